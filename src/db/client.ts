@@ -1,0 +1,75 @@
+// The one database client of the facade and the edge functions, and the ways to use it.
+//
+// Every query runs as someone. `asCaller` runs it as the caller, exactly as PostgREST
+// does for supabase-js: inside a transaction, `role` switched to anon or authenticated
+// and `request.jwt.claims` set to the verified JWT claims, so the same RLS policies hold
+// the facade, the edge functions and the frontends. `asServiceRole` is the named
+// exception, for the few server-only operations (rate limits, API-token checks).
+//
+// Runtime-neutral: no Bun or Deno globals, so both runtimes load it.
+import postgres from "postgres";
+
+export type Sql = postgres.Sql;
+export type Transaction = postgres.TransactionSql;
+
+/** Claims of a verified Supabase access token (the subset the database reads). */
+export interface AccessTokenClaims {
+  sub: string;
+  role: string;
+  aud?: string | string[];
+  email?: string;
+  exp?: number;
+  iat?: number;
+  session_id?: string;
+  app_metadata?: Record<string, unknown>;
+  user_metadata?: Record<string, unknown>;
+  [claim: string]: unknown;
+}
+
+/** Who a query runs as: an anonymous visitor, or a signed-in user with their claims. */
+export type Caller = { role: "anon" } | { role: "authenticated"; claims: AccessTokenClaims };
+
+export const anonymous: Caller = { role: "anon" };
+
+export interface DatabaseOptions {
+  /** Pool size per process. Supabase's pooler (Supavisor) multiplexes beyond this. */
+  max?: number;
+  /** Application name shown in pg_stat_activity. */
+  applicationName?: string;
+}
+
+export function createDatabase(url: string, options: DatabaseOptions = {}): Sql {
+  return postgres(url, {
+    max: options.max ?? 10,
+    idle_timeout: 30,
+    connect_timeout: 10,
+    // Transaction-mode poolers (Supavisor on port 6543) cannot keep prepared statements.
+    prepare: !/:6543\//.test(url),
+    connection: { application_name: options.applicationName ?? "previewcv" },
+    onnotice: () => {},
+    types: {
+      // bigint ids arrive as JS numbers (they stay far below 2^53).
+      bigint: { to: 20, from: [20], serialize: (x: number) => String(x), parse: (x: string) => Number(x) },
+    },
+  });
+}
+
+/** Runs `fn` in a transaction as `caller`, under RLS, as PostgREST would. */
+export function asCaller<T>(sql: Sql, caller: Caller, fn: (tx: Transaction) => Promise<T>): Promise<T> {
+  const claims = caller.role === "anon" ? { role: "anon" } : { ...caller.claims, role: "authenticated" };
+  return sql.begin(async (tx) => {
+    await tx`select set_config('role', ${caller.role}, true), set_config('request.jwt.claims', ${JSON.stringify(claims)}, true)`;
+    return fn(tx);
+  }) as Promise<T>;
+}
+
+/**
+ * Runs `fn` as service_role, which bypasses RLS. Only for server-side work that no
+ * user could be allowed to do through the API: each use names why at its call site.
+ */
+export function asServiceRole<T>(sql: Sql, fn: (tx: Transaction) => Promise<T>): Promise<T> {
+  return sql.begin(async (tx) => {
+    await tx`select set_config('role', 'service_role', true), set_config('request.jwt.claims', '{"role":"service_role"}', true)`;
+    return fn(tx);
+  }) as Promise<T>;
+}

@@ -1,0 +1,236 @@
+-- Job applications and their status pipeline.
+--
+--   pending -> reviewed -> shortlisted -> accepted
+--      \          \             \-----> rejected
+--       \          \-------------------> rejected
+--        \-----------------------------> rejected
+--   any non-final status -> withdrawn (by the candidate only)
+--
+-- accepted, rejected and withdrawn are final. The database enforces the transitions,
+-- stamps reviewed_at, and writes every change to job_application_status_history.
+
+create type public.application_status as enum (
+  'pending', 'reviewed', 'shortlisted', 'accepted', 'rejected', 'withdrawn'
+);
+comment on type public.application_status is 'Where an application stands. accepted, rejected and withdrawn are final.';
+
+create table public.job_applications (
+  id bigint generated always as identity primary key,
+  job_id bigint not null references public.job_postings (id) on delete cascade,
+  candidate_id uuid not null default auth.uid() references public.profiles (id) on delete cascade,
+  resume_id bigint not null references public.resumes (id) on delete cascade,
+  status public.application_status not null default 'pending',
+  cover_letter text constraint job_applications_cover_letter_length check (char_length(cover_letter) <= 10000),
+  applied_at timestamptz not null default now(),
+  reviewed_at timestamptz,
+  updated_at timestamptz not null default now(),
+  constraint uq_job_candidate unique (job_id, candidate_id)
+);
+
+create index job_applications_candidate_id_idx on public.job_applications (candidate_id, applied_at desc);
+create index job_applications_resume_id_idx on public.job_applications (resume_id);
+create index job_applications_status_idx on public.job_applications (status);
+create index job_applications_applied_at_idx on public.job_applications (applied_at);
+-- (job_id, candidate_id) is indexed by uq_job_candidate, which also serves job_id lookups.
+
+comment on table public.job_applications is
+  'A candidate''s application to a job with one of their resumes. The candidate and the job''s recruiter read it; the recruiter moves its status, the candidate may withdraw it.';
+comment on column public.job_applications.status is 'Changed only along the pipeline (see private.check_application_transition); every change is recorded in job_application_status_history.';
+comment on column public.job_applications.reviewed_at is 'Stamped by the database when the recruiter first moves the application out of pending.';
+
+grant select on public.job_applications to authenticated;
+grant insert (job_id, candidate_id, resume_id, cover_letter) on public.job_applications to authenticated;
+grant update (status) on public.job_applications to authenticated;
+
+alter table public.job_applications enable row level security;
+
+create trigger job_applications_set_updated_at
+  before update on public.job_applications
+  for each row execute function private.set_updated_at();
+
+-- Who owns the job of an application: for policies, without making the caller able
+-- to read the posting (it may be inactive by now).
+create or replace function private.is_job_owner(target_job_id bigint)
+returns boolean
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select exists (
+    select 1 from public.job_postings j
+     where j.id = target_job_id and j.recruiter_id = (select auth.uid())
+  );
+$$;
+comment on function private.is_job_owner(bigint) is 'Policy helper: true when the caller posted this job.';
+grant execute on function private.is_job_owner(bigint) to authenticated;
+
+create or replace function private.is_open_job(target_job_id bigint)
+returns boolean
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select exists (
+    select 1 from public.job_postings j
+     where j.id = target_job_id and j.is_active and (j.expires_at is null or j.expires_at > now())
+  );
+$$;
+comment on function private.is_open_job(bigint) is 'Policy helper: true when the job is active and not expired.';
+grant execute on function private.is_open_job(bigint) to authenticated;
+
+-- The pipeline. Raises SQLSTATE PT409, which PostgREST answers as HTTP 409.
+create or replace function private.check_application_transition()
+returns trigger
+language plpgsql
+set search_path = ''
+as $$
+declare
+  caller uuid := (select auth.uid());
+begin
+  if new.status = old.status then
+    return new;
+  end if;
+
+  if old.status in ('accepted', 'rejected', 'withdrawn') then
+    raise exception 'application is % and can no longer change', old.status
+      using errcode = 'PT409';
+  end if;
+
+  if new.status = 'withdrawn' then
+    -- Only the candidate withdraws (an admin with no JWT may too).
+    if caller is not null and caller <> old.candidate_id then
+      raise exception 'only the candidate can withdraw an application' using errcode = 'PT403';
+    end if;
+  else
+    if caller is not null and caller = old.candidate_id then
+      raise exception 'a candidate can only withdraw an application' using errcode = 'PT403';
+    end if;
+    if not (
+      (old.status = 'pending' and new.status in ('reviewed', 'rejected'))
+      or (old.status = 'reviewed' and new.status in ('shortlisted', 'rejected'))
+      or (old.status = 'shortlisted' and new.status in ('accepted', 'rejected'))
+    ) then
+      raise exception 'cannot move an application from % to %', old.status, new.status
+        using errcode = 'PT409';
+    end if;
+    if old.status = 'pending' then
+      new.reviewed_at := now();
+    end if;
+  end if;
+  return new;
+end;
+$$;
+comment on function private.check_application_transition() is 'Trigger: allows only the pipeline''s transitions, by the right party, and stamps reviewed_at.';
+
+create trigger job_applications_check_transition
+  before update of status on public.job_applications
+  for each row execute function private.check_application_transition();
+
+-- applications_count, kept by the database: each insert adds one under the posting's
+-- row lock, so concurrent applies never lose a count.
+create or replace function private.count_job_application()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  if tg_op = 'INSERT' then
+    update public.job_postings set applications_count = applications_count + 1 where id = new.job_id;
+  else
+    update public.job_postings set applications_count = applications_count - 1 where id = old.job_id;
+  end if;
+  return null;
+end;
+$$;
+comment on function private.count_job_application() is 'Trigger: keeps job_postings.applications_count equal to the number of applications.';
+
+create trigger job_applications_count
+  after insert or delete on public.job_applications
+  for each row execute function private.count_job_application();
+
+create policy "candidates read own applications"
+  on public.job_applications for select
+  to authenticated
+  using (candidate_id = (select auth.uid()));
+
+create policy "recruiters read applications to own jobs"
+  on public.job_applications for select
+  to authenticated
+  using (job_id in (select j.id from public.job_postings j where j.recruiter_id = (select auth.uid())));
+
+create policy "candidates apply with own resume to open jobs"
+  on public.job_applications for insert
+  to authenticated
+  with check (
+    candidate_id = (select auth.uid())
+    and status = 'pending'
+    and resume_id in (
+      select r.id from public.resumes r where r.user_id = (select auth.uid()) and r.is_active
+    )
+    and private.is_open_job(job_id)
+    and not private.is_job_owner(job_id)
+  );
+
+create policy "recruiters move applications to own jobs"
+  on public.job_applications for update
+  to authenticated
+  using (job_id in (select j.id from public.job_postings j where j.recruiter_id = (select auth.uid())))
+  with check (job_id in (select j.id from public.job_postings j where j.recruiter_id = (select auth.uid())));
+
+create policy "candidates withdraw own applications"
+  on public.job_applications for update
+  to authenticated
+  using (candidate_id = (select auth.uid()))
+  with check (candidate_id = (select auth.uid()) and status = 'withdrawn');
+
+-- History of every status an application has had. Written only by the trigger below.
+create table public.job_application_status_history (
+  id bigint generated always as identity primary key,
+  application_id bigint not null references public.job_applications (id) on delete cascade,
+  from_status public.application_status,
+  to_status public.application_status not null,
+  changed_by uuid references public.profiles (id) on delete set null,
+  changed_at timestamptz not null default now()
+);
+
+create index job_application_status_history_application_id_idx
+  on public.job_application_status_history (application_id, changed_at);
+
+comment on table public.job_application_status_history is
+  'Every status change of every application: who, from, to, when. Append-only, written by trigger; readable by the application''s candidate and the job''s recruiter.';
+comment on column public.job_application_status_history.from_status is 'Null for the application being submitted.';
+comment on column public.job_application_status_history.changed_by is 'The user who made the change; null for an admin acting without a JWT (or a deleted user).';
+
+grant select on public.job_application_status_history to authenticated;
+
+alter table public.job_application_status_history enable row level security;
+
+create or replace function private.record_application_status()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  if tg_op = 'INSERT' or new.status is distinct from old.status then
+    insert into public.job_application_status_history (application_id, from_status, to_status, changed_by)
+    values (new.id, case when tg_op = 'UPDATE' then old.status end, new.status, (select auth.uid()));
+  end if;
+  return null;
+end;
+$$;
+comment on function private.record_application_status() is 'Trigger: appends each status change to job_application_status_history.';
+
+create trigger job_applications_record_status
+  after insert or update of status on public.job_applications
+  for each row execute function private.record_application_status();
+
+-- Readable exactly when the application itself is: the subquery runs under
+-- job_applications' own policies.
+create policy "parties read history of visible applications"
+  on public.job_application_status_history for select
+  to authenticated
+  using (application_id in (select a.id from public.job_applications a));

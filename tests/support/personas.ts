@@ -1,0 +1,63 @@
+// Test users, created the way Supabase Auth creates them (a row in auth.users, which
+// fires our profile triggers), and the JWT claims PostgREST would set for them.
+import type { Sql } from "postgres";
+import type { AccessTokenClaims, Caller } from "../../src/db/client.ts";
+
+export interface TestUser {
+  id: string;
+  email: string;
+  claims: AccessTokenClaims;
+  caller: Caller;
+}
+
+export interface NewTestUser {
+  email?: string;
+  userType?: "candidate" | "recruiter";
+  fullName?: string;
+  /** Extra raw_user_meta_data, e.g. a recruiter_profile block. */
+  metadata?: Record<string, unknown>;
+}
+
+let sequence = 0;
+
+export function uniqueEmail(label = "user"): string {
+  sequence += 1;
+  return `${label}.${process.pid}.${Date.now().toString(36)}.${sequence}@example.test`;
+}
+
+export function claimsFor(id: string, email: string): AccessTokenClaims {
+  const now = Math.floor(Date.now() / 1000);
+  return {
+    sub: id,
+    aud: "authenticated",
+    role: "authenticated",
+    email,
+    phone: "",
+    iat: now,
+    exp: now + 3600,
+    app_metadata: { provider: "email", providers: ["email"] },
+    user_metadata: {},
+    aal: "aal1",
+    amr: [{ method: "password", timestamp: now }],
+    session_id: crypto.randomUUID(),
+    is_anonymous: false,
+  };
+}
+
+/** Inserts an auth user as Supabase Auth would (superuser connection). */
+export async function createTestUser(superuser: Sql, options: NewTestUser = {}): Promise<TestUser> {
+  const id = crypto.randomUUID();
+  const email = options.email ?? uniqueEmail(options.userType ?? "candidate");
+  const metadata = {
+    full_name: options.fullName ?? `Test ${options.userType ?? "candidate"}`,
+    user_type: options.userType ?? "candidate",
+    ...options.metadata,
+  };
+  await superuser`
+    insert into auth.users (instance_id, id, aud, role, email, encrypted_password, email_confirmed_at,
+                            raw_app_meta_data, raw_user_meta_data, created_at, updated_at)
+    values ('00000000-0000-0000-0000-000000000000', ${id}, 'authenticated', 'authenticated', ${email}, '',
+            now(), ${superuser.json({ provider: "email", providers: ["email"] })}, ${superuser.json(metadata as never)}, now(), now())`;
+  const claims = claimsFor(id, email);
+  return { id, email, claims, caller: { role: "authenticated", claims } };
+}

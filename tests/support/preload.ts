@@ -1,0 +1,7 @@
+// Loaded before every suite (bunfig.toml): tears the run's databases down at the end.
+import { afterAll } from "bun:test";
+import { releaseTestDatabases } from "./database.ts";
+
+afterAll(async () => {
+  await releaseTestDatabases();
+});
