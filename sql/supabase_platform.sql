@@ -55,13 +55,23 @@ create extension if not exists pgcrypto with schema extensions;
 -- The public schema ----------------------------------------------------------------
 grant usage on schema public to anon, authenticated, service_role;
 -- Supabase's defaults: new objects in public are reachable by every API role unless
--- a migration revokes it (ours do, in the setup migration).
-alter default privileges for role postgres in schema public
-  grant all on tables to anon, authenticated, service_role;
-alter default privileges for role postgres in schema public
-  grant all on sequences to anon, authenticated, service_role;
-alter default privileges for role postgres in schema public
-  grant all on functions to anon, authenticated, service_role;
+-- a migration revokes it (ours do, in the setup migration). Set once, when the
+-- platform is new: a later run must not undo what the migrations revoked.
+do $$
+begin
+  if not exists (
+    select 1 from pg_default_acl
+     where defaclrole = 'postgres'::regrole and defaclnamespace = 'public'::regnamespace
+  ) then
+    alter default privileges for role postgres in schema public
+      grant all on tables to anon, authenticated, service_role;
+    alter default privileges for role postgres in schema public
+      grant all on sequences to anon, authenticated, service_role;
+    alter default privileges for role postgres in schema public
+      grant all on functions to anon, authenticated, service_role;
+  end if;
+end
+$$;
 
 -- The auth schema (owned by Supabase Auth on a real project) -------------------------
 create schema if not exists auth;

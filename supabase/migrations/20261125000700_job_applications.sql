@@ -198,6 +198,8 @@ create table public.job_application_status_history (
 
 create index job_application_status_history_application_id_idx
   on public.job_application_status_history (application_id, changed_at);
+create index job_application_status_history_changed_by_idx
+  on public.job_application_status_history (changed_by);
 
 comment on table public.job_application_status_history is
   'Every status change of every application: who, from, to, when. Append-only, written by trigger; readable by the application''s candidate and the job''s recruiter.';

@@ -1,7 +1,9 @@
 // Loaded before every suite (bunfig.toml): tears the run's databases down at the end.
 import { afterAll } from "bun:test";
 import { releaseTestDatabases } from "./database.ts";
+import { closeWorld } from "./world.ts";
 
 afterAll(async () => {
+  await closeWorld();
   await releaseTestDatabases();
 });

@@ -1,0 +1,233 @@
+// Who may do what to job postings, applications and the status history.
+import { beforeAll, describe, expect, test } from "bun:test";
+import type { Transaction } from "../../src/db/client.ts";
+import { attempt, noPrivilege, nothing, refused, rlsViolation, rows, runMatrix, sees, type MatrixRow } from "../support/rls.ts";
+import { rlsWorld, type Persona, type World } from "../support/world.ts";
+
+let world: World;
+beforeAll(async () => {
+  world = await rlsWorld();
+});
+
+const idOf = (persona: Persona) => world.users[persona as Exclude<Persona, "anon">]?.id ?? "00000000-0000-0000-0000-000000000000";
+
+describe("job_postings", () => {
+  const worldJobs = () => Object.values(world.jobs);
+  const posting = (recruiterId: string) => ({
+    recruiter_id: recruiterId,
+    title: "New role",
+    company_name: "Corp",
+    description: "Do things.",
+    job_type: "contract",
+    experience_level: "senior",
+  });
+  const actions = {
+    "list postings": (tx: Transaction) => tx`select id from public.job_postings where id = any(${worldJobs()})`,
+    "create a posting": (tx: Transaction, p: Persona) => tx`insert into public.job_postings ${tx(posting(idOf(p)))} returning id`,
+    "create a posting as S": (tx: Transaction) => tx`insert into public.job_postings ${tx(posting(world.users["recruiter S"].id))} returning id`,
+    "edit own open posting": (tx: Transaction) => tx`update public.job_postings set title = 'Edited' where id = ${world.jobs.rOpen} returning id`,
+    "deactivate own posting": (tx: Transaction) => tx`update public.job_postings set is_active = false where id = ${world.jobs.rOpen} returning id`,
+    "reopen own expired posting": (tx: Transaction) =>
+      tx`update public.job_postings set expires_at = null where id = ${world.jobs.rExpired} returning id`,
+    "edit S's posting": (tx: Transaction) => tx`update public.job_postings set title = 'Hacked' where id = ${world.jobs.sOpen} returning id`,
+    "hand own posting to S": (tx: Transaction) =>
+      tx`update public.job_postings set recruiter_id = ${world.users["recruiter S"].id} where id = ${world.jobs.rOpen} returning id`,
+    "inflate own counters": (tx: Transaction) =>
+      tx`update public.job_postings set views_count = 1000000, applications_count = 1000 where id = ${world.jobs.rOpen} returning id`,
+    "delete S's posting": (tx: Transaction) => tx`delete from public.job_postings where id = ${world.jobs.sOpen} returning id`,
+    "delete own posting": (tx: Transaction) => tx`delete from public.job_postings where id = ${world.jobs.rInactive} returning id`,
+  };
+  type Action = keyof typeof actions;
+  const { rOpen, rInactive, rExpired, sOpen } = {
+    rOpen: () => world.jobs.rOpen, rInactive: () => world.jobs.rInactive, rExpired: () => world.jobs.rExpired, sOpen: () => world.jobs.sOpen,
+  };
+
+  // prettier-ignore
+  const matrix = (): MatrixRow<Persona, Action>[] => [
+    ["anon",        "list postings",              sees(rOpen(), sOpen())],
+    ["anon",        "create a posting",           noPrivilege("table job_postings")],
+    ["anon",        "edit S's posting",           noPrivilege("table job_postings")],
+    ["anon",        "delete S's posting",         noPrivilege("table job_postings")],
+    ["candidate A", "list postings",              sees(rOpen(), sOpen())],
+    ["candidate A", "create a posting",           rlsViolation("job_postings")],
+    ["candidate A", "edit S's posting",           nothing],
+    ["candidate A", "delete S's posting",         nothing],
+    ["recruiter R", "list postings",              sees(rOpen(), rInactive(), rExpired(), sOpen())],
+    ["recruiter R", "create a posting",           rows(1)],
+    ["recruiter R", "create a posting as S",      rlsViolation("job_postings")],
+    ["recruiter R", "edit own open posting",      rows(1)],
+    ["recruiter R", "deactivate own posting",     rows(1)],
+    ["recruiter R", "reopen own expired posting", rows(1)],
+    ["recruiter R", "edit S's posting",           nothing],
+    ["recruiter R", "hand own posting to S",      noPrivilege("table job_postings")],
+    ["recruiter R", "inflate own counters",       noPrivilege("table job_postings")],
+    ["recruiter R", "delete S's posting",         nothing],
+    ["recruiter R", "delete own posting",         rows(1)],
+    ["recruiter S", "list postings",              sees(rOpen(), sOpen())],
+    ["recruiter S", "edit S's posting",           rows(1)],
+    ["recruiter T", "create a posting",           rows(1)],
+  ];
+
+  test("matrix", () => runMatrix(world.api, world.callers, actions, matrix()));
+});
+
+describe("job_applications", () => {
+  const worldApplications = () => Object.values(world.applications);
+  const application = (candidate: string, jobId: number, resumeId: number) => ({
+    job_id: jobId,
+    candidate_id: candidate,
+    resume_id: resumeId,
+    cover_letter: "Please",
+  });
+  const status = (id: () => number, to: string) => (tx: Transaction) =>
+    tx`update public.job_applications set status = ${to} where id = ${id()} returning id`;
+  const aToR = () => world.applications.aToR;
+  const bToR = () => world.applications.bToR;
+  const bToS = () => world.applications.bToS;
+
+  const actions = {
+    "list applications": (tx: Transaction) => tx`select id from public.job_applications where id = any(${worldApplications()})`,
+    "read applications to S's job": (tx: Transaction) => tx`select id from public.job_applications where job_id = ${world.jobs.sOpen}`,
+    "apply to S with own resume": (tx: Transaction, p: Persona) =>
+      tx`insert into public.job_applications ${tx(application(idOf(p), world.jobs.sOpen, world.resumes.a1))} returning id`,
+    "apply to S with B's resume": (tx: Transaction, p: Persona) =>
+      tx`insert into public.job_applications ${tx(application(idOf(p), world.jobs.sOpen, world.resumes.b1))} returning id`,
+    "apply to S with own inactive resume": (tx: Transaction, p: Persona) =>
+      tx`insert into public.job_applications ${tx(application(idOf(p), world.jobs.sOpen, world.resumes.a2Inactive))} returning id`,
+    "apply as B": (tx: Transaction) =>
+      tx`insert into public.job_applications ${tx(application(world.users["candidate B"].id, world.jobs.sOpen, world.resumes.b1))} returning id`,
+    "apply to an inactive job": (tx: Transaction, p: Persona) =>
+      tx`insert into public.job_applications ${tx(application(idOf(p), world.jobs.rInactive, world.resumes.a1))} returning id`,
+    "apply to an expired job": (tx: Transaction, p: Persona) =>
+      tx`insert into public.job_applications ${tx(application(idOf(p), world.jobs.rExpired, world.resumes.a1))} returning id`,
+    "apply to R twice": (tx: Transaction, p: Persona) =>
+      tx`insert into public.job_applications ${tx(application(idOf(p), world.jobs.rOpen, world.resumes.a1))} returning id`,
+    "apply pre-accepted": (tx: Transaction, p: Persona) =>
+      tx`insert into public.job_applications ${tx({ ...application(idOf(p), world.jobs.sOpen, world.resumes.a1), status: "accepted" })} returning id`,
+    "review A's application": status(aToR, "reviewed"),
+    "accept A's pending application": status(aToR, "accepted"),
+    "reject A's application": status(aToR, "rejected"),
+    "withdraw A's application": status(aToR, "withdrawn"),
+    "review B's application to S": status(bToS, "reviewed"),
+    "edit own cover letter": (tx: Transaction) =>
+      tx`update public.job_applications set cover_letter = 'Edited' where id = ${world.applications.aToR} returning id`,
+    "swap own resume": (tx: Transaction) =>
+      tx`update public.job_applications set resume_id = ${world.resumes.a2Inactive} where id = ${world.applications.aToR} returning id`,
+    "delete an application": (tx: Transaction) => tx`delete from public.job_applications where id = ${world.applications.aToR} returning id`,
+  };
+  type Action = keyof typeof actions;
+
+  // prettier-ignore
+  const matrix = (): MatrixRow<Persona, Action>[] => [
+    ["anon",        "list applications",                   noPrivilege("table job_applications")],
+    ["anon",        "apply as B",                          noPrivilege("table job_applications")],
+    ["candidate A", "list applications",                   sees(aToR())],
+    ["candidate A", "apply to S with own resume",          rows(1)],
+    ["candidate A", "apply to S with B's resume",          rlsViolation("job_applications")],
+    ["candidate A", "apply to S with own inactive resume", rlsViolation("job_applications")],
+    ["candidate A", "apply as B",                          rlsViolation("job_applications")],
+    ["candidate A", "apply to an inactive job",            rlsViolation("job_applications")],
+    ["candidate A", "apply to an expired job",             rlsViolation("job_applications")],
+    ["candidate A", "apply to R twice",                    refused("23505", /uq_job_candidate/)],
+    ["candidate A", "apply pre-accepted",                  noPrivilege("table job_applications")],
+    ["candidate A", "review A's application",              refused("PT403", /a candidate can only withdraw/)],
+    ["candidate A", "withdraw A's application",            rows(1)],
+    ["candidate A", "edit own cover letter",               noPrivilege("table job_applications")],
+    ["candidate A", "swap own resume",                     noPrivilege("table job_applications")],
+    ["candidate A", "delete an application",               noPrivilege("table job_applications")],
+    ["candidate A", "review B's application to S",         nothing],
+    ["candidate B", "list applications",                   sees(bToR(), bToS())],
+    ["candidate B", "withdraw A's application",            nothing],
+    ["recruiter R", "list applications",                   sees(aToR(), bToR())],
+    ["recruiter R", "read applications to S's job",        nothing],
+    ["recruiter R", "review A's application",              rows(1)],
+    ["recruiter R", "reject A's application",              rows(1)],
+    ["recruiter R", "accept A's pending application",      refused("PT409", /cannot move an application from pending to accepted/)],
+    ["recruiter R", "withdraw A's application",            refused("PT403", /only the candidate can withdraw/)],
+    ["recruiter R", "review B's application to S",         nothing],
+    ["recruiter R", "edit own cover letter",               noPrivilege("table job_applications")],
+    ["recruiter S", "list applications",                   sees(bToS())],
+    ["recruiter S", "review A's application",              nothing],
+    ["recruiter S", "review B's application to S",         rows(1)],
+  ];
+
+  test("matrix", () => runMatrix(world.api, world.callers, actions, matrix()));
+});
+
+describe("the status pipeline", () => {
+  /** Moves A's application to R's job through `steps` as R, in one rolled-back transaction. */
+  const walk = (steps: string[]) =>
+    attempt(world.api, world.callers["recruiter R"], async (tx) => {
+      for (const to of steps) await tx`update public.job_applications set status = ${to} where id = ${world.applications.aToR}`;
+      return tx`
+        select a.status, a.reviewed_at is not null as reviewed,
+               (select array_agg(h.to_status::text order by h.id) from public.job_application_status_history h where h.application_id = a.id) as history,
+               (select array_agg(distinct h.changed_by) from public.job_application_status_history h where h.application_id = a.id and h.from_status is not null) as changed_by
+          from public.job_applications a where a.id = ${world.applications.aToR}`;
+    });
+
+  test("pending → reviewed → shortlisted → accepted, stamped and recorded", async () => {
+    const outcome = await walk(["reviewed", "shortlisted", "accepted"]);
+    if (!outcome.ok) throw new Error(outcome.message);
+    expect(outcome.rows[0]).toEqual({
+      status: "accepted",
+      reviewed: true,
+      history: ["pending", "reviewed", "shortlisted", "accepted"],
+      changed_by: [world.users["recruiter R"].id],
+    });
+  });
+
+  test.each([
+    [["reviewed", "shortlisted", "accepted", "rejected"], /application is accepted and can no longer change/],
+    [["rejected", "reviewed"], /application is rejected and can no longer change/],
+    [["reviewed", "pending"], /cannot move an application from reviewed to pending/],
+    [["shortlisted"], /cannot move an application from pending to shortlisted/],
+  ])("%p is refused", async (steps, message) => {
+    const outcome = await walk(steps as string[]);
+    expect(outcome.ok).toBe(false);
+    if (!outcome.ok) {
+      expect(outcome.code).toBe("PT409");
+      expect(outcome.message).toMatch(message);
+    }
+  });
+
+  test("a withdrawn application is final for the recruiter too", async () => {
+    const outcome = await attempt(world.api, world.callers["candidate A"], async (tx) => {
+      await tx`update public.job_applications set status = 'withdrawn' where id = ${world.applications.aToR}`;
+      await tx`select set_config('request.jwt.claims', ${JSON.stringify(world.users["recruiter R"].claims)}, true)`;
+      return tx`update public.job_applications set status = 'reviewed' where id = ${world.applications.aToR} returning id`;
+    });
+    expect(outcome).toMatchObject({ ok: false, code: "PT409" });
+  });
+});
+
+describe("job_application_status_history", () => {
+  const worldApplications = () => Object.values(world.applications);
+  const actions = {
+    "read history": (tx: Transaction) =>
+      tx`select application_id as id from public.job_application_status_history where application_id = any(${worldApplications()})`,
+    "forge a history row": (tx: Transaction) =>
+      tx`insert into public.job_application_status_history (application_id, to_status) values (${world.applications.aToR}, 'accepted') returning id`,
+    "rewrite history": (tx: Transaction) =>
+      tx`update public.job_application_status_history set to_status = 'accepted' where application_id = ${world.applications.aToR} returning id`,
+    "erase history": (tx: Transaction) =>
+      tx`delete from public.job_application_status_history where application_id = ${world.applications.aToR} returning id`,
+  };
+  type Action = keyof typeof actions;
+
+  // prettier-ignore
+  const matrix = (): MatrixRow<Persona, Action>[] => [
+    ["anon",        "read history",        noPrivilege("table job_application_status_history")],
+    ["candidate A", "read history",        sees(world.applications.aToR)],
+    ["candidate A", "forge a history row", noPrivilege("table job_application_status_history")],
+    ["candidate A", "rewrite history",     noPrivilege("table job_application_status_history")],
+    ["candidate A", "erase history",       noPrivilege("table job_application_status_history")],
+    ["candidate B", "read history",        sees(world.applications.bToR, world.applications.bToS)],
+    ["recruiter R", "read history",        sees(world.applications.aToR, world.applications.bToR)],
+    ["recruiter R", "rewrite history",     noPrivilege("table job_application_status_history")],
+    ["recruiter R", "erase history",       noPrivilege("table job_application_status_history")],
+    ["recruiter S", "read history",        sees(world.applications.bToS)],
+  ];
+
+  test("matrix", () => runMatrix(world.api, world.callers, actions, matrix()));
+});

@@ -1,0 +1,148 @@
+// Who may do what to resumes, their view counters and stats, their access logs, and
+// the API tokens. Resumes are owner-only through the tables: previewcv.com reads a
+// shared resume through the public fetch, by token.
+import { beforeAll, describe, test } from "bun:test";
+import type { Transaction } from "../../src/db/client.ts";
+import { attempt, noPrivilege, nothing, refused, rlsViolation, rows, runMatrix, sees, type MatrixRow } from "../support/rls.ts";
+import { rlsWorld, shareToken, type Persona, type World } from "../support/world.ts";
+
+let world: World;
+beforeAll(async () => {
+  world = await rlsWorld();
+});
+
+const idOf = (persona: Persona) => world.users[persona as Exclude<Persona, "anon">]?.id ?? "00000000-0000-0000-0000-000000000000";
+const worldResumes = () => Object.values(world.resumes);
+
+describe("resumes", () => {
+  const newResume = (owner: string, folderOwner = owner) => ({
+    user_id: owner,
+    resume_name: "Fresh",
+    pdf_filename: `${folderOwner}/${crypto.randomUUID()}.pdf`,
+    permanent_token: shareToken(),
+  });
+  const actions = {
+    "list resumes": (tx: Transaction) => tx`select id from public.resumes where id = any(${worldResumes()})`,
+    "read B's resume by id": (tx: Transaction) => tx`select id from public.resumes where id = ${world.resumes.b1}`,
+    "read A's resume by token": (tx: Transaction) =>
+      tx`select r.id from public.resumes r where r.permanent_token = (select permanent_token from public.resumes where id = ${world.resumes.a1})`,
+    "upload own resume": (tx: Transaction, p: Persona) => tx`insert into public.resumes ${tx(newResume(idOf(p)))} returning id`,
+    "insert a resume with user_id = B": (tx: Transaction) =>
+      tx`insert into public.resumes ${tx(newResume(world.users["candidate B"].id))} returning id`,
+    "register B's file as own": (tx: Transaction, p: Persona) =>
+      tx`insert into public.resumes ${tx(newResume(idOf(p), world.users["candidate B"].id))} returning id`,
+    "insert a weak share token": (tx: Transaction, p: Persona) =>
+      tx`insert into public.resumes ${tx({ ...newResume(idOf(p)), permanent_token: "abc" })} returning id`,
+    "rename own resume": (tx: Transaction, p: Persona) => tx`update public.resumes set resume_name = 'Renamed' where user_id = ${idOf(p)} returning id`,
+    "deactivate own resume": (tx: Transaction) => tx`update public.resumes set is_active = false where id = ${world.resumes.a1} returning id`,
+    "rename B's resume": (tx: Transaction) => tx`update public.resumes set resume_name = 'Hacked' where id = ${world.resumes.b1} returning id`,
+    "hand own resume to B": (tx: Transaction) => tx`update public.resumes set user_id = ${world.users["candidate B"].id} where id = ${world.resumes.a1} returning id`,
+    "repoint own resume's file": (tx: Transaction) =>
+      tx`update public.resumes set pdf_filename = ${`${world.users["candidate B"].id}/x.pdf`} where id = ${world.resumes.a1} returning id`,
+    "delete B's resume": (tx: Transaction) => tx`delete from public.resumes where id = ${world.resumes.b1} returning id`,
+    "delete own resume": (tx: Transaction) => tx`delete from public.resumes where id = ${world.resumes.a1} returning id`,
+  };
+  type Action = keyof typeof actions;
+  const { a1, a2Inactive, b1 } = { a1: () => world.resumes.a1, a2Inactive: () => world.resumes.a2Inactive, b1: () => world.resumes.b1 };
+
+  // prettier-ignore
+  const matrix = (): MatrixRow<Persona, Action>[] => [
+    ["anon",        "list resumes",                    noPrivilege("table resumes")],
+    ["anon",        "upload own resume",               noPrivilege("table resumes")],
+    ["anon",        "delete B's resume",               noPrivilege("table resumes")],
+    ["candidate A", "list resumes",                    sees(a1(), a2Inactive())],
+    ["candidate A", "read B's resume by id",           nothing],
+    ["candidate A", "upload own resume",               rows(1)],
+    ["candidate A", "insert a resume with user_id = B", rlsViolation("resumes")],
+    ["candidate A", "register B's file as own",        refused("23514", /resumes_pdf_filename_in_owner_folder/)],
+    ["candidate A", "insert a weak share token",       refused("23514", /resumes_permanent_token_format/)],
+    ["candidate A", "rename own resume",               rows(2)],
+    ["candidate A", "deactivate own resume",           rows(1)],
+    ["candidate A", "rename B's resume",               nothing],
+    ["candidate A", "hand own resume to B",            noPrivilege("table resumes")],
+    ["candidate A", "repoint own resume's file",       noPrivilege("table resumes")],
+    ["candidate A", "delete B's resume",               nothing],
+    ["candidate A", "delete own resume",               rows(1)],
+    ["candidate B", "list resumes",                    sees(b1())],
+    ["candidate B", "read A's resume by token",        nothing],
+    ["candidate B", "deactivate own resume",           nothing],
+    // R received A's application with a1, and still cannot read the resume row.
+    ["recruiter R", "list resumes",                    nothing],
+    ["recruiter R", "rename B's resume",               nothing],
+    ["recruiter R", "delete B's resume",               nothing],
+  ];
+
+  test("matrix", () => runMatrix(world.api, world.callers, actions, matrix()));
+});
+
+describe("resume_view_counters, resume_stats, resume_access_logs", () => {
+  const actions = {
+    "read counters": (tx: Transaction) =>
+      tx`select resume_id as id from public.resume_view_counters where resume_id = any(${worldResumes()})`,
+    "bump A's counter": (tx: Transaction) =>
+      tx`update public.resume_view_counters set views = views + 1000 where resume_id = ${world.resumes.a1} returning resume_id as id`,
+    "insert a counter": (tx: Transaction) =>
+      tx`insert into public.resume_view_counters (resume_id, shard, views) values (${world.resumes.a1}, 9, 1000) returning resume_id as id`,
+    "read stats": (tx: Transaction) =>
+      tx`select resume_id as id, access_count from public.resume_stats where resume_id = any(${worldResumes()})`,
+    "read access logs": (tx: Transaction) =>
+      tx`select resume_id as id from public.resume_access_logs where resume_id = any(${worldResumes()})`,
+    "write an access log": (tx: Transaction) =>
+      tx`insert into public.resume_access_logs (resume_id, ip_address) values (${world.resumes.a1}, '198.51.100.1') returning id`,
+    "erase access logs": (tx: Transaction) => tx`delete from public.resume_access_logs where resume_id = ${world.resumes.a1} returning id`,
+    "rewrite access logs": (tx: Transaction) =>
+      tx`update public.resume_access_logs set referer = 'x' where resume_id = ${world.resumes.a1} returning id`,
+  };
+  type Action = keyof typeof actions;
+
+  // prettier-ignore
+  const matrix = (): MatrixRow<Persona, Action>[] => [
+    ["anon",        "read counters",       noPrivilege("table resume_view_counters")],
+    ["anon",        "read stats",          noPrivilege("view resume_stats")],
+    ["anon",        "read access logs",    noPrivilege("table resume_access_logs")],
+    ["anon",        "write an access log", noPrivilege("table resume_access_logs")],
+    ["candidate A", "read counters",       sees(world.resumes.a1, world.resumes.a1)],
+    ["candidate A", "read stats",          sees(world.resumes.a1)],
+    ["candidate A", "read access logs",    sees(world.resumes.a1)],
+    ["candidate A", "bump A's counter",    noPrivilege("table resume_view_counters")],
+    ["candidate A", "insert a counter",    noPrivilege("table resume_view_counters")],
+    ["candidate A", "write an access log", noPrivilege("table resume_access_logs")],
+    ["candidate A", "erase access logs",   noPrivilege("table resume_access_logs")],
+    ["candidate A", "rewrite access logs", noPrivilege("table resume_access_logs")],
+    ["candidate B", "read counters",       sees(world.resumes.b1)],
+    ["candidate B", "read stats",          sees(world.resumes.b1)],
+    ["candidate B", "read access logs",    sees(world.resumes.b1)],
+    ["recruiter R", "read counters",       nothing],
+    ["recruiter R", "read stats",          nothing],
+    ["recruiter R", "read access logs",    nothing],
+  ];
+
+  test("matrix", () => runMatrix(world.api, world.callers, actions, matrix()));
+
+  test("stats fold the shards into the seed's access_count", async () => {
+    const outcome = await attempt(world.api, world.callers["candidate A"], (tx) =>
+      tx`select access_count from public.resume_stats where resume_id = ${world.resumes.a1}`,
+    );
+    if (!outcome.ok) throw new Error(outcome.message);
+    if (outcome.rows[0]?.access_count !== 5) throw new Error(`access_count ${outcome.rows[0]?.access_count}, expected 3 + 2`);
+  });
+});
+
+describe("api_tokens", () => {
+  const actions = {
+    "read tokens": (tx: Transaction) => tx`select id from public.api_tokens`,
+    "mint a token": (tx: Transaction) =>
+      tx`insert into public.api_tokens (token_hash, token_prefix, token_name) values (extensions.digest('mine', 'sha256'), 'mine', 'mine') returning id`,
+    "reactivate a token": (tx: Transaction) => tx`update public.api_tokens set is_active = true where id = ${world.apiTokenId} returning id`,
+    "delete a token": (tx: Transaction) => tx`delete from public.api_tokens where id = ${world.apiTokenId} returning id`,
+  };
+  type Action = keyof typeof actions;
+  const personas: Persona[] = ["anon", "candidate A", "recruiter R"];
+
+  const matrix = (): MatrixRow<Persona, Action>[] =>
+    personas.flatMap((persona) =>
+      (Object.keys(actions) as Action[]).map((action): MatrixRow<Persona, Action> => [persona, action, noPrivilege("table api_tokens")]),
+    );
+
+  test("matrix: no API role can touch a token", () => runMatrix(world.api, world.callers, actions, matrix()));
+});
