@@ -151,8 +151,18 @@ describe("functions", () => {
         "private.is_job_owner(bigint)",
         "private.is_open_job(bigint)",
         "recruiter_username_available(text)",
+        "resume_analytics(bigint,integer)",
       ],
     });
+  });
+
+  test("the servers' login role runs nothing but the public fetch without switching role", async () => {
+    const rows = await sql`
+      select p.oid::regprocedure::text as fn
+        from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+       where n.nspname in ('public', 'private')
+         and exists (select 1 from aclexplode(p.proacl) x where x.grantee = 'authenticator'::regrole and x.privilege_type = 'EXECUTE')`;
+    expect(rows.map((row) => row.fn)).toEqual(["private.fetch_shared_resume(bytea,text,inet,text,text)"]);
   });
 
   test("every security definer function pins an empty search_path", async () => {
