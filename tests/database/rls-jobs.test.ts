@@ -231,3 +231,60 @@ describe("job_application_status_history", () => {
 
   test("matrix", () => runMatrix(world.api, world.callers, actions, matrix()));
 });
+
+describe("job board functions", () => {
+  const actions = {
+    "view R's open posting": (tx: Transaction) => tx`select id, views_count from public.view_job_posting(${world.jobs.rOpen})`,
+    "view R's inactive posting": (tx: Transaction) => tx`select id from public.view_job_posting(${world.jobs.rInactive})`,
+    "view R's expired posting": (tx: Transaction) => tx`select id from public.view_job_posting(${world.jobs.rExpired})`,
+    "list applicants to R's job": (tx: Transaction) =>
+      tx`select application_id as id, resume_name from public.job_applicants(${world.jobs.rOpen})`,
+    "list applicants to S's job": (tx: Transaction) => tx`select application_id as id from public.job_applicants(${world.jobs.sOpen})`,
+  };
+  type Action = keyof typeof actions;
+
+  // prettier-ignore
+  const matrix = (): MatrixRow<Persona, Action>[] => [
+    ["anon",        "view R's open posting",      sees(world.jobs.rOpen)],
+    ["anon",        "view R's inactive posting",  nothing],
+    ["anon",        "view R's expired posting",   nothing],
+    ["anon",        "list applicants to R's job", noPrivilege("function job_applicants")],
+    ["candidate A", "view R's open posting",      sees(world.jobs.rOpen)],
+    ["candidate A", "view R's inactive posting",  nothing],
+    ["candidate A", "list applicants to R's job", nothing],
+    ["recruiter R", "view R's inactive posting",  sees(world.jobs.rInactive)],
+    ["recruiter R", "view R's expired posting",   sees(world.jobs.rExpired)],
+    ["recruiter R", "list applicants to R's job", sees(world.applications.aToR, world.applications.bToR)],
+    ["recruiter R", "list applicants to S's job", nothing],
+    ["recruiter S", "view R's inactive posting",  nothing],
+    ["recruiter S", "list applicants to R's job", nothing],
+    ["recruiter S", "list applicants to S's job", sees(world.applications.bToS)],
+  ];
+
+  test("matrix", () => runMatrix(world.api, world.callers, actions, matrix()));
+
+  test("each view counts one", async () => {
+    const before = await world.superuser`select views_count from public.job_postings where id = ${world.jobs.sOpen}`;
+    await world.api.begin(async (tx) => {
+      await tx`select set_config('role', 'anon', true), set_config('request.jwt.claims', '{"role":"anon"}', true)`;
+      await tx`select id from public.view_job_posting(${world.jobs.sOpen})`;
+      await tx`select id from public.view_job_posting(${world.jobs.sOpen})`;
+    });
+    const after = await world.superuser`select views_count from public.job_postings where id = ${world.jobs.sOpen}`;
+    expect(Number(after[0]!.views_count) - Number(before[0]!.views_count)).toBe(2);
+  });
+
+  test("a candidate keeps seeing a posting they applied to after it closes; others don't", async () => {
+    const [job] = await world.superuser`
+      insert into public.job_postings (recruiter_id, title, company_name, description)
+      values (${world.users["recruiter R"].id}, 'Closing soon', 'R Corp', 'Short-lived.') returning id`;
+    await world.superuser`
+      insert into public.job_applications (job_id, candidate_id, resume_id)
+      values (${job!.id}, ${world.users["candidate A"].id}, ${world.resumes.a1})`;
+    await world.superuser`update public.job_postings set is_active = false where id = ${job!.id}`;
+    const read = (persona: Persona) => attempt(world.api, world.callers[persona], (tx) => tx`select id from public.job_postings where id = ${job!.id}`);
+    expect(await read("candidate A")).toEqual({ ok: true, rows: [{ id: Number(job!.id) }] });
+    expect(await read("candidate B")).toEqual({ ok: true, rows: [] });
+    expect(await read("anon")).toEqual({ ok: true, rows: [] });
+  });
+});

@@ -144,14 +144,17 @@ describe("functions", () => {
        where n.nspname in ('public', 'private') and has_function_privilege(r.rolname, p.oid, 'execute')
        group by 1 order by 1`;
     expect(Object.fromEntries(rows.map((row) => [row.rolname, row.functions]))).toEqual({
-      anon: ["recruiter_username_available(text)"],
+      anon: ["recruiter_username_available(text)", "view_job_posting(bigint)"],
       authenticated: [
+        "job_applicants(bigint)",
         "my_recruiter_profile()",
+        "private.applied_job_ids()",
         "private.is_active_recruiter()",
         "private.is_job_owner(bigint)",
         "private.is_open_job(bigint)",
         "recruiter_username_available(text)",
         "resume_analytics(bigint,integer)",
+        "view_job_posting(bigint)",
       ],
     });
   });
