@@ -1,0 +1,105 @@
+// Unguessable identifiers: resume share tokens, storage file names and API tokens,
+// plus the digest and constant-time comparison used to check API tokens.
+//
+// Runtime-neutral (Bun and Deno): only crypto.getRandomValues and crypto.subtle.
+
+/** Bytes of entropy in a share token: base64url of 32 bytes is 43 characters. */
+export const PERMANENT_TOKEN_BYTES = 32;
+
+/** What the resumes table accepts (constraint resumes_permanent_token_format). */
+export const PERMANENT_TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
+
+/** Recognisable start of every API token, so leaked tokens can be found by secret scanners. */
+export const API_TOKEN_PREFIX = "pcv_";
+
+/** Bytes of entropy in an API token after its prefix. */
+export const API_TOKEN_BYTES = 32;
+
+/** `pcv_` + 43 base64url characters. */
+export const API_TOKEN_PATTERN = /^pcv_[A-Za-z0-9_-]{43}$/;
+
+/** Characters of the token kept for display (api_tokens.token_prefix is varchar(16)). */
+export const API_TOKEN_DISPLAY_LENGTH = API_TOKEN_PREFIX.length + 8;
+
+const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function randomBytes(length: number): Uint8Array<ArrayBuffer> {
+  const bytes = new Uint8Array(length);
+  crypto.getRandomValues(bytes);
+  return bytes;
+}
+
+/** base64url without padding (RFC 4648 section 5). */
+export function base64UrlEncode(bytes: Uint8Array): string {
+  let binary = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) {
+    binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  }
+  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+export function hexEncode(bytes: Uint8Array): string {
+  let hex = "";
+  for (const byte of bytes) hex += byte.toString(16).padStart(2, "0");
+  return hex;
+}
+
+/** The secret of a share link https://previewcv.com/r/{token}. */
+export function newPermanentToken(): string {
+  return base64UrlEncode(randomBytes(PERMANENT_TOKEN_BYTES));
+}
+
+export function isPermanentToken(value: string): boolean {
+  return PERMANENT_TOKEN_PATTERN.test(value);
+}
+
+/**
+ * Storage key of a new upload: `{userId}/{32 hex chars}.pdf`. The owner's folder is what
+ * the resumes table checks; the name is 128 random bits in lower-case hex so it is
+ * unguessable and still unique on case-insensitive disks (local storage on macOS).
+ */
+export function newStorageFileName(userId: string): string {
+  if (!UUID_PATTERN.test(userId)) throw new TypeError("userId must be a UUID");
+  return `${userId.toLowerCase()}/${hexEncode(randomBytes(16))}.pdf`;
+}
+
+export interface NewApiToken {
+  /** Shown to the admin once, never stored. */
+  token: string;
+  /** sha256(token), what api_tokens.token_hash stores (32 bytes). */
+  tokenHash: Uint8Array<ArrayBuffer>;
+  /** The first characters, for api_tokens.token_prefix. */
+  tokenPrefix: string;
+}
+
+export async function newApiToken(): Promise<NewApiToken> {
+  const token = API_TOKEN_PREFIX + base64UrlEncode(randomBytes(API_TOKEN_BYTES));
+  return { token, tokenHash: await apiTokenDigest(token), tokenPrefix: apiTokenDisplayPrefix(token) };
+}
+
+/** sha256 of the whole token string (UTF-8), as stored in api_tokens.token_hash. */
+export async function apiTokenDigest(token: string): Promise<Uint8Array<ArrayBuffer>> {
+  return new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(token)));
+}
+
+export function apiTokenDisplayPrefix(token: string): string {
+  return token.slice(0, API_TOKEN_DISPLAY_LENGTH);
+}
+
+/** A cheap shape check before any database lookup. */
+export function looksLikeApiToken(value: string): boolean {
+  return API_TOKEN_PATTERN.test(value);
+}
+
+/**
+ * Equality whose running time depends only on the lengths, not on where the inputs
+ * differ, so a remote caller cannot find a secret byte by byte from response times.
+ */
+export function timingSafeEqual(a: Uint8Array, b: Uint8Array): boolean {
+  const length = Math.max(a.length, b.length);
+  let difference = a.length ^ b.length;
+  for (let i = 0; i < length; i++) {
+    difference |= (a[i] ?? 0) ^ (b[i] ?? 0);
+  }
+  return difference === 0;
+}

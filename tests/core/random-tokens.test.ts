@@ -1,0 +1,98 @@
+import { describe, expect, test } from "bun:test";
+import { createHash } from "node:crypto";
+import {
+  API_TOKEN_PREFIX,
+  apiTokenDigest,
+  apiTokenDisplayPrefix,
+  base64UrlEncode,
+  isPermanentToken,
+  looksLikeApiToken,
+  newApiToken,
+  newPermanentToken,
+  newStorageFileName,
+  timingSafeEqual,
+} from "../../src/core/random-tokens.ts";
+import { isValidStorageKey } from "../../src/core/storage/index.ts";
+
+describe("share tokens", () => {
+  test("are 43 base64url characters (32 bytes), as the resumes table requires", () => {
+    const token = newPermanentToken();
+    expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(isPermanentToken(token)).toBe(true);
+    expect(Buffer.from(token, "base64url")).toHaveLength(32);
+  });
+
+  test("do not repeat", () => {
+    const tokens = new Set(Array.from({ length: 2000 }, newPermanentToken));
+    expect(tokens.size).toBe(2000);
+  });
+
+  test("isPermanentToken refuses other shapes", () => {
+    for (const value of ["", "abc123xyz789", "a".repeat(42), "a".repeat(44), `${"a".repeat(42)}=`, `${"a".repeat(42)}+`]) {
+      expect(isPermanentToken(value)).toBe(false);
+    }
+  });
+
+  test("base64url matches Node's encoder, without padding", () => {
+    for (const length of [0, 1, 2, 3, 31, 32, 33, 70_000]) {
+      const bytes = new Uint8Array(length).map((_, i) => (i * 37 + 11) & 0xff);
+      expect(base64UrlEncode(bytes)).toBe(Buffer.from(bytes).toString("base64url"));
+    }
+  });
+});
+
+describe("storage file names", () => {
+  const userId = "6f1c1d7e-3b8a-4c3e-9a51-0d2b8f7e4a10";
+
+  test("are {userId}/{32 hex}.pdf, a valid storage key, and unguessable", () => {
+    const name = newStorageFileName(userId);
+    expect(name).toMatch(/^6f1c1d7e-3b8a-4c3e-9a51-0d2b8f7e4a10\/[0-9a-f]{32}\.pdf$/);
+    expect(isValidStorageKey(name)).toBe(true);
+    expect(newStorageFileName(userId)).not.toBe(name);
+  });
+
+  test("need a UUID owner (the folder the resumes table checks)", () => {
+    expect(newStorageFileName(userId.toUpperCase())).toStartWith(`${userId}/`);
+    for (const bad of ["", "../etc", "6f1c1d7e", `${userId}/x`]) {
+      expect(() => newStorageFileName(bad)).toThrow(TypeError);
+    }
+  });
+});
+
+describe("API tokens", () => {
+  test("carry the pcv_ prefix and 32 random bytes", async () => {
+    const { token, tokenHash, tokenPrefix } = await newApiToken();
+    expect(token).toMatch(/^pcv_[A-Za-z0-9_-]{43}$/);
+    expect(token.startsWith(API_TOKEN_PREFIX)).toBe(true);
+    expect(looksLikeApiToken(token)).toBe(true);
+    expect(tokenHash).toHaveLength(32);
+    expect(Buffer.from(tokenHash).toString("hex")).toBe(createHash("sha256").update(token).digest("hex"));
+    expect(tokenPrefix).toBe(token.slice(0, 12));
+    expect(tokenPrefix.length).toBeLessThanOrEqual(16); // api_tokens.token_prefix varchar(16)
+  });
+
+  test("the digest is sha256 of the whole token string", async () => {
+    const digest = await apiTokenDigest("pcv_example");
+    expect(Buffer.from(digest).toString("hex")).toBe(createHash("sha256").update("pcv_example").digest("hex"));
+    expect(apiTokenDisplayPrefix("pcv_abcdefghijklmnop")).toBe("pcv_abcdefgh");
+  });
+
+  test("looksLikeApiToken refuses other shapes", () => {
+    for (const value of ["", "pcv_", "xyz_" + "a".repeat(43), "pcv_" + "a".repeat(42), "pcv_" + "a".repeat(43) + " "]) {
+      expect(looksLikeApiToken(value)).toBe(false);
+    }
+  });
+});
+
+describe("timingSafeEqual", () => {
+  test("is equality of bytes", () => {
+    const a = new Uint8Array([1, 2, 3, 4]);
+    expect(timingSafeEqual(a, new Uint8Array([1, 2, 3, 4]))).toBe(true);
+    expect(timingSafeEqual(a, new Uint8Array([1, 2, 3, 5]))).toBe(false);
+    expect(timingSafeEqual(a, new Uint8Array([0, 2, 3, 4]))).toBe(false);
+    expect(timingSafeEqual(a, new Uint8Array([1, 2, 3]))).toBe(false);
+    expect(timingSafeEqual(a, new Uint8Array([1, 2, 3, 4, 0]))).toBe(false);
+    expect(timingSafeEqual(new Uint8Array(), new Uint8Array())).toBe(true);
+    expect(timingSafeEqual(new Uint8Array([0]), new Uint8Array())).toBe(false);
+  });
+});
