@@ -1,0 +1,107 @@
+// The auth stand-in served over real HTTP against the run's migrated database, and
+// clients for it, for the suites under tests/auth.
+import { createClient, type SupabaseClient } from "@supabase/supabase-js";
+import postgres from "postgres";
+import {
+  createAuthStandIn,
+  createProjectApiKeys,
+  generateSigningKey,
+  supabaseCliJwtSecret,
+  type AuthStandInOptions,
+  type SigningJwk,
+} from "../../src/local/auth/index.ts";
+import { freePort } from "../../src/local/ports.ts";
+import { migratedTestDatabase } from "../support/database.ts";
+
+export interface RunningStandIn {
+  /** The project URL supabase-js takes (the stand-in answers under /auth/v1). */
+  url: string;
+  issuer: string;
+  jwksUrl: string;
+  anonKey: string;
+  serviceRoleKey: string;
+  legacyJwtSecret: string;
+  signingKey: SigningJwk;
+  /** Superuser connection, for reading what the stand-in wrote. */
+  sql: postgres.Sql;
+  /** What the stand-in logged (database errors behind 500s). */
+  logged: string[];
+  /** A supabase-js client as a browser would have it (anon key, no storage, no timers). */
+  anonClient(): SupabaseClient;
+  /** A supabase-js client with the service-role key (admin API). */
+  serviceClient(): SupabaseClient;
+  stop(): Promise<void>;
+}
+
+export type StandInOverrides = Partial<Omit<AuthStandInOptions, "sql" | "issuer" | "signingKey" | "legacyJwtSecret" | "apiKeys">>;
+
+export async function startAuthStandIn(overrides: StandInOverrides = {}): Promise<RunningStandIn> {
+  const databaseUrl = await migratedTestDatabase();
+  // Room for the concurrency suite's parallel transactions.
+  const sql = postgres(databaseUrl, { max: 24, onnotice: () => {} });
+  const legacyJwtSecret = supabaseCliJwtSecret;
+  const { anonKey, serviceRoleKey } = await createProjectApiKeys(legacyJwtSecret);
+  const signingKey = await generateSigningKey();
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const issuer = `${url}/auth/v1`;
+  const logged: string[] = [];
+  const standIn = await createAuthStandIn({
+    sql,
+    issuer,
+    signingKey,
+    legacyJwtSecret,
+    apiKeys: { anonKey, serviceRoleKey },
+    // The minimum bcrypt cost keeps the suites fast; production-like cost is tested on its own.
+    bcryptCost: 4,
+    log: (message) => logged.push(message),
+    ...overrides,
+  });
+  const server = Bun.serve({
+    hostname: "127.0.0.1",
+    port,
+    fetch: (request, bunServer) => standIn.handle(request, { clientAddress: bunServer.requestIP(request)?.address }),
+  });
+  const clientOptions = { auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false } };
+  return {
+    url,
+    issuer,
+    jwksUrl: `${issuer}/.well-known/jwks.json`,
+    anonKey,
+    serviceRoleKey,
+    legacyJwtSecret,
+    signingKey,
+    sql,
+    logged,
+    anonClient: () => createClient(url, anonKey, clientOptions),
+    serviceClient: () => createClient(url, serviceRoleKey, clientOptions),
+    async stop() {
+      await server.stop(true);
+      await sql.end();
+    },
+  };
+}
+
+let sequence = 0;
+/** An email no other case of the run uses. */
+export function uniqueEmail(label: string): string {
+  sequence += 1;
+  return `${label}.${process.pid}.${Date.now().toString(36)}.${sequence}@example.test`;
+}
+
+/** A recruiter username no other case of the run uses (3 to 100 of [A-Za-z0-9_-]). */
+export function uniqueUsername(label: string): string {
+  sequence += 1;
+  return `${label}_${process.pid}_${Date.now().toString(36)}_${sequence}`;
+}
+
+/** The JSON payload of a JWT, unverified (for looking at what a token says). */
+export function jwtPayload(token: string): Record<string, unknown> {
+  return JSON.parse(Buffer.from(token.split(".")[1] ?? "", "base64url").toString("utf8"));
+}
+
+export function jwtHeader(token: string): Record<string, unknown> {
+  return JSON.parse(Buffer.from(token.split(".")[0] ?? "", "base64url").toString("utf8"));
+}
+
+export const password = "correct horse battery staple";
