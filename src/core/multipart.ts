@@ -5,6 +5,7 @@
 // held in memory.
 //
 // Works on a standard Request in Bun and Deno (ReadableStream, Blob, Response.formData).
+import { BodyReadError, discardBody, readBodyWithLimit } from "./body.ts";
 
 export type MultipartErrorKind = "too-large" | "not-multipart" | "malformed";
 
@@ -51,43 +52,14 @@ export async function readMultipartForm(request: Request, options: ReadMultipart
     throw new MultipartError("malformed", "The multipart/form-data Content-Type has no valid boundary.");
   }
 
-  const declared = request.headers.get("content-length");
-  let declaredLength: number | undefined;
-  if (declared !== null) {
-    if (!/^\d{1,15}$/.test(declared.trim())) {
-      discardBody(request);
-      throw new MultipartError("malformed", "The Content-Length header is not a number.");
-    }
-    declaredLength = Number(declared.trim());
-    if (declaredLength > maxBodyBytes) {
-      discardBody(request);
-      throw new MultipartError("too-large", tooLargeMessage(maxBodyBytes));
-    }
+  let chunks: Uint8Array<ArrayBuffer>[];
+  try {
+    chunks = await readBodyWithLimit(request, maxBodyBytes);
+  } catch (error) {
+    if (!(error instanceof BodyReadError)) throw error;
+    throw new MultipartError(error.kind, error.message, error.bytesRead, { cause: error });
   }
-
-  if (!request.body || request.bodyUsed) throw new MultipartError("malformed", "The request has no body.");
-  const chunks: Uint8Array<ArrayBuffer>[] = [];
-  let bytesRead = 0;
-  const reader = request.body.getReader();
-  for (;;) {
-    let chunk: Awaited<ReturnType<typeof reader.read>>;
-    try {
-      chunk = await reader.read();
-    } catch (error) {
-      throw new MultipartError("malformed", "The request body could not be read.", bytesRead, { cause: error });
-    }
-    if (chunk.done) break;
-    bytesRead += chunk.value.byteLength;
-    if (bytesRead > maxBodyBytes) {
-      // Stop pulling now; cancelling tells the source (the socket) we want no more.
-      reader.cancel("body over the size limit").catch(() => {});
-      throw new MultipartError("too-large", tooLargeMessage(maxBodyBytes), bytesRead);
-    }
-    chunks.push(chunk.value as Uint8Array<ArrayBuffer>);
-  }
-  if (declaredLength !== undefined && bytesRead !== declaredLength) {
-    throw new MultipartError("malformed", "The body length does not match its Content-Length.", bytesRead);
-  }
+  const bytesRead = chunks.reduce((total, chunk) => total + chunk.byteLength, 0);
 
   try {
     // A Blob of the chunks avoids copying them into one buffer ourselves.
@@ -95,13 +67,4 @@ export async function readMultipartForm(request: Request, options: ReadMultipart
   } catch (error) {
     throw new MultipartError("malformed", "The multipart/form-data body is malformed.", bytesRead, { cause: error });
   }
-}
-
-function tooLargeMessage(maxBodyBytes: number): string {
-  return `The request body is larger than the limit of ${maxBodyBytes} bytes.`;
-}
-
-/** Refused from the headers alone: let the runtime drop the body without reading it. */
-function discardBody(request: Request): void {
-  if (request.body && !request.bodyUsed) request.body.cancel().catch(() => {});
 }

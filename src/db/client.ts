@@ -58,8 +58,11 @@ export function createDatabase(url: string, options: DatabaseOptions = {}): Sql 
 export function asCaller<T>(sql: Sql, caller: Caller, fn: (tx: Transaction) => Promise<T>): Promise<T> {
   const claims = caller.role === "anon" ? { role: "anon" } : { ...caller.claims, role: "authenticated" };
   return sql.begin(async (tx) => {
-    await tx`select set_config('role', ${caller.role}, true), set_config('request.jwt.claims', ${JSON.stringify(claims)}, true)`;
-    return fn(tx);
+    // Sent without waiting for its answer: it travels in the same round trip as the
+    // first query of `fn` (postgres.js keeps a transaction's queries in order).
+    const switched = tx`select set_config('role', ${caller.role}, true), set_config('request.jwt.claims', ${JSON.stringify(claims)}, true)`.execute();
+    const [result] = await Promise.all([fn(tx), switched]);
+    return result;
   }) as Promise<T>;
 }
 
@@ -69,7 +72,8 @@ export function asCaller<T>(sql: Sql, caller: Caller, fn: (tx: Transaction) => P
  */
 export function asServiceRole<T>(sql: Sql, fn: (tx: Transaction) => Promise<T>): Promise<T> {
   return sql.begin(async (tx) => {
-    await tx`select set_config('role', 'service_role', true), set_config('request.jwt.claims', '{"role":"service_role"}', true)`;
-    return fn(tx);
+    const switched = tx`select set_config('role', 'service_role', true), set_config('request.jwt.claims', '{"role":"service_role"}', true)`.execute();
+    const [result] = await Promise.all([fn(tx), switched]);
+    return result;
   }) as Promise<T>;
 }

@@ -59,7 +59,7 @@ describe("private.fetch_shared_resume", () => {
     const second = await fetchShared({ shareToken: resume.token });
     expect(second.access_count).toBe(2);
     const logs = await superuser`select host(ip_address) as ip, user_agent, referer from public.resume_access_logs where resume_id = ${resume.id}`;
-    expect(logs).toEqual([
+    expect([...logs]).toEqual([
       { ip: "203.0.113.10", user_agent: "bun-test", referer: "https://example.test/page" },
       { ip: "203.0.113.10", user_agent: "bun-test", referer: "https://example.test/page" },
     ]);
@@ -124,7 +124,10 @@ describe("private.fetch_shared_resume", () => {
              (select count(*)::int from public.resume_view_counters where resume_id = ${resume.id}) as shards`;
     expect(totals).toEqual({ views: 200, logs: 200, shards: expect.any(Number) });
     expect(totals!.shards).toBeGreaterThan(1);
-    // Every answer's count is between 1 and 200, and the highest is the total.
-    expect(Math.max(...results.map((row) => Number(row.access_count)))).toBe(200);
+    // Each answer counts the views committed when it ran, its own included: between 1
+    // and 200. (Not necessarily 200 for the last one: under READ COMMITTED a view can
+    // commit while another's increment is still in flight. The stored total is exact.)
+    for (const row of results) expect(Number(row.access_count)).toBeGreaterThanOrEqual(1);
+    for (const row of results) expect(Number(row.access_count)).toBeLessThanOrEqual(200);
   });
 });

@@ -1,9 +1,11 @@
 // Loaded before every suite (bunfig.toml): tears the run's databases down at the end.
 import { afterAll } from "bun:test";
 import { releaseTestDatabases } from "./database.ts";
+import { stopTestStack } from "./stack.ts";
 import { closeWorld } from "./world.ts";
 
 afterAll(async () => {
+  await stopTestStack();
   await closeWorld();
   await releaseTestDatabases();
 });

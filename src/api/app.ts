@@ -1,0 +1,63 @@
+// The /api/v1 facade: the seed's REST contract over the same core, database rules and
+// auth as the edge functions. One module per resource; cross-cutting concerns are the
+// plugins, registered once here.
+import { openapi } from "@elysiajs/openapi";
+import { Elysia } from "elysia";
+import { z } from "zod";
+import type { JwtVerifier, SupabaseAuthClient } from "../auth/index.ts";
+import type { CorsPolicy } from "../core/http.ts";
+import type { Logger } from "../core/log.ts";
+import type { Settings } from "../core/settings.ts";
+import type { FileStorage } from "../core/storage/index.ts";
+import type { Sql } from "../db/client.ts";
+import type { RateLimiter } from "../db/rate-limit.ts";
+import { authModule } from "./auth/index.ts";
+import { createAuthService } from "./auth/service.ts";
+import { healthModule } from "./health/index.ts";
+import { errorHandling } from "./plugins/errors.ts";
+import { httpBasics } from "./plugins/http-basics.ts";
+import { jsonBodyPlugin } from "./plugins/json-body.ts";
+
+export interface FacadeDeps {
+  sql: Sql;
+  verifier: JwtVerifier;
+  auth: SupabaseAuthClient;
+  storage: FileStorage;
+  rateLimiter: RateLimiter;
+  settings: Settings;
+  log: Logger;
+  /** Read the client IP from X-Forwarded-For (only behind a proxy we control). */
+  trustProxy: boolean;
+}
+
+export function createApp(deps: FacadeDeps) {
+  const cors: CorsPolicy = { allowedOrigins: deps.settings.CORS_ALLOWED_ORIGINS };
+  return new Elysia()
+    .use(httpBasics({ cors, log: deps.log }))
+    .use(errorHandling({ log: deps.log }))
+    .use(jsonBodyPlugin())
+    .use(
+      openapi({
+        path: "/docs",
+        mapJsonSchema: { zod: z.toJSONSchema },
+        documentation: {
+          info: {
+            title: "PreviewCV / LetsMakeCV API",
+            version: "1.0.0",
+            description: "The /api/v1 REST facade over Supabase. Authenticate with a Supabase access token: `Authorization: Bearer <token>`.",
+          },
+          components: { securitySchemes: { bearer: { type: "http", scheme: "bearer", bearerFormat: "JWT" } } },
+        },
+      }),
+    )
+    .use(healthModule({ sql: deps.sql }))
+    .use(
+      authModule({
+        service: createAuthService(deps),
+        verifier: deps.verifier,
+        trustProxy: deps.trustProxy,
+      }),
+    );
+}
+
+export type FacadeApp = ReturnType<typeof createApp>;

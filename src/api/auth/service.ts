@@ -1,0 +1,230 @@
+// The seed's auth endpoints over Supabase Auth. Plain values in, values or ApiErrors
+// out; never sees the HTTP context.
+import { AuthApiError, AuthUnavailableError, type AuthSession, type JwtVerifier, type SupabaseAuthClient } from "../../auth/index.ts";
+import { ApiError, badRequest, forbidden, serviceUnavailable, tooManyRequests, unauthorized } from "../../core/errors.ts";
+import type { Logger } from "../../core/log.ts";
+import type { Settings } from "../../core/settings.ts";
+import { asCaller, type Sql } from "../../db/client.ts";
+import type { RateLimiter, RateLimitRule } from "../../db/rate-limit.ts";
+import type { AuthenticatedCaller } from "../plugins/caller.ts";
+import type { LoginBody, RefreshBody, RegisterBody, RegisterRecruiterBody } from "./model.ts";
+import type { z } from "zod";
+
+/** Per-IP limits follow Supabase Auth's own defaults; per-email ones slow down guessing one account. */
+export const authRateLimits = {
+  registerPerIp: { maxHits: 20, windowSeconds: 3600 },
+  registerPerEmail: { maxHits: 5, windowSeconds: 3600 },
+  loginPerIp: { maxHits: 30, windowSeconds: 300 },
+  loginPerEmail: { maxHits: 10, windowSeconds: 300 },
+  refreshPerIp: { maxHits: 150, windowSeconds: 300 },
+} satisfies Record<string, RateLimitRule>;
+
+export interface AuthServiceDeps {
+  sql: Sql;
+  auth: SupabaseAuthClient;
+  verifier: JwtVerifier;
+  rateLimiter: RateLimiter;
+  settings: Pick<Settings, "PUBLIC_PROFILE_BASE_URL">;
+  log: Logger;
+}
+
+/** What the service knows of the client: its IP, when we can tell. */
+export interface ClientContext {
+  ip: string | undefined;
+}
+
+type SessionUser = { id: string; email: string | null; full_name: string | null; user_type: "candidate" | "recruiter" };
+
+export function createAuthService(deps: AuthServiceDeps) {
+  const { sql, auth, verifier, rateLimiter } = deps;
+
+  async function enforce(bucket: string, rule: RateLimitRule): Promise<void> {
+    const decision = await rateLimiter.hit(bucket, rule);
+    if (!decision.allowed) throw tooManyRequests(decision.retryAfterSeconds);
+  }
+
+  async function enforceAll(limits: [string, RateLimitRule][]): Promise<void> {
+    for (const [bucket, rule] of limits) await enforce(bucket, rule);
+  }
+
+  /** Supabase Auth's failures, in the seed's words where the seed has them. */
+  function fromAuthError(error: unknown, context: "register" | "login" | "refresh"): never {
+    if (error instanceof AuthUnavailableError) throw serviceUnavailable("Authentication service unavailable");
+    if (!(error instanceof AuthApiError)) throw error;
+    switch (error.code) {
+      case "email_exists":
+      case "user_already_exists":
+        throw badRequest("Email already registered");
+      case "weak_password":
+        throw badRequest("Password is too weak", { reasons: error.weakPasswordReasons ?? [] });
+      case "invalid_credentials":
+        throw unauthorized("Incorrect email or password");
+      case "user_banned":
+        throw forbidden("Account is inactive");
+      case "email_not_confirmed":
+        throw forbidden("Email not confirmed");
+      case "refresh_token_not_found":
+      case "refresh_token_already_used":
+      case "session_not_found":
+      case "session_expired":
+        throw unauthorized("Invalid refresh token");
+      case "over_request_rate_limit":
+        throw tooManyRequests(60);
+      case "validation_failed":
+      case "email_address_invalid":
+        throw badRequest(error.message);
+      case "signup_disabled":
+        throw forbidden("Sign-ups are disabled");
+    }
+    if (error.status >= 500) {
+      deps.log.error("supabase auth failed", { context, status: error.status, code: error.code, error: error.message });
+      throw new ApiError(502, "Authentication service error");
+    }
+    if (context === "login" && error.status === 400) throw unauthorized("Incorrect email or password");
+    throw badRequest(error.message);
+  }
+
+  async function profileOf(caller: AuthenticatedCaller) {
+    const [profile] = await asCaller(sql, caller, (tx) => tx`
+      select id, email, full_name, user_type, is_active, is_verified, last_login, created_at
+        from public.profiles where id = ${caller.claims.sub}`);
+    return profile;
+  }
+
+  /** The seed's login answer, plus refresh_token, expires_in and expires_at. */
+  async function sessionAnswer(session: AuthSession) {
+    const caller: AuthenticatedCaller = { role: "authenticated", claims: await verifier.verifyAccessToken(session.access_token) };
+    const profile = await profileOf(caller);
+    if (!profile || !profile.is_active) {
+      // Do not leave a live session behind for an account we refuse.
+      await auth.signOut(session.access_token).catch(() => {});
+      throw forbidden("Account is inactive");
+    }
+    const user: SessionUser = {
+      id: profile.id as string,
+      email: profile.email as string | null,
+      full_name: profile.full_name as string | null,
+      user_type: profile.user_type as SessionUser["user_type"],
+    };
+    return {
+      success: true as const,
+      access_token: session.access_token,
+      token_type: "bearer" as const,
+      expires_in: session.expires_in,
+      expires_at: session.expires_at,
+      refresh_token: session.refresh_token,
+      user,
+    };
+  }
+
+  return {
+    async register(body: RegisterBody, client: ClientContext) {
+      await enforceAll([
+        [`register:ip:${client.ip ?? "unknown"}`, authRateLimits.registerPerIp],
+        [`register:email:${body.email}`, authRateLimits.registerPerEmail],
+      ]);
+      // The admin API, as the seed's register did: the account is usable at once,
+      // and Supabase Auth's per-IP limits do not lump every facade client together.
+      const user = await auth.admin
+        .createUser({
+          email: body.email,
+          password: body.password,
+          email_confirm: true,
+          user_metadata: { full_name: body.full_name, user_type: body.user_type },
+        })
+        .catch((error) => fromAuthError(error, "register"));
+      return { success: true as const, user_id: user.id, email: user.email, message: "User registered successfully" };
+    },
+
+    async registerRecruiter(body: RegisterRecruiterBody, client: ClientContext) {
+      await enforceAll([
+        [`register:ip:${client.ip ?? "unknown"}`, authRateLimits.registerPerIp],
+        [`register:email:${body.email}`, authRateLimits.registerPerEmail],
+      ]);
+      const { username } = body.recruiter_profile;
+      if (!(await usernameAvailable(username))) throw badRequest("Username already taken");
+
+      // The profile rides in user_metadata: the database creates it in the same
+      // transaction as the auth user, so a username taken meanwhile fails both.
+      const user = await auth.admin
+        .createUser({
+          email: body.email,
+          password: body.password,
+          email_confirm: true,
+          user_metadata: { full_name: body.full_name, user_type: "recruiter", recruiter_profile: body.recruiter_profile },
+        })
+        .catch(async (error) => {
+          if (error instanceof AuthApiError && error.status >= 500 && !(await usernameAvailable(username))) {
+            throw badRequest("Username already taken");
+          }
+          return fromAuthError(error, "register");
+        });
+
+      const [profile] = await asCaller(sql, { role: "anon" }, (tx) => tx`
+        select id, username from public.recruiter_profiles where user_id = ${user.id}`);
+      if (!profile) throw new Error(`recruiter profile missing for new user ${user.id}`);
+      return {
+        success: true as const,
+        user_id: user.id,
+        profile_id: profile.id as number,
+        username: profile.username as string,
+        public_profile_url: `${deps.settings.PUBLIC_PROFILE_BASE_URL}/${encodeURIComponent(profile.username as string)}`,
+        message: "Recruiter account created successfully",
+      };
+    },
+
+    async login(body: z.infer<typeof LoginBody>, client: ClientContext) {
+      await enforceAll([
+        [`login:ip:${client.ip ?? "unknown"}`, authRateLimits.loginPerIp],
+        [`login:email:${body.email}`, authRateLimits.loginPerEmail],
+      ]);
+      const session = await auth
+        .signInWithPassword({ email: body.email, password: body.password }, { forwardedFor: client.ip })
+        .catch((error) => fromAuthError(error, "login"));
+      // last_login is kept by the database: auth.users.last_sign_in_at → profiles.
+      return sessionAnswer(session);
+    },
+
+    async refresh(body: z.infer<typeof RefreshBody>, client: ClientContext) {
+      await enforce(`refresh:ip:${client.ip ?? "unknown"}`, authRateLimits.refreshPerIp);
+      const session = await auth
+        .refreshSession(body.refresh_token, { forwardedFor: client.ip })
+        .catch((error) => fromAuthError(error, "refresh"));
+      return sessionAnswer(session);
+    },
+
+    async logout(accessToken: string) {
+      await auth.signOut(accessToken).catch((error) => {
+        // An already-ended session is logged out as far as the caller is concerned.
+        if (error instanceof AuthApiError && error.status < 500) return;
+        fromAuthError(error, "login");
+      });
+      return { success: true as const, message: "Logged out" };
+    },
+
+    async me(caller: AuthenticatedCaller) {
+      const profile = await profileOf(caller);
+      if (!profile) throw unauthorized("Could not validate credentials");
+      return {
+        success: true as const,
+        user: {
+          id: profile.id as string,
+          email: profile.email as string | null,
+          full_name: profile.full_name as string | null,
+          user_type: profile.user_type as SessionUser["user_type"],
+          is_active: profile.is_active as boolean,
+          is_verified: profile.is_verified as boolean,
+          last_login: profile.last_login ? (profile.last_login as Date).toISOString() : null,
+          created_at: (profile.created_at as Date).toISOString(),
+        },
+      };
+    },
+  };
+
+  async function usernameAvailable(username: string): Promise<boolean> {
+    const [row] = await asCaller(sql, { role: "anon" }, (tx) => tx`select public.recruiter_username_available(${username}) as available`);
+    return row!.available as boolean;
+  }
+}
+
+export type AuthService = ReturnType<typeof createAuthService>;

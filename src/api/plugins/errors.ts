@@ -1,0 +1,53 @@
+// One place maps every failure to the seed's JSON: { success: false, detail, ... }.
+// Validation failures are 422 like FastAPI's, with each problem in `errors`; anything
+// unexpected is logged with the request id and answered 500 without internals.
+import { Elysia } from "elysia";
+import { ApiError, apiErrorFromDatabase, badRequest, notFound, unprocessable } from "../../core/errors.ts";
+import { errorFields, type Logger } from "../../core/log.ts";
+import { requestIdOf } from "./http-basics.ts";
+
+interface ValidationIssue {
+  path?: string;
+  message?: string;
+}
+
+export function errorHandling(options: { log: Logger }) {
+  return new Elysia({ name: "error-handling" })
+    .error({ ApiError })
+    .onError({ as: "global" }, ({ code, error, set, request }) => {
+      const apiError = toApiError(code, error);
+      if (!apiError) {
+        options.log.error("unhandled error", { request_id: requestIdOf(request), path: new URL(request.url).pathname, ...errorFields(error) });
+      }
+      const answer = apiError ?? new ApiError(500, "Internal server error", { request_id: requestIdOf(request) });
+      set.status = answer.status;
+      Object.assign(set.headers, answer.headers, { "Content-Type": "application/json; charset=utf-8" });
+      return answer.body;
+    });
+}
+
+function toApiError(code: string | number, error: unknown): ApiError | undefined {
+  if (error instanceof ApiError) return error;
+  switch (code) {
+    case "VALIDATION": {
+      const validation = error as { type?: string; all?: ValidationIssue[] };
+      const where = validation.type ?? "body";
+      const errors = (validation.all ?? []).map((issue) => ({
+        loc: [where, ...(issue.path && issue.path !== "root" ? issue.path.replace(/^\//, "").split(/[./]/) : [])],
+        msg: issue.message ?? "Invalid value",
+      }));
+      const first = errors[0];
+      const detail = first ? `Invalid ${first.loc.join(".")}: ${first.msg}` : `Invalid ${where}`;
+      return unprocessable(detail, errors);
+    }
+    case "PARSE": {
+      // Elysia wraps whatever a body parser threw; ours throws ApiErrors (413, 400).
+      const cause = (error as { cause?: unknown }).cause;
+      return cause instanceof ApiError ? cause : badRequest("Malformed request body");
+    }
+    case "NOT_FOUND":
+      return notFound("Not Found");
+    default:
+      return apiErrorFromDatabase(error);
+  }
+}

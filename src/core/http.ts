@@ -1,0 +1,66 @@
+// HTTP pieces both faces share: the JSON error response, security headers and CORS.
+import { ApiError } from "./errors.ts";
+
+/** The seed's security headers, on every response of every face. */
+export const securityHeaders: Readonly<Record<string, string>> = {
+  "X-Content-Type-Options": "nosniff",
+  "X-Frame-Options": "DENY",
+  "X-XSS-Protection": "1; mode=block",
+  "Strict-Transport-Security": "max-age=31536000; includeSubDomains",
+  "Referrer-Policy": "no-referrer",
+};
+
+export interface CorsPolicy {
+  /** Exact origins allowed, e.g. https://letsmakecv.com. "*" allows any origin without credentials. */
+  allowedOrigins: readonly string[];
+  allowedHeaders?: readonly string[];
+  allowedMethods?: readonly string[];
+  maxAgeSeconds?: number;
+}
+
+const defaultAllowedHeaders = ["authorization", "x-client-info", "apikey", "content-type", "x-api-token", "x-request-id"];
+const defaultAllowedMethods = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
+
+/**
+ * CORS headers for a request from `origin`. Only listed origins are echoed back (with
+ * Vary: Origin), so a cached response never leaks to another site.
+ */
+export function corsHeaders(origin: string | null, policy: CorsPolicy): Record<string, string> {
+  const headers: Record<string, string> = {
+    "Access-Control-Allow-Headers": (policy.allowedHeaders ?? defaultAllowedHeaders).join(", "),
+    "Access-Control-Allow-Methods": (policy.allowedMethods ?? defaultAllowedMethods).join(", "),
+    "Access-Control-Max-Age": String(policy.maxAgeSeconds ?? 600),
+    "Access-Control-Expose-Headers": "Retry-After, X-Request-Id",
+    Vary: "Origin",
+  };
+  if (policy.allowedOrigins.includes("*")) {
+    headers["Access-Control-Allow-Origin"] = "*";
+  } else if (origin && policy.allowedOrigins.includes(origin)) {
+    headers["Access-Control-Allow-Origin"] = origin;
+  }
+  return headers;
+}
+
+export function jsonResponse(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { "Content-Type": "application/json; charset=utf-8", ...headers },
+  });
+}
+
+export function errorResponse(error: ApiError, headers: Record<string, string> = {}): Response {
+  return jsonResponse(error.body, error.status, { ...error.headers, ...headers });
+}
+
+/** The first IP of X-Forwarded-For (set by the proxy in front of us), if it parses. */
+export function forwardedClientIp(forwardedFor: string | null | undefined): string | undefined {
+  const first = forwardedFor?.split(",")[0]?.trim();
+  if (!first) return undefined;
+  return isIpAddress(first) ? first : undefined;
+}
+
+export function isIpAddress(value: string): boolean {
+  if (/^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/.test(value)) return true;
+  // IPv6: hex groups and colons, optionally an embedded IPv4 tail; postgres' inet has the final word.
+  return /^[0-9A-Fa-f:]+(:(\d{1,3}\.){3}\d{1,3})?$/.test(value) && value.includes(":") && value.length <= 45;
+}

@@ -1,0 +1,34 @@
+// Rate limits shared by every instance: counters live in Postgres (private.hit_rate_limit),
+// never in process memory, so N facade instances behind a load balancer enforce one
+// limit, not N.
+import { asServiceRole, type Sql } from "./client.ts";
+
+export interface RateLimitRule {
+  /** Hits allowed per window. */
+  maxHits: number;
+  windowSeconds: number;
+}
+
+export interface RateLimitDecision {
+  allowed: boolean;
+  hits: number;
+  /** Seconds until the window resets (0 when allowed). */
+  retryAfterSeconds: number;
+}
+
+export interface RateLimiter {
+  /** Counts one hit in `bucket` and decides. */
+  hit(bucket: string, rule: RateLimitRule): Promise<RateLimitDecision>;
+}
+
+export function postgresRateLimiter(sql: Sql): RateLimiter {
+  return {
+    async hit(bucket, rule) {
+      // service_role: counters are server state that no API role may read or reset.
+      const [row] = await asServiceRole(sql, (tx) =>
+        tx`select allowed, hits, retry_after_seconds from private.hit_rate_limit(${bucket}, ${rule.maxHits}, ${rule.windowSeconds})`,
+      );
+      return { allowed: row!.allowed as boolean, hits: row!.hits as number, retryAfterSeconds: row!.retry_after_seconds as number };
+    },
+  };
+}
