@@ -9,6 +9,7 @@ import { createStorage } from "../core/storage/index.ts";
 import { createDatabase } from "../db/client.ts";
 import { postgresRateLimiter } from "../db/rate-limit.ts";
 import { createApp } from "./app.ts";
+import { redisRateLimiter } from "./redis-rate-limiter.ts";
 
 function required(name: string): string {
   const value = process.env[name];
@@ -38,7 +39,8 @@ const app = createApp({
     serviceRoleKey: required("SUPABASE_SERVICE_ROLE_KEY"),
   }),
   storage: createStorage(storageConfig(settings)),
-  rateLimiter: postgresRateLimiter(sql),
+  // Counters shared by every instance: Redis when configured, else Postgres.
+  rateLimiter: process.env.REDIS_URL ? redisRateLimiter(process.env.REDIS_URL) : postgresRateLimiter(sql),
   trustProxy: process.env.TRUST_PROXY === "true",
 });
 
