@@ -19,7 +19,9 @@ let migratedPromise: Promise<string> | undefined;
 export function testServerUrl(): Promise<string> {
   serverUrlPromise ??= (async () => {
     if (process.env.DATABASE_URL) return process.env.DATABASE_URL;
+    sweepAbandonedClusters();
     embeddedDir = fs.mkdtempSync(path.join(os.tmpdir(), "previewcv-test-"));
+    fs.writeFileSync(path.join(embeddedDir, "owner.pid"), String(process.pid));
     embedded = await startEmbeddedPostgres({ dataDir: path.join(embeddedDir, "data"), port: await freePort() });
     return embedded.url;
   })();
@@ -60,6 +62,40 @@ export async function releaseTestDatabases(): Promise<void> {
   if (embedded) {
     await embedded.stop();
     if (embeddedDir) fs.rmSync(embeddedDir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * A run that was killed (Ctrl-C, a timeout) cannot stop its PostgreSQL: the server
+ * outlives it. Each run stops the clusters of runs that are gone and removes their
+ * folders.
+ */
+function sweepAbandonedClusters(): void {
+  for (const name of fs.readdirSync(os.tmpdir())) {
+    if (!name.startsWith("previewcv-test-")) continue;
+    const dir = path.join(os.tmpdir(), name);
+    const owner = Number(readFirstLine(path.join(dir, "owner.pid")));
+    if (!owner || isAlive(owner)) continue;
+    const postmaster = Number(readFirstLine(path.join(dir, "data", "postmaster.pid")));
+    if (postmaster && isAlive(postmaster)) process.kill(postmaster, "SIGINT"); // fast shutdown
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function readFirstLine(file: string): string | undefined {
+  try {
+    return fs.readFileSync(file, "utf8").split("\n")[0]?.trim();
+  } catch {
+    return undefined;
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
   }
 }
 

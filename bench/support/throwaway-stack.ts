@@ -1,0 +1,42 @@
+// A stack for one benchmark run: embedded PostgreSQL in a temp folder, bootstrapped
+// and migrated through the Supabase CLI, and the same local stack `npm start` runs,
+// on free ports. Everything is removed at the end.
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { prepareDatabase } from "../../src/local/database.ts";
+import { startEmbeddedPostgres, type RunningPostgres } from "../../src/local/embedded-postgres.ts";
+import { freePort } from "../../src/local/ports.ts";
+import { startStack, type RunningStack, type StackOptions } from "../../src/local/stack.ts";
+
+export interface BenchStack extends RunningStack {
+  superuserUrl: string;
+  close(): Promise<void>;
+}
+
+export async function startBenchDatabase(): Promise<{ postgres: RunningPostgres; dir: string }> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "previewcv-bench-"));
+  const postgres = await startEmbeddedPostgres({ dataDir: path.join(dir, "data"), port: await freePort() });
+  await prepareDatabase(postgres.url, { includeSeed: true });
+  return { postgres, dir };
+}
+
+export async function startBenchStack(options: Partial<Pick<StackOptions, "bcryptCost" | "env">> = {}): Promise<BenchStack> {
+  const { postgres, dir } = await startBenchDatabase();
+  const stack = await startStack({
+    superuserUrl: postgres.url,
+    ports: { gateway: await freePort(), facade: await freePort() },
+    stateDir: dir,
+    bcryptCost: options.bcryptCost,
+    env: { LOG_LEVEL: "warn", ...options.env },
+  });
+  return {
+    ...stack,
+    superuserUrl: postgres.url,
+    async close() {
+      await stack.stop();
+      await postgres.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
