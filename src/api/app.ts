@@ -16,6 +16,9 @@ import { createAuthService } from "./auth/service.ts";
 import { healthModule } from "./health/index.ts";
 import { errorHandling } from "./plugins/errors.ts";
 import { httpBasics } from "./plugins/http-basics.ts";
+import { createResumeService } from "../core/resumes/index.ts";
+import { resumesModule } from "./resumes/index.ts";
+import { sharedModule } from "./shared/index.ts";
 import { jsonBodyPlugin } from "./plugins/json-body.ts";
 
 export interface FacadeDeps {
@@ -57,7 +60,9 @@ export function createApp(deps: FacadeDeps) {
         verifier: deps.verifier,
         trustProxy: deps.trustProxy,
       }),
-    );
+    )
+    .use(resumesModule({ service: createResumeService(deps), verifier: deps.verifier, maxUploadBytes: deps.settings.MAX_UPLOAD_BYTES }))
+    .use(sharedModule({ service: createResumeService(deps), trustProxy: deps.trustProxy }));
 }
 
 export type FacadeApp = ReturnType<typeof createApp>;

@@ -1,0 +1,274 @@
+// `bun bench/public-fetch.ts` (part of `npm run bench`): the public fetch of a shared
+// resume, the hottest path of the system, measured three ways in one run on one
+// throwaway stack:
+//
+//   database limit   the very statement the servers send (private.fetch_shared_resume),
+//                    from a postgres.js client, as the servers' login role
+//   facade           GET /api/v1/shared/public/resume/{token}
+//   edge function    GET /functions/v1/public-resume/{token}, through the local gateway
+//
+// each at the same concurrency (64 requests in flight, keep-alive connections) for a
+// fixed time, against one hot resume and spread at random over 10,000 resumes. Every
+// request is a real view: an access-log row and a counted view, so the run ends by
+// checking that the views counted equal the 200s answered.
+//
+// The machine has 2 cores and everything shares them: PostgreSQL, the facade, Deno,
+// the gateway (which runs inside this process: startStack's) and the load generator.
+// The load generator therefore runs in a child process of its own, so its event loop
+// never delays the gateway's, and it reports its own CPU time: the table shows what
+// share of the machine it took, next to how busy the machine was. The ratios compare
+// runs made the same way; the absolute numbers are this machine's.
+//
+// Other work on the machine (tests, type checks) moves the numbers a lot, so each case
+// runs in every round, interleaved with the others, from the same starting state
+// (access log and counters emptied), and the table keeps each case's best round.
+//
+// Knobs (environment): BENCH_SECONDS (8), BENCH_WARMUP_SECONDS (2), BENCH_ROUNDS (2),
+// BENCH_CONCURRENCY (64), BENCH_RESUMES (10000), BENCH_DB_POOL (4: connections per
+// server process, the same for the facade, the function and the database client).
+//
+// Why 4 and not the facade's default of 10: here PostgreSQL runs on the same 2 cores,
+// and ten busy backends per client take the CPU from the single-threaded servers (the
+// facade's p99 went from about 40 ms to over 200 ms at 10, at lower throughput); about
+// two connections per core is PostgreSQL's own rule of thumb. In production the
+// database has cores of its own and the pool is sized for it.
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import postgres from "postgres";
+import { apiTokenDigest } from "../src/core/random-tokens.ts";
+import { createDatabase } from "../src/db/client.ts";
+import { authenticatorUrl } from "../src/local/stack.ts";
+import { printTable, ratio, runLoad, type LoadResult } from "./support/measure.ts";
+import { startBenchStack } from "./support/throwaway-stack.ts";
+
+const seconds = Number(process.env.BENCH_SECONDS ?? 8);
+const warmupSeconds = Number(process.env.BENCH_WARMUP_SECONDS ?? 2);
+const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 64);
+const resumeCount = Number(process.env.BENCH_RESUMES ?? 10_000);
+const poolSize = Number(process.env.BENCH_DB_POOL ?? 4);
+const rounds = Number(process.env.BENCH_ROUNDS ?? 2);
+
+/** The API token supabase/seed.sql stores for local development. */
+const apiToken = "pcv_local_development_token_not_for_production";
+const viewerIp = "203.0.113.9";
+const userAgent = "previewcv-bench/1.0";
+const referer = "https://previewcv.com/bench";
+
+type Target = "database limit" | "facade" | "edge function";
+type Spread = "one hot resume" | `spread over ${number}`;
+
+interface LoadJob {
+  label: string;
+  target: Target;
+  /** http: `${base}${token}`; db: a postgres URL. */
+  base: string;
+  tokensFile: string;
+  /** Use only the first token (the hot resume), or all of them at random. */
+  hot: boolean;
+  concurrency: number;
+  seconds: number;
+  warmupSeconds: number;
+  poolSize: number;
+}
+
+interface LoadReport extends LoadResult {
+  /** 200s (db: outcome ok) over the whole run, warm-up included: views that must be counted. */
+  okTotal: number;
+  /** CPU seconds the load generator used while measuring. */
+  cpuSeconds: number;
+}
+
+// ---------------------------------------------------------------------------------
+// The load generator (child process): `bun bench/public-fetch.ts --load '<job json>'`.
+
+async function generateLoad(job: LoadJob): Promise<LoadReport> {
+  const tokens = fs.readFileSync(job.tokensFile, "utf8").split("\n").filter(Boolean);
+  const pick = job.hot ? () => tokens[0]! : () => tokens[Math.floor(Math.random() * tokens.length)]!;
+  let okTotal = 0;
+  let request: () => Promise<boolean>;
+  let close = async () => {};
+
+  if (job.target === "database limit") {
+    const sql = createDatabase(job.base, { max: job.poolSize, applicationName: "previewcv-bench" });
+    const digest = await apiTokenDigest(apiToken);
+    // The statement of src/core/resumes/public-fetch.ts, parameters and all.
+    request = async () => {
+      const [row] = await sql`
+        select * from private.fetch_shared_resume(
+          ${digest}, ${pick()}, ${viewerIp}::inet,
+          ${userAgent}, ${referer})`;
+      return row?.outcome === "ok";
+    };
+    close = () => sql.end({ timeout: 5 });
+  } else {
+    const headers = { "x-api-token": apiToken, "user-agent": userAgent, referer };
+    request = async () => {
+      const response = await fetch(`${job.base}${pick()}`, { headers });
+      await response.arrayBuffer();
+      return response.status === 200;
+    };
+  }
+
+  const counted = async () => {
+    const ok = await request();
+    if (ok) okTotal++;
+    return ok;
+  };
+  // Warm-up first (connections, JIT, caches), then the measured run.
+  await runLoad({ label: job.label, concurrency: job.concurrency, seconds: job.warmupSeconds, request: counted });
+  const cpuBefore = process.cpuUsage();
+  const result = await runLoad({ label: job.label, concurrency: job.concurrency, seconds: job.seconds, request: counted });
+  const cpu = process.cpuUsage(cpuBefore);
+  await close();
+  return { ...result, okTotal, cpuSeconds: (cpu.user + cpu.system) / 1e6 };
+}
+
+function runLoadProcess(job: LoadJob): Promise<LoadReport> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [new URL(import.meta.url).pathname, "--load", JSON.stringify(job)], {
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    let output = "";
+    child.stdout.on("data", (chunk) => (output += chunk));
+    child.on("error", reject);
+    child.on("close", (code) => {
+      if (code !== 0) return reject(new Error(`load generator for ${job.label} exited with ${code}`));
+      resolve(JSON.parse(output.trim().split("\n").pop()!) as LoadReport);
+    });
+  });
+}
+
+// ---------------------------------------------------------------------------------
+// Machine CPU, from /proc/stat: busy share of all cores between two readings.
+
+function cpuTimes(): { busy: number; total: number } | undefined {
+  try {
+    const fields = fs.readFileSync("/proc/stat", "utf8").split("\n")[0]!.trim().split(/\s+/).slice(1).map(Number);
+    const idle = fields[3]! + (fields[4] ?? 0);
+    const total = fields.reduce((sum, value) => sum + value, 0);
+    return { busy: total - idle, total };
+  } catch {
+    return undefined;
+  }
+}
+
+// ---------------------------------------------------------------------------------
+// The run.
+
+async function main() {
+  const cores = os.cpus().length;
+  console.log(
+    `Public fetch: ${concurrency} in flight, ${seconds} s per case (after ${warmupSeconds} s warm-up), ${rounds} rounds, ` +
+      `${resumeCount} resumes, pools of ${poolSize} connections, ${cores} cores.`,
+  );
+  console.log("Starting a throwaway stack (embedded PostgreSQL, migrations, gateway, edge functions, facade)…");
+  const stack = await startBenchStack({ env: { DB_POOL_SIZE: String(poolSize) } });
+  const superuser = postgres(stack.superuserUrl, { max: 2, onnotice: () => {} });
+  const tokensFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "previewcv-bench-tokens-")), "tokens.txt");
+  try {
+    const ownerId = crypto.randomUUID();
+    await superuser`
+      insert into auth.users (instance_id, id, aud, role, email, encrypted_password, email_confirmed_at, raw_app_meta_data, raw_user_meta_data, created_at, updated_at)
+      values ('00000000-0000-0000-0000-000000000000', ${ownerId}, 'authenticated', 'authenticated', ${`bench.${ownerId}@example.test`}, '', now(),
+              '{"provider":"email","providers":["email"]}', '{"full_name":"Bench Owner","user_type":"candidate"}', now(), now())`;
+    const tokens = await superuser`
+      insert into public.resumes (user_id, resume_name, pdf_filename, permanent_token, qr_code_base64)
+      select ${ownerId}, 'Resume ' || i, ${ownerId} || '/' || md5(i::text || random()::text) || '.pdf',
+             translate(encode(extensions.gen_random_bytes(32), 'base64'), '+/=', '-_'), 'data:image/png;base64,iVBORw0KGgo='
+        from generate_series(1, ${resumeCount}) as i
+      returning permanent_token`;
+    fs.writeFileSync(tokensFile, tokens.map((row) => row.permanent_token as string).join("\n"));
+    await superuser`vacuum analyze public.resumes`;
+    console.log(`Seeded ${tokens.length} resumes.\n`);
+
+    const bases: Record<Target, string> = {
+      "database limit": authenticatorUrl(stack.superuserUrl),
+      facade: `${stack.facadeUrl}/api/v1/shared/public/resume/`,
+      "edge function": `${stack.functionsUrl}/public-resume/`,
+    };
+    const spreadLabel: Spread = `spread over ${resumeCount}`;
+    type Report = LoadReport & { target: Target; spread: Spread; machineBusy?: number; rounds: number[] };
+    const runs = new Map<string, Report[]>();
+    let exact = true;
+    for (let round = 1; round <= rounds; round++) {
+      console.log(`Round ${round} of ${rounds}:`);
+      // Interleaved, so drift over the run (and other work on the machine) hits every case alike.
+      for (const hot of [true, false]) {
+        for (const target of ["database limit", "facade", "edge function"] as const) {
+          const spread: Spread = hot ? "one hot resume" : spreadLabel;
+          const label = `${target}, ${spread}`;
+          // Every case starts from the same tables: no access log or counters left by the last
+          // one. (Truncated, not analyzed: statistics of an empty table would make a cached
+          // plan scan the counters sequentially once they fill up again.)
+          await superuser`truncate public.resume_access_logs, public.resume_view_counters`;
+          process.stdout.write(`  ${label.padEnd(36)} `);
+          const before = cpuTimes();
+          const report = await runLoadProcess({ label, target, base: bases[target], tokensFile, hot, concurrency, seconds, warmupSeconds, poolSize });
+          const after = cpuTimes();
+          const machineBusy = before && after ? (after.busy - before.busy) / (after.total - before.total) : undefined;
+          // Every 200 was a view: the counters and the access log must hold exactly that many.
+          const [stored] = await superuser`
+            select (select coalesce(sum(views), 0)::bigint from public.resume_view_counters) as views,
+                   (select count(*)::bigint from public.resume_access_logs) as logs`;
+          const counted = Number(stored!.views) === report.okTotal && Number(stored!.logs) === report.okTotal;
+          exact &&= counted;
+          console.log(
+            `${report.rps.toFixed(0).padStart(6)} req/s  p99 ${report.p99Ms.toFixed(1).padStart(6)} ms  ` +
+              `views answered ${report.okTotal}, counted ${stored!.views}, logged ${stored!.logs}${counted ? "" : "  MISMATCH"}`,
+          );
+          runs.set(label, [...(runs.get(label) ?? []), { ...report, target, spread, machineBusy, rounds: [] }]);
+        }
+      }
+    }
+    // Best round per case: on a shared machine the least disturbed run is the truest.
+    const reports: Report[] = [...runs.values()].map((list) => {
+      const best = [...list].sort((a, b) => b.rps - a.rps)[0]!;
+      return { ...best, rounds: list.map((r) => r.rps) };
+    });
+
+    console.log(`\nBest of ${rounds} rounds per case:`);
+    printTable(reports, (row) => {
+      const report = row as (typeof reports)[number];
+      return {
+        "loadgen CPU": `${((report.cpuSeconds / report.seconds / cores) * 100).toFixed(0)}%`,
+        "machine busy": report.machineBusy === undefined ? "?" : `${(report.machineBusy * 100).toFixed(0)}%`,
+        "req/s per round": report.rounds.map((rps) => rps.toFixed(0)).join(" / "),
+      };
+    });
+
+    const find = (target: Target, spread: Spread) => reports.find((r) => r.target === target && r.spread === spread)!;
+    console.log("\nRatios (requests/s):");
+    for (const spread of ["one hot resume", spreadLabel] as const) {
+      const limit = find("database limit", spread).rps;
+      console.log(`  ${spread}:`);
+      console.log(`    facade / database limit          ${ratio(find("facade", spread).rps, limit)}`);
+      console.log(`    edge function / database limit   ${ratio(find("edge function", spread).rps, limit)}`);
+    }
+    console.log("  one hot resume / spread:");
+    for (const target of ["database limit", "facade", "edge function"] as const) {
+      console.log(`    ${target.padEnd(32)} ${ratio(find(target, "one hot resume").rps, find(target, spreadLabel).rps)}`);
+    }
+    console.log("  p99 one hot resume / spread:");
+    for (const target of ["database limit", "facade", "edge function"] as const) {
+      console.log(`    ${target.padEnd(32)} ${ratio(find(target, "one hot resume").p99Ms, find(target, spreadLabel).p99Ms)}`);
+    }
+
+    console.log(`\nEvery case's views were counted and logged exactly: ${exact ? "yes" : "NO"}.`);
+    const errors = reports.reduce((sum, r) => sum + r.errors, 0);
+    if (!exact || errors > 0) process.exitCode = 1;
+  } finally {
+    await superuser.end();
+    await stack.close();
+    fs.rmSync(path.dirname(tokensFile), { recursive: true, force: true });
+  }
+}
+
+if (process.argv[2] === "--load") {
+  const report = await generateLoad(JSON.parse(process.argv[3]!) as LoadJob);
+  console.log(JSON.stringify(report));
+  process.exit(0);
+} else {
+  await main();
+}

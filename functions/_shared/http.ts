@@ -1,0 +1,66 @@
+// The HTTP shell every edge function shares: OPTIONS answered first, CORS and the
+// security headers on every answer (errors included), one JSON error shape
+// ({ success: false, detail, ... }, the facade's), a request id, one log line per
+// request. Runtime-neutral (a Request in, a Response out), so it is tested without Deno.
+import { ApiError, apiErrorFromDatabase, notFound } from "../../src/core/errors.ts";
+import { corsHeaders, errorResponse, jsonResponse, securityHeaders, type CorsPolicy } from "../../src/core/http.ts";
+import { errorFields, type Logger } from "../../src/core/log.ts";
+
+export interface FunctionRequest {
+  request: Request;
+  /** The path after /{function name}: "" or "/..." (Supabase hands functions /{name}/...). */
+  route: string;
+  requestId: string;
+}
+
+export interface FunctionShellOptions {
+  /** The function's name, the first segment of every path it is sent. */
+  name: string;
+  cors: CorsPolicy;
+  log: Logger;
+  /** Answers with a JSON body (status 200) or a Response; throws ApiError to refuse. */
+  handle: (request: FunctionRequest) => Promise<unknown>;
+}
+
+const REQUEST_ID_PATTERN = /^[A-Za-z0-9._-]{8,64}$/;
+
+export function functionHandler(options: FunctionShellOptions): (request: Request) => Promise<Response> {
+  const prefix = `/${options.name}`;
+  return async (request) => {
+    const startedAt = performance.now();
+    const offered = request.headers.get("x-request-id");
+    const requestId = offered && REQUEST_ID_PATTERN.test(offered) ? offered : crypto.randomUUID();
+    const common = { ...securityHeaders, ...corsHeaders(request.headers.get("origin"), options.cors), "X-Request-Id": requestId };
+    const path = new URL(request.url).pathname;
+
+    let response: Response;
+    if (request.method === "OPTIONS") {
+      // Preflight: before anything else, for every path, without authentication.
+      response = new Response(null, { status: 204, headers: common });
+    } else {
+      try {
+        if (path !== prefix && !path.startsWith(`${prefix}/`)) throw notFound("Not Found");
+        const answer = await options.handle({ request, route: path.slice(prefix.length), requestId });
+        response = answer instanceof Response ? answer : jsonResponse(answer);
+      } catch (error) {
+        const apiError = error instanceof ApiError ? error : apiErrorFromDatabase(error);
+        if (!apiError) options.log.error("unhandled error", { request_id: requestId, path, ...errorFields(error) });
+        response = errorResponse(apiError ?? new ApiError(500, "Internal server error", { request_id: requestId }));
+      }
+      for (const [name, value] of Object.entries(common)) response.headers.set(name, value);
+    }
+    options.log.info("request", {
+      request_id: requestId,
+      method: request.method,
+      path,
+      status: response.status,
+      duration_ms: Math.round((performance.now() - startedAt) * 100) / 100,
+    });
+    return response;
+  };
+}
+
+/** 405 with the methods the route has. */
+export function methodNotAllowed(allowed: readonly string[]): ApiError {
+  return new ApiError(405, "Method Not Allowed", {}, { Allow: [...allowed, "OPTIONS"].join(", ") });
+}

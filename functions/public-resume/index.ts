@@ -1,0 +1,46 @@
+// public-resume: previewcv.com fetches a shared resume by its permanent token.
+//
+//   GET /functions/v1/public-resume/{permanent_token}     X-API-Token: <api token>
+//   200 the seed's { success, resume_id, resume_name, pdf_signed_url, ... }
+//   401 "Invalid API token" (missing too)   429 + Retry-After   404 "Resume not found"
+//
+// The same implementation as GET /api/v1/shared/public/resume/{token}
+// (src/core/resumes/public-fetch.ts): one database round trip per view.
+// verify_jwt = false (supabase/config.toml): the caller is a server with an API token,
+// not a user with a JWT.
+import { forwardedClientIp, jsonResponse } from "../../src/core/http.ts";
+import { fetchSharedResume, sharedResumeNotFound } from "../../src/core/resumes/public-fetch.ts";
+import { functionHandler, methodNotAllowed } from "../_shared/http.ts";
+import { closeOnShutdown, createFunctionRuntime } from "../_shared/runtime.ts";
+
+const runtime = createFunctionRuntime("public-resume");
+closeOnShutdown(runtime);
+
+const handler = functionHandler({
+  name: "public-resume",
+  cors: { allowedOrigins: runtime.settings.CORS_ALLOWED_ORIGINS },
+  log: runtime.log,
+  async handle({ request, route }) {
+    const match = /^\/([^/]+)$/.exec(route);
+    if (!match) throw sharedResumeNotFound();
+    if (request.method !== "GET") throw methodNotAllowed(["GET"]);
+    let shareToken: string;
+    try {
+      shareToken = decodeURIComponent(match[1]!);
+    } catch {
+      throw sharedResumeNotFound();
+    }
+    const resume = await fetchSharedResume(runtime, {
+      apiToken: request.headers.get("x-api-token"),
+      shareToken,
+      // The platform's edge puts the viewer's address first in X-Forwarded-For.
+      clientIp: forwardedClientIp(request.headers.get("x-forwarded-for")),
+      userAgent: request.headers.get("user-agent"),
+      referer: request.headers.get("referer"),
+    });
+    // Each answer counts a view and carries a short-lived signed URL: never cached.
+    return jsonResponse(resume, 200, { "Cache-Control": "no-store" });
+  },
+});
+
+Deno.serve(handler);

@@ -1,0 +1,39 @@
+// resume-upload: a signed-in candidate uploads a resume PDF.
+//
+//   POST /functions/v1/resume-upload      Authorization: Bearer <Supabase access token>
+//   multipart/form-data: file (PDF), resume_name, is_public (optional, default false)
+//   200 the seed's { success, resume_id, permanent_token, preview_url, qr_code_base64 }
+//
+// The same implementation as POST /api/v1/resumes/upload (src/core/resumes/upload.ts).
+// verify_jwt = false (supabase/config.toml): the function verifies the token itself,
+// against the project's JWKS (ES256) with the legacy HS256 secret as fallback, before
+// reading a byte of the body.
+import { createJwtVerifier } from "../../src/auth/index.ts";
+import { notFound } from "../../src/core/errors.ts";
+import { readUploadForm, uploadResume } from "../../src/core/resumes/upload.ts";
+import { authenticate } from "../_shared/caller.ts";
+import { functionHandler, methodNotAllowed } from "../_shared/http.ts";
+import { closeOnShutdown, createFunctionRuntime } from "../_shared/runtime.ts";
+
+const runtime = createFunctionRuntime("resume-upload");
+closeOnShutdown(runtime);
+
+const verifier = createJwtVerifier({
+  jwksUrl: new URL("/auth/v1/.well-known/jwks.json", runtime.settings.SUPABASE_URL),
+  legacyJwtSecret: runtime.settings.SUPABASE_JWT_SECRET,
+});
+
+const handler = functionHandler({
+  name: "resume-upload",
+  cors: { allowedOrigins: runtime.settings.CORS_ALLOWED_ORIGINS },
+  log: runtime.log,
+  async handle({ request, route }) {
+    if (route !== "" && route !== "/") throw notFound("Not Found");
+    if (request.method !== "POST") throw methodNotAllowed(["POST"]);
+    const caller = await authenticate(verifier, request.headers.get("authorization"));
+    const form = await readUploadForm(request, runtime.settings.MAX_UPLOAD_BYTES);
+    return uploadResume(runtime, caller, form);
+  },
+});
+
+Deno.serve(handler);

@@ -1,0 +1,193 @@
+// Admin commands for API tokens (previewcv.com's shared token), the same SQL functions
+// an admin can run in the Supabase dashboard's SQL editor:
+//
+//   npm run admin -- token create --name previewcv [--expires-in-days N] [--json]
+//   npm run admin -- token list [--json]
+//   npm run admin -- token revoke ID [--json]
+//
+// Connects with DATABASE_URL as a role that may run private.* (postgres on a hosted
+// project: Project Settings > Database > connection string; locally the default, the
+// embedded database of `npm start`). The plain token is printed once, by create; only
+// its SHA-256 digest is stored.
+import postgres from "postgres";
+
+const LOCAL_DATABASE_URL = "postgresql://postgres:postgres@127.0.0.1:54322/postgres";
+
+const usage = `Usage:
+  admin token create --name NAME [--expires-in-days N] [--json]   create a token; prints it once
+  admin token list [--json]                                        every token (never the token itself)
+  admin token revoke ID [--json]                                   deactivate a token at once
+
+Connects with DATABASE_URL (default: the local database of npm start, ${redact(LOCAL_DATABASE_URL)}).`;
+
+class UsageError extends Error {}
+
+interface Parsed {
+  positional: string[];
+  flags: Map<string, string | true>;
+}
+
+function parseArgs(argv: string[]): Parsed {
+  const positional: string[] = [];
+  const flags = new Map<string, string | true>();
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (!arg.startsWith("--")) {
+      positional.push(arg);
+      continue;
+    }
+    const [name, inline] = arg.slice(2).split(/=(.*)/s, 2) as [string, string | undefined];
+    if (name === "json" || name === "help") flags.set(name, true);
+    else if (inline !== undefined) flags.set(name, inline);
+    else if (i + 1 < argv.length && !argv[i + 1]!.startsWith("--")) flags.set(name, argv[++i]!);
+    else throw new UsageError(`--${name} needs a value`);
+  }
+  return { positional, flags };
+}
+
+function only(parsed: Parsed, allowed: string[]): void {
+  for (const name of parsed.flags.keys()) {
+    if (!allowed.includes(name)) throw new UsageError(`Unknown option --${name}`);
+  }
+}
+
+function redact(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = "***";
+    return parsed.toString();
+  } catch {
+    return "(unparseable URL)";
+  }
+}
+
+const iso = (value: unknown) => (value == null ? null : new Date(value as string).toISOString());
+
+type Out = { json: boolean; print(line: string): void };
+
+async function createToken(sql: postgres.Sql, parsed: Parsed, out: Out): Promise<void> {
+  only(parsed, ["name", "expires-in-days", "json"]);
+  if (parsed.positional.length > 2) throw new UsageError(`Unexpected argument ${parsed.positional[2]}`);
+  const name = parsed.flags.get("name");
+  if (typeof name !== "string" || name.trim() === "") throw new UsageError("token create needs --name NAME");
+  if (name.length > 255) throw new UsageError("--name is at most 255 characters");
+  let validUntil: Date | null = null;
+  const days = parsed.flags.get("expires-in-days");
+  if (days !== undefined) {
+    const count = Number(days);
+    if (typeof days !== "string" || !/^\d+$/.test(days) || count < 1 || count > 3650) {
+      throw new UsageError("--expires-in-days must be a whole number of days from 1 to 3650");
+    }
+    validUntil = new Date(Date.now() + count * 86_400_000);
+  }
+  const [created] = await sql`select id, token, token_prefix, expires_at from private.create_api_token(${name}, ${validUntil})`;
+  const result = {
+    id: Number(created!.id),
+    name: name.trim(),
+    token: created!.token as string,
+    token_prefix: created!.token_prefix as string,
+    expires_at: iso(created!.expires_at),
+  };
+  if (out.json) return out.print(JSON.stringify(result));
+  out.print(`Created API token #${result.id} "${result.name}" (${result.expires_at ? `expires ${result.expires_at}` : "does not expire"}).`);
+  out.print("Copy it now: it is shown only this once, and only its SHA-256 digest is stored.");
+  out.print("");
+  out.print(`  ${result.token}`);
+  out.print("");
+  out.print("previewcv.com sends it as the X-API-Token header. Revoke it with: npm run admin -- token revoke " + result.id);
+}
+
+async function listTokens(sql: postgres.Sql, parsed: Parsed, out: Out): Promise<void> {
+  only(parsed, ["json"]);
+  if (parsed.positional.length > 2) throw new UsageError(`Unexpected argument ${parsed.positional[2]}`);
+  const rows = await sql`select * from private.list_api_tokens()`;
+  const tokens = rows.map((row) => ({
+    id: Number(row.id),
+    name: row.token_name as string,
+    token_prefix: row.token_prefix as string,
+    is_active: row.is_active as boolean,
+    created_at: iso(row.created_at),
+    expires_at: iso(row.expires_at),
+    last_used_at: iso(row.last_used_at),
+  }));
+  if (out.json) return out.print(JSON.stringify(tokens));
+  if (tokens.length === 0) return out.print("No API tokens. Create one with: npm run admin -- token create --name previewcv");
+  const now = Date.now();
+  const table = [
+    ["ID", "NAME", "PREFIX", "STATE", "CREATED", "EXPIRES", "LAST USED"],
+    ...tokens.map((t) => [
+      String(t.id),
+      t.name,
+      `${t.token_prefix}…`,
+      !t.is_active ? "revoked" : t.expires_at && Date.parse(t.expires_at) <= now ? "expired" : "active",
+      t.created_at ?? "",
+      t.expires_at ?? "never",
+      t.last_used_at ?? "never",
+    ]),
+  ];
+  const widths = table[0]!.map((_, column) => Math.max(...table.map((row) => row[column]!.length)));
+  for (const row of table) out.print(row.map((cell, column) => cell.padEnd(widths[column]!)).join("  ").trimEnd());
+}
+
+async function revokeToken(sql: postgres.Sql, parsed: Parsed, out: Out): Promise<number> {
+  only(parsed, ["json"]);
+  const id = parsed.positional[2];
+  if (id === undefined || !/^\d{1,15}$/.test(id)) throw new UsageError("token revoke needs the token's numeric ID (see token list)");
+  if (parsed.positional.length > 3) throw new UsageError(`Unexpected argument ${parsed.positional[3]}`);
+  const [row] = await sql`select private.revoke_api_token(${Number(id)}) as revoked`;
+  const revoked = row?.revoked === true;
+  if (out.json) out.print(JSON.stringify({ id: Number(id), revoked }));
+  else out.print(revoked ? `Revoked API token #${id}: it is refused from now on.` : `No API token has id ${id}.`);
+  return revoked ? 0 : 1;
+}
+
+export async function main(argv: string[], env: Record<string, string | undefined> = process.env): Promise<number> {
+  let parsed: Parsed;
+  try {
+    parsed = parseArgs(argv);
+  } catch (error) {
+    console.error(`${(error as Error).message}\n\n${usage}`);
+    return 2;
+  }
+  const [resource, command] = parsed.positional;
+  if (parsed.flags.has("help") || resource === undefined || resource === "help") {
+    console.log(usage);
+    return parsed.flags.has("help") || resource === "help" ? 0 : 2;
+  }
+  const run = { create: createToken, list: listTokens, revoke: revokeToken }[resource === "token" ? (command ?? "") : ""];
+  if (!run) {
+    console.error(`Unknown command: ${parsed.positional.join(" ")}\n\n${usage}`);
+    return 2;
+  }
+
+  const url = env.DATABASE_URL || LOCAL_DATABASE_URL;
+  const sql = postgres(url, { max: 1, connect_timeout: 10, onnotice: () => {}, prepare: !/:6543\//.test(url) });
+  const out: Out = { json: parsed.flags.has("json"), print: (line) => console.log(line) };
+  try {
+    return (await run(sql, parsed, out)) ?? 0;
+  } catch (error) {
+    if (error instanceof UsageError) {
+      console.error(`${error.message}\n\n${usage}`);
+      return 2;
+    }
+    const code = (error as { code?: string }).code;
+    if (code === "42501" || code === "3F000" || code === "42883") {
+      console.error(
+        `The database refused: ${(error as Error).message}\n` +
+          `DATABASE_URL (${redact(url)}) must be a role that may run the private.* admin functions: postgres ` +
+          "(the dashboard's connection string), not the servers' authenticator role.",
+      );
+    } else if (code === "ECONNREFUSED" || code === "CONNECT_TIMEOUT" || code === "ENOTFOUND") {
+      console.error(`Cannot reach the database at ${redact(url)} (${code}). Is \`npm start\` running, or is DATABASE_URL right?`);
+    } else {
+      console.error(`Failed: ${(error as Error).message ?? String(error)}`);
+    }
+    return 1;
+  } finally {
+    await sql.end({ timeout: 5 });
+  }
+}
+
+if (import.meta.main) {
+  process.exitCode = await main(process.argv.slice(2));
+}

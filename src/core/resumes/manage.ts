@@ -1,0 +1,157 @@
+// The owner's side: list, read, change, deactivate, delete, rotate the share token,
+// analytics. Every query runs as the caller (asCaller), so RLS decides: another user's
+// resume is simply not there, and the answer is the same 404 as for an unknown id.
+import { apiErrorFromDatabase, notFound } from "../errors.ts";
+import { qrCodePngDataUrl } from "../qr.ts";
+import { newPermanentToken } from "../random-tokens.ts";
+import { asCaller, type Transaction } from "../../db/client.ts";
+import { storageFailure } from "./storage-errors.ts";
+import type { ResumeAnalytics, ResumeDeps, ResumeDetail, ResumeSummary, SignedInCaller } from "./types.ts";
+import { previewUrlOf } from "./upload.ts";
+import type { ResumeChanges } from "./validation.ts";
+
+export const resumeNotFound = () => notFound("Resume not found");
+
+type Row = Record<string, unknown>;
+
+const iso = (value: unknown): string | null => (value == null ? null : new Date(value as string | Date).toISOString());
+
+function summaryOf(row: Row, previewBaseUrl: string): ResumeSummary {
+  return {
+    id: Number(row.id),
+    resume_name: row.resume_name as string,
+    permanent_token: row.permanent_token as string,
+    preview_url: previewUrlOf(previewBaseUrl, row.permanent_token as string),
+    access_count: Number(row.access_count ?? 0),
+    last_accessed_at: iso(row.last_accessed_at),
+    is_active: row.is_active as boolean,
+    is_public: row.is_public as boolean,
+    created_at: iso(row.created_at)!,
+  };
+}
+
+/**
+ * Resume rows with the seed's access_count and last_accessed_at from resume_stats; the
+ * lateral subquery keeps the view's grouping to one resume at a time.
+ */
+function withStats(tx: Transaction, from: "resumes" | "updated") {
+  const stats = tx`
+    left join lateral (
+      select st.access_count, st.last_accessed_at from public.resume_stats st where st.resume_id = r.id
+    ) s on true`;
+  return from === "resumes"
+    ? tx`select r.*, coalesce(s.access_count, 0) as access_count, s.last_accessed_at from public.resumes r ${stats}`
+    : tx`select r.*, coalesce(s.access_count, 0) as access_count, s.last_accessed_at from updated r ${stats}`;
+}
+
+/** The seed's my-resumes: active resumes, newest first (all of them with includeInactive). */
+export async function listMyResumes(
+  deps: ResumeDeps,
+  caller: SignedInCaller,
+  options: { includeInactive?: boolean } = {},
+): Promise<{ success: true; resumes: ResumeSummary[] }> {
+  const rows = await asCaller(deps.sql, caller, (tx) => tx`
+    ${withStats(tx, "resumes")}
+     where r.user_id = ${caller.claims.sub} and (r.is_active or ${options.includeInactive ?? false})
+     order by r.created_at desc, r.id desc`);
+  return { success: true, resumes: rows.map((row) => summaryOf(row, deps.settings.PREVIEW_BASE_URL)) };
+}
+
+async function detailOf(deps: ResumeDeps, row: Row): Promise<ResumeDetail> {
+  return {
+    ...summaryOf(row, deps.settings.PREVIEW_BASE_URL),
+    qr_code_base64: (row.qr_code_base64 as string | null) ?? null,
+    pdf_signed_url: await deps.storage.signedUrl(row.pdf_filename as string, { expiresInSeconds: deps.settings.SIGNED_URL_TTL_SECONDS }),
+    updated_at: iso(row.updated_at)!,
+  };
+}
+
+/** One of the caller's resumes, active or not, with its QR code and a signed link to the PDF. */
+export async function getResume(deps: ResumeDeps, caller: SignedInCaller, resumeId: number): Promise<{ success: true; resume: ResumeDetail }> {
+  const [row] = await asCaller(deps.sql, caller, (tx) => tx`${withStats(tx, "resumes")} where r.id = ${resumeId}`);
+  if (!row) throw resumeNotFound();
+  return { success: true, resume: await detailOf(deps, row) };
+}
+
+/** Rename, toggle is_public, deactivate (the share link then 404s) or reactivate. */
+export async function updateResume(
+  deps: ResumeDeps,
+  caller: SignedInCaller,
+  resumeId: number,
+  changes: ResumeChanges,
+): Promise<{ success: true; resume: ResumeDetail }> {
+  const values = Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined));
+  const columns = Object.keys(values);
+  let row: Row | undefined;
+  try {
+    [row] = await asCaller(deps.sql, caller, (tx) => tx`
+      with updated as (
+        update public.resumes set ${tx(values, columns)} where id = ${resumeId} returning *
+      )
+      ${withStats(tx, "updated")}`);
+  } catch (error) {
+    throw apiErrorFromDatabase(error) ?? error;
+  }
+  if (!row) throw resumeNotFound();
+  return { success: true, resume: await detailOf(deps, row) };
+}
+
+/**
+ * A new share token and QR code: the old link (and every copy of the old QR code)
+ * stops working at once.
+ */
+export async function rotateShareToken(
+  deps: ResumeDeps,
+  caller: SignedInCaller,
+  resumeId: number,
+): Promise<{ success: true; resume_id: number; permanent_token: string; preview_url: string; qr_code_base64: string }> {
+  const permanentToken = newPermanentToken();
+  const previewUrl = previewUrlOf(deps.settings.PREVIEW_BASE_URL, permanentToken);
+  const qrCode = await qrCodePngDataUrl(previewUrl);
+  const [row] = await asCaller(deps.sql, caller, (tx) => tx`
+    update public.resumes set permanent_token = ${permanentToken}, qr_code_base64 = ${qrCode}
+     where id = ${resumeId}
+    returning id`);
+  if (!row) throw resumeNotFound();
+  return { success: true, resume_id: resumeId, permanent_token: permanentToken, preview_url: previewUrl, qr_code_base64: qrCode };
+}
+
+/**
+ * Deletes the row (its views and access log go with it) and the stored PDF, all or
+ * nothing: the row is deleted inside the caller's transaction, the file is deleted,
+ * and only then is the transaction committed. If the storage fails, the transaction
+ * rolls back and the resume is still there, whole; ask again later.
+ */
+export async function deleteResume(
+  deps: ResumeDeps,
+  caller: SignedInCaller,
+  resumeId: number,
+): Promise<{ success: true; resume_id: number; message: string }> {
+  await asCaller(deps.sql, caller, async (tx) => {
+    const [row] = await tx`delete from public.resumes where id = ${resumeId} returning pdf_filename`;
+    if (!row) throw resumeNotFound();
+    try {
+      await deps.storage.delete(row.pdf_filename as string);
+    } catch (error) {
+      throw storageFailure(error, "delete", deps);
+    }
+  });
+  return { success: true, resume_id: resumeId, message: "Resume deleted" };
+}
+
+/** Views of one of the caller's resumes over the last `days` days. */
+export async function resumeAnalytics(deps: ResumeDeps, caller: SignedInCaller, resumeId: number, days: number): Promise<ResumeAnalytics> {
+  const [row] = await asCaller(deps.sql, caller, (tx) => tx`select public.resume_analytics(${resumeId}, ${days}) as analytics`);
+  const analytics = row?.analytics as Row | null | undefined;
+  if (!analytics) throw resumeNotFound();
+  return {
+    success: true,
+    resume_id: resumeId,
+    days,
+    total_views: Number(analytics.total_views ?? 0),
+    unique_visitors: Number(analytics.unique_visitors ?? 0),
+    last_accessed_at: iso(analytics.last_accessed_at),
+    views_per_day: ((analytics.views_per_day as Row[]) ?? []).map((entry) => ({ day: String(entry.day), views: Number(entry.views) })),
+    top_referrers: ((analytics.top_referrers as Row[]) ?? []).map((entry) => ({ referer: String(entry.referer), views: Number(entry.views) })),
+  };
+}
