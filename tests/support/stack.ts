@@ -44,9 +44,15 @@ export async function stopTestStack(): Promise<void> {
   if (stateDir) fs.rmSync(stateDir, { recursive: true, force: true });
 }
 
-/** A client IP of its own for a suite or a test (TEST-NET-2, never routed). */
+let clientIps = 0;
+
+/**
+ * A client IP nobody else in the run has, so per-IP rate-limit buckets never mix
+ * between tests (from 198.18.0.0/15, reserved for benchmarking, never routed).
+ */
 export function testClientIp(): string {
-  return `198.51.100.${Math.floor(Math.random() * 254) + 1}`;
+  clientIps += 1;
+  return `198.${18 + ((clientIps >> 16) & 1)}.${(clientIps >> 8) & 255}.${clientIps & 255}`;
 }
 
 /** JSON over real HTTP to the facade, from a chosen client IP. */
