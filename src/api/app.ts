@@ -14,6 +14,8 @@ import type { RateLimiter } from "../db/rate-limit.ts";
 import { authModule } from "./auth/index.ts";
 import { createAuthService } from "./auth/service.ts";
 import { healthModule } from "./health/index.ts";
+import { jobsModule } from "./jobs/index.ts";
+import { recruitersModule } from "./recruiters/index.ts";
 import { errorHandling } from "./plugins/errors.ts";
 import { httpBasics } from "./plugins/http-basics.ts";
 import { createResumeService } from "../core/resumes/index.ts";
@@ -62,7 +64,9 @@ export function createApp(deps: FacadeDeps) {
       }),
     )
     .use(resumesModule({ service: createResumeService(deps), verifier: deps.verifier, maxUploadBytes: deps.settings.MAX_UPLOAD_BYTES }))
-    .use(sharedModule({ service: createResumeService(deps), trustProxy: deps.trustProxy }));
+    .use(sharedModule({ service: createResumeService(deps), trustProxy: deps.trustProxy }))
+    .use(jobsModule(deps))
+    .use(recruitersModule(deps));
 }
 
 export type FacadeApp = ReturnType<typeof createApp>;

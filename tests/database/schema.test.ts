@@ -144,9 +144,16 @@ describe("functions", () => {
        where n.nspname in ('public', 'private') and has_function_privilege(r.rolname, p.oid, 'execute')
        group by 1 order by 1`;
     expect(Object.fromEntries(rows.map((row) => [row.rolname, row.functions]))).toEqual({
-      anon: ["recruiter_username_available(text)", "view_job_posting(bigint)"],
+      anon: [
+        "count_open_job_postings(job_type,experience_level,text,text)",
+        "list_open_job_postings(job_type,experience_level,text,text,timestamp with time zone,bigint,integer,integer)",
+        "recruiter_username_available(text)",
+        "view_job_posting(bigint)",
+      ],
       authenticated: [
+        "count_open_job_postings(job_type,experience_level,text,text)",
         "job_applicants(bigint)",
+        "list_open_job_postings(job_type,experience_level,text,text,timestamp with time zone,bigint,integer,integer)",
         "my_recruiter_profile()",
         "private.applied_job_ids()",
         "private.is_active_recruiter()",

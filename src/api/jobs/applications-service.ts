@@ -1,0 +1,226 @@
+// Applications: apply, the candidate's own list and withdrawal, the recruiter's
+// applicants and the status pipeline, and each application's history. Every statement
+// runs as the caller; the database enforces who may do what (RLS), the pipeline's
+// transitions and who may make them (a trigger raising PT409/PT403, answered 409/403 by
+// the errors plugin with the trigger's message), stamps reviewed_at, writes the history
+// and keeps applications_count exact. Plain values in, values or ApiErrors out.
+import { badRequest, forbidden, notFound } from "../../core/errors.ts";
+import type { Logger } from "../../core/log.ts";
+import type { FileStorage } from "../../core/storage/index.ts";
+import { asCaller, type Sql } from "../../db/client.ts";
+import type { AuthenticatedCaller } from "../plugins/caller.ts";
+import { listLimits, type ApplicantsQuery, type ApplicationStatus, type ApplyBody, type PageQuery } from "./model.ts";
+
+export interface ApplicationsServiceDeps {
+  sql: Sql;
+  storage: Pick<FileStorage, "signedUrl">;
+  log: Logger;
+}
+
+const iso = (value: unknown) => (value as Date).toISOString();
+const isoOrNull = (value: unknown) => (value ? iso(value) : null);
+
+function postgresCode(error: unknown): string | undefined {
+  const code = (error as { code?: unknown })?.code;
+  return typeof code === "string" ? code : undefined;
+}
+
+export function createApplicationsService(deps: ApplicationsServiceDeps) {
+  const { sql, storage, log } = deps;
+
+  async function signedResumeUrl(key: string): Promise<string | null> {
+    try {
+      return await storage.signedUrl(key);
+    } catch (error) {
+      // A link we cannot sign is left out; the rest of the list still answers.
+      log.error("could not sign a resume link", { key, error: String(error) });
+      return null;
+    }
+  }
+
+  return {
+    /**
+     * The seed's apply, in one statement as the caller: the job must be open and the
+     * resume the caller's own and active (both read under RLS), then the insert, which
+     * the insert policy checks again. A second application hits uq_job_candidate.
+     */
+    async apply(caller: AuthenticatedCaller, jobId: number, body: ApplyBody) {
+      let row: Record<string, unknown> | undefined;
+      try {
+        [row] = await asCaller(sql, caller, (tx) => tx`
+          with job as (
+            select j.id from public.job_postings j
+             where j.id = ${jobId} and j.is_active and coalesce(j.expires_at, 'infinity') > now()
+          ), resume as (
+            select r.id from public.resumes r where r.id = ${body.resume_id} and r.is_active
+          ), inserted as (
+            insert into public.job_applications (job_id, resume_id, cover_letter)
+            select job.id, resume.id, ${body.cover_letter ?? null} from job, resume
+            returning id
+          )
+          select (select id from job) as job_id, (select id from resume) as resume_id, (select id from inserted) as application_id`);
+      } catch (error) {
+        const code = postgresCode(error);
+        if (code === "23505") throw badRequest("Already applied to this job");
+        // The job and the resume passed; the policy still refused: the caller posted the job.
+        if (code === "42501") throw forbidden("You cannot apply to this job");
+        throw error;
+      }
+      if (!row?.job_id) throw notFound("Job not found");
+      if (!row.resume_id) throw notFound("Resume not found");
+      return { success: true as const, application_id: row.application_id as number, message: "Application submitted successfully" };
+    },
+
+    /** The caller's own applications, newest first, with their jobs even once closed. */
+    async mine(caller: AuthenticatedCaller, page: PageQuery) {
+      const limit = page.limit ?? listLimits.defaultLimit;
+      const offset = page.offset ?? 0;
+      const [rows, [count]] = await asCaller(sql, caller, (tx) =>
+        Promise.all([
+          // Job postings a candidate applied to stay readable to them after they close
+          // (policy "candidates read postings they applied to").
+          tx`
+            select a.id, a.status, a.cover_letter, a.applied_at, a.reviewed_at, a.updated_at,
+                   a.job_id, j.title, j.company_name, j.location,
+                   coalesce(j.is_active and coalesce(j.expires_at, 'infinity') > now(), false) as job_is_open,
+                   a.resume_id, r.resume_name
+              from public.job_applications a
+              left join public.job_postings j on j.id = a.job_id
+              left join public.resumes r on r.id = a.resume_id
+             where a.candidate_id = (select auth.uid())
+             order by a.applied_at desc, a.id desc
+             limit ${limit} offset ${offset}`,
+          tx`select count(*)::int as total from public.job_applications where candidate_id = (select auth.uid())`,
+        ]),
+      );
+      return {
+        success: true as const,
+        total: count!.total as number,
+        applications: rows.map((row) => ({
+          application_id: row.id as number,
+          status: row.status as ApplicationStatus,
+          cover_letter: (row.cover_letter as string | null) ?? null,
+          applied_at: iso(row.applied_at),
+          reviewed_at: isoOrNull(row.reviewed_at),
+          updated_at: iso(row.updated_at),
+          job: {
+            id: row.job_id as number,
+            title: (row.title as string | null) ?? null,
+            company_name: (row.company_name as string | null) ?? null,
+            location: (row.location as string | null) ?? null,
+            is_open: row.job_is_open as boolean,
+          },
+          resume: { id: row.resume_id as number, resume_name: (row.resume_name as string | null) ?? null },
+        })),
+      };
+    },
+
+    /** The candidate withdraws (the trigger refuses anyone else, and final statuses). */
+    async withdraw(caller: AuthenticatedCaller, applicationId: number) {
+      const [row] = await asCaller(sql, caller, (tx) => tx`
+        update public.job_applications set status = 'withdrawn' where id = ${applicationId} returning id, status, reviewed_at`);
+      if (!row) throw notFound("Application not found");
+      return {
+        success: true as const,
+        application_id: row.id as number,
+        status: row.status as ApplicationStatus,
+        reviewed_at: isoOrNull(row.reviewed_at),
+        message: "Application withdrawn",
+      };
+    },
+
+    /** The recruiter's applicants to one of their jobs, each with a signed link to the resume PDF. */
+    async applicants(caller: AuthenticatedCaller, jobId: number, query: ApplicantsQuery) {
+      const limit = query.limit ?? listLimits.defaultLimit;
+      const offset = query.offset ?? 0;
+      const status = query.status ?? null;
+      const result = await asCaller(sql, caller, async (tx) => {
+        const [job] = await tx`select id from public.job_postings where id = ${jobId} and recruiter_id = (select auth.uid())`;
+        if (!job) return undefined;
+        // job_applicants reads the resumes (owner-only tables) with its definer's rights,
+        // after checking that the caller posted the job.
+        const [rows, [count]] = await Promise.all([
+          tx`
+            select * from public.job_applicants(${jobId})
+             where ${status}::public.application_status is null or status = ${status}::public.application_status
+             order by applied_at desc, application_id desc
+             limit ${limit} offset ${offset}`,
+          tx`
+            select count(*)::int as total from public.job_applications
+             where job_id = ${jobId} and (${status}::public.application_status is null or status = ${status}::public.application_status)`,
+        ]);
+        return { rows, total: count!.total as number };
+      });
+      if (!result) throw notFound("Job not found");
+      const applications = await Promise.all(
+        result.rows.map(async (row) => ({
+          application_id: row.application_id as number,
+          status: row.status as ApplicationStatus,
+          cover_letter: (row.cover_letter as string | null) ?? null,
+          applied_at: iso(row.applied_at),
+          reviewed_at: isoOrNull(row.reviewed_at),
+          candidate: {
+            id: row.candidate_id as string,
+            full_name: (row.candidate_name as string | null) ?? null,
+            email: (row.candidate_email as string | null) ?? null,
+          },
+          resume: {
+            id: row.resume_id as number,
+            resume_name: row.resume_name as string,
+            is_active: row.resume_is_active as boolean,
+            // A withdrawn application no longer shares the candidate's resume.
+            url: row.status === "withdrawn" ? null : await signedResumeUrl(row.resume_pdf_filename as string),
+          },
+        })),
+      );
+      return { success: true as const, job_id: jobId, total: result.total, applications };
+    },
+
+    /** The recruiter moves an application along the pipeline; the database says whether it may. */
+    async setStatus(caller: AuthenticatedCaller, applicationId: number, status: ApplicationStatus) {
+      const [row] = await asCaller(sql, caller, (tx) => tx`
+        update public.job_applications set status = ${status}::public.application_status
+         where id = ${applicationId}
+        returning id, status, reviewed_at`);
+      if (!row) throw notFound("Application not found");
+      return {
+        success: true as const,
+        application_id: row.id as number,
+        status: row.status as ApplicationStatus,
+        reviewed_at: isoOrNull(row.reviewed_at),
+        message: "Application status updated",
+      };
+    },
+
+    /** Every status the application has had, for its candidate and the job's recruiter. */
+    async history(caller: AuthenticatedCaller, applicationId: number) {
+      const rows = await asCaller(sql, caller, (tx) => tx`
+        select a.id, a.status, h.from_status, h.to_status, h.changed_at, h.changed_by,
+               case when h.changed_by is null then 'admin'
+                    when h.changed_by = a.candidate_id then 'candidate'
+                    else 'recruiter' end as changed_by_role
+          from public.job_applications a
+          left join public.job_application_status_history h on h.application_id = a.id
+         where a.id = ${applicationId}
+         order by h.changed_at, h.id`);
+      const first = rows[0];
+      if (!first) throw notFound("Application not found");
+      return {
+        success: true as const,
+        application_id: first.id as number,
+        status: first.status as ApplicationStatus,
+        history: rows
+          .filter((row) => row.to_status)
+          .map((row) => ({
+            from_status: (row.from_status as ApplicationStatus | null) ?? null,
+            to_status: row.to_status as ApplicationStatus,
+            changed_at: iso(row.changed_at),
+            changed_by: (row.changed_by as string | null) ?? null,
+            changed_by_role: row.changed_by_role as "candidate" | "recruiter" | "admin",
+          })),
+      };
+    },
+  };
+}
+
+export type ApplicationsService = ReturnType<typeof createApplicationsService>;

@@ -1,0 +1,234 @@
+// Job postings: create, list, read, edit, deactivate. Plain values in, values or
+// ApiErrors out; never sees the HTTP context. Every statement runs as the caller
+// (asCaller), under the same RLS as a supabase-js frontend: the database decides who
+// may post, edit or see what; this code only words its refusals the seed's way.
+// The public list reads through public.list_open_job_postings/count_open_job_postings
+// (migration 20261125001300), granted to anon and authenticated like any rpc: they
+// apply the rule of the policy "anyone reads open postings" themselves, so that the
+// filters can use their indexes, which they cannot through the table under RLS.
+import { forbidden, notFound } from "../../core/errors.ts";
+import { errorFields, type Logger } from "../../core/log.ts";
+import { asCaller, type Caller, type Sql, type Transaction } from "../../db/client.ts";
+import type { AuthenticatedCaller } from "../plugins/caller.ts";
+import { encodeCursor, type JobCursor } from "./cursor.ts";
+import { listLimits, type CreateJobBody, type JobDetail, type JobSummary, type ListJobsQuery, type UpdateJobBody } from "./model.ts";
+import { createTotalCache, defaultTotalCacheOptions, type TotalCacheOptions } from "./total-cache.ts";
+
+export interface JobsServiceDeps {
+  sql: Sql;
+  log: Logger;
+  totalCache?: TotalCacheOptions;
+}
+
+/** The filters of the public listing, normalised (what the database functions take). */
+export interface JobListFilters {
+  jobType: string | null;
+  experienceLevel: string | null;
+  location: string | null;
+  q: string | null;
+}
+
+export interface JobListPage {
+  limit: number;
+  offset: number;
+  after: JobCursor | null;
+}
+
+type Row = Record<string, unknown>;
+
+const iso = (value: unknown) => (value as Date).toISOString();
+const isoOrNull = (value: unknown) => (value ? iso(value) : null);
+
+/**
+ * One page of open postings, newest first: `limit` rows plus one to tell whether
+ * another page follows. The statement the facade runs (and the benchmark beside it).
+ * The cursor's created_at travels as text: a parameter the server types timestamptz is
+ * serialised by postgres.js through a JS Date, which would drop its microseconds.
+ */
+export function selectJobPage(tx: Transaction | Sql, filters: JobListFilters, page: JobListPage) {
+  return tx`
+    select id, title, company_name, location, job_type, experience_level, salary_range, created_at,
+           to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as cursor_at
+      from public.list_open_job_postings(
+             filter_job_type => ${filters.jobType}::public.job_type,
+             filter_experience_level => ${filters.experienceLevel}::public.experience_level,
+             filter_location => ${filters.location}::text,
+             search_text => ${filters.q}::text,
+             after_created_at => ${page.after?.createdAt ?? null}::text::timestamptz,
+             after_id => ${page.after?.id ?? null}::bigint,
+             page_limit => ${page.limit + 1}::integer,
+             page_offset => ${page.offset}::integer)`;
+}
+
+/** How many open postings match: the seed's `total`. */
+export function selectJobCount(tx: Transaction | Sql, filters: JobListFilters) {
+  return tx`
+    select public.count_open_job_postings(
+             filter_job_type => ${filters.jobType}::public.job_type,
+             filter_experience_level => ${filters.experienceLevel}::public.experience_level,
+             filter_location => ${filters.location}::text,
+             search_text => ${filters.q}::text) as total`;
+}
+
+export function jobFiltersOf(query: { job_type?: string; experience_level?: string; location?: string; q?: string }): JobListFilters {
+  return {
+    jobType: query.job_type ?? null,
+    experienceLevel: query.experience_level ?? null,
+    location: query.location || null,
+    q: query.q || null,
+  };
+}
+
+function summaryOf(row: Row): JobSummary {
+  return {
+    id: row.id as number,
+    title: row.title as string,
+    company_name: row.company_name as string,
+    location: (row.location as string | null) ?? null,
+    job_type: (row.job_type as JobSummary["job_type"]) ?? null,
+    experience_level: (row.experience_level as JobSummary["experience_level"]) ?? null,
+    salary_range: (row.salary_range as string | null) ?? null,
+    created_at: iso(row.created_at),
+  };
+}
+
+// Every column of a posting the API shows, for statements over job_postings (aliased j).
+const detailColumns = (tx: Transaction) => tx`
+  j.id, j.title, j.company_name, j.location, j.job_type, j.experience_level, j.salary_range, j.description,
+  j.requirements, j.is_active, (j.is_active and coalesce(j.expires_at, 'infinity') > now()) as is_open,
+  j.views_count, j.applications_count, j.created_at, j.updated_at, j.expires_at,
+  coalesce(j.recruiter_id = (select auth.uid()), false) as is_owner`;
+
+function detailOf(row: Row): JobDetail {
+  return {
+    ...summaryOf(row),
+    description: row.description as string,
+    requirements: (row.requirements as string | null) ?? null,
+    is_active: row.is_active as boolean,
+    is_open: row.is_open as boolean,
+    views_count: Number(row.views_count),
+    applications_count: Number(row.applications_count),
+    updated_at: iso(row.updated_at),
+    expires_at: isoOrNull(row.expires_at),
+    is_owner: row.is_owner as boolean,
+    recruiter: row.recruiter_username
+      ? {
+          username: row.recruiter_username as string,
+          recruiter_type: row.recruiter_type as string,
+          company_name: (row.recruiter_company_name as string | null) ?? null,
+          full_name: (row.recruiter_full_name as string | null) ?? null,
+          is_verified: row.recruiter_is_verified as boolean,
+        }
+      : null,
+  };
+}
+
+/** The columns a recruiter writes, from a validated body (undefined = not sent). */
+function postingColumns(body: Partial<CreateJobBody> & { is_active?: boolean }): Row {
+  const columns: Row = {};
+  for (const key of [
+    "title", "company_name", "location", "job_type", "experience_level", "description", "requirements", "salary_range", "expires_at", "is_active",
+  ] as const) {
+    if (body[key] !== undefined) columns[key] = body[key];
+  }
+  return columns;
+}
+
+function isPostgresError(error: unknown, code: string): boolean {
+  return (error as { code?: unknown })?.code === code;
+}
+
+export function createJobsService(deps: JobsServiceDeps) {
+  const { sql } = deps;
+  const totals = createTotalCache({
+    ...(deps.totalCache ?? defaultTotalCacheOptions),
+    onRefreshError: (error) => deps.log.error("recounting a job list total failed", errorFields(error)),
+  });
+
+  /** After an update matched nothing: someone else's posting (403) or none the caller can see (404). */
+  async function refuseChange(tx: Transaction, jobId: number): Promise<never> {
+    const [visible] = await tx`select id from public.job_postings where id = ${jobId}`;
+    if (visible) throw forbidden("You can only change your own job postings");
+    throw notFound("Job not found");
+  }
+
+  return {
+    async create(caller: AuthenticatedCaller, body: CreateJobBody) {
+      try {
+        // recruiter_id defaults to auth.uid(); the insert policy admits active recruiters only.
+        const [row] = await asCaller(sql, caller, (tx) => tx`
+          insert into public.job_postings ${tx(postingColumns(body))} returning id`);
+        return { success: true as const, job_id: row!.id as number, message: "Job posting created successfully" };
+      } catch (error) {
+        if (isPostgresError(error, "42501")) throw forbidden("Only recruiters can create job postings");
+        throw error;
+      }
+    },
+
+    async list(caller: Caller, query: ListJobsQuery) {
+      const filters = jobFiltersOf(query);
+      const page: JobListPage = { limit: query.limit ?? listLimits.defaultLimit, offset: query.offset ?? 0, after: query.cursor ?? null };
+      // The page and the total side by side, each in its own transaction as the caller.
+      const [rows, total] = await Promise.all([
+        asCaller(sql, caller, (tx) => selectJobPage(tx, filters, page)),
+        totals.get(JSON.stringify(filters), async () => {
+          const [row] = await asCaller(sql, caller, (tx) => selectJobCount(tx, filters));
+          return Number(row!.total);
+        }),
+      ]);
+      const more = rows.length > page.limit;
+      const shown = more ? rows.slice(0, page.limit) : rows;
+      const last = shown[shown.length - 1];
+      return {
+        success: true as const,
+        total,
+        jobs: shown.map(summaryOf),
+        next_cursor: more && last ? encodeCursor({ createdAt: last.cursor_at as string, id: last.id as number }) : null,
+      };
+    },
+
+    /** One posting, counting a view. Open postings for everyone; the recruiter's own in any state; a closed one to a candidate who applied (not counted). */
+    async get(caller: Caller, jobId: number) {
+      const row = await asCaller(sql, caller, async (tx) => {
+        const recruiter = tx`
+          left join public.recruiter_profiles rp on rp.user_id = j.recruiter_id`;
+        const recruiterColumns = tx`
+          rp.username as recruiter_username, rp.recruiter_type, rp.company_name as recruiter_company_name,
+          rp.full_name as recruiter_full_name, rp.is_verified as recruiter_is_verified`;
+        const [viewed] = await tx`
+          select ${detailColumns(tx)}, ${recruiterColumns}
+            from public.view_job_posting(${jobId}) j ${recruiter}`;
+        if (viewed || caller.role === "anon") return viewed;
+        const [applied] = await tx`
+          select ${detailColumns(tx)}, ${recruiterColumns}
+            from public.job_postings j ${recruiter}
+           where j.id = ${jobId}`;
+        return applied;
+      });
+      if (!row) throw notFound("Job not found");
+      return { success: true as const, job: detailOf(row) };
+    },
+
+    async update(caller: AuthenticatedCaller, jobId: number, body: UpdateJobBody) {
+      const columns = postingColumns(body);
+      const row = await asCaller(sql, caller, async (tx) => {
+        const [updated] = await tx`
+          update public.job_postings j set ${tx(columns)} where j.id = ${jobId} returning ${detailColumns(tx)}`;
+        return updated ?? refuseChange(tx, jobId);
+      });
+      const { recruiter: _recruiter, is_owner: _isOwner, ...job } = detailOf(row);
+      return { success: true as const, job, message: "Job posting updated successfully" };
+    },
+
+    /** DELETE: the posting is deactivated, not removed, so its applications keep their history. */
+    async deactivate(caller: AuthenticatedCaller, jobId: number) {
+      await asCaller(sql, caller, async (tx) => {
+        const [updated] = await tx`update public.job_postings set is_active = false where id = ${jobId} returning id`;
+        return updated ?? refuseChange(tx, jobId);
+      });
+      return { success: true as const, job_id: jobId, message: "Job posting deactivated" };
+    },
+  };
+}
+
+export type JobsService = ReturnType<typeof createJobsService>;

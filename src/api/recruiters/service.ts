@@ -1,0 +1,115 @@
+// Recruiter profiles: the public profile by username and the owner's update. Plain
+// values in, values or ApiErrors out. The public read runs as anon, so the column
+// grants keep phone out of reach whatever this code selects; the update runs as the
+// caller, whose column grants exclude is_verified.
+import { badRequest, forbidden, notFound } from "../../core/errors.ts";
+import { anonymous, asCaller, type Sql } from "../../db/client.ts";
+import type { AuthenticatedCaller } from "../plugins/caller.ts";
+import type { UpdateRecruiterProfileBody } from "./model.ts";
+
+export interface RecruitersServiceDeps {
+  sql: Sql;
+  settings: { PUBLIC_PROFILE_BASE_URL: string };
+}
+
+/** How many open postings a public profile lists. */
+export const profileActiveJobsLimit = 50;
+
+const iso = (value: unknown) => new Date(value as string | Date).toISOString();
+
+const writableColumns = [
+  "username", "recruiter_type", "company_name", "company_website", "company_size", "industry", "full_name",
+  "specialization", "years_experience", "bio", "phone", "location", "linkedin_url", "logo_url",
+] as const;
+
+function postgresError(error: unknown): { code?: string; constraint_name?: string } {
+  return (error ?? {}) as { code?: string; constraint_name?: string };
+}
+
+export function createRecruitersService(deps: RecruitersServiceDeps) {
+  const { sql } = deps;
+  const profileUrl = (username: string) => `${deps.settings.PUBLIC_PROFILE_BASE_URL}/${encodeURIComponent(username)}`;
+
+  return {
+    /** The seed's public profile; usernames match whatever their case. */
+    async publicProfile(username: string) {
+      // Not a username at all: no lookup (the format is the table's check constraint).
+      if (!/^[A-Za-z0-9][A-Za-z0-9_-]{2,99}$/.test(username)) throw notFound("Recruiter profile not found");
+      const [row] = await asCaller(sql, anonymous, (tx) => tx`
+        select rp.username, rp.recruiter_type, rp.company_name, rp.full_name, rp.bio, rp.location, rp.company_website,
+               rp.linkedin_url, rp.is_verified, rp.created_at, rp.company_size, rp.industry, rp.specialization,
+               rp.years_experience, rp.logo_url,
+               coalesce((
+                 select json_agg(j order by j.created_at desc, j.id desc) from (
+                   select j.id, j.title, j.company_name, j.location, j.job_type, j.experience_level, j.salary_range, j.created_at
+                     from public.job_postings j
+                    where j.recruiter_id = rp.user_id and j.is_active and coalesce(j.expires_at, 'infinity') > now()
+                    order by j.created_at desc, j.id desc
+                    limit ${profileActiveJobsLimit}
+                 ) j
+               ), '[]'::json) as active_jobs
+          from public.recruiter_profiles rp
+         where lower(rp.username) = lower(${username})`);
+      if (!row) throw notFound("Recruiter profile not found");
+      const activeJobs = row.active_jobs as Record<string, unknown>[];
+      return {
+        success: true as const,
+        profile: {
+          username: row.username as string,
+          recruiter_type: row.recruiter_type as "company" | "individual",
+          company_name: (row.company_name as string | null) ?? null,
+          full_name: (row.full_name as string | null) ?? null,
+          bio: (row.bio as string | null) ?? null,
+          location: (row.location as string | null) ?? null,
+          company_website: (row.company_website as string | null) ?? null,
+          linkedin_url: (row.linkedin_url as string | null) ?? null,
+          is_verified: row.is_verified as boolean,
+          created_at: iso(row.created_at),
+          company_size: (row.company_size as string | null) ?? null,
+          industry: (row.industry as string | null) ?? null,
+          specialization: (row.specialization as string | null) ?? null,
+          years_experience: (row.years_experience as number | null) ?? null,
+          logo_url: (row.logo_url as string | null) ?? null,
+          active_jobs: activeJobs.map((job) => ({
+            id: Number(job.id),
+            title: job.title as string,
+            company_name: job.company_name as string,
+            location: (job.location as string | null) ?? null,
+            job_type: (job.job_type as "full-time" | "part-time" | "contract" | "internship" | null) ?? null,
+            experience_level: (job.experience_level as "entry" | "mid" | "senior" | "lead" | null) ?? null,
+            salary_range: (job.salary_range as string | null) ?? null,
+            created_at: iso(job.created_at),
+          })),
+        },
+      };
+    },
+
+    /** The seed's PUT: only the fields sent change. */
+    async updateOwnProfile(caller: AuthenticatedCaller, body: UpdateRecruiterProfileBody) {
+      const changes: Record<string, unknown> = {};
+      for (const column of writableColumns) if (body[column] !== undefined) changes[column] = body[column];
+
+      const updated = await asCaller(sql, caller, async (tx) => {
+        const [me] = await tx`select user_type from public.profiles where id = (select auth.uid())`;
+        if (me?.user_type !== "recruiter") throw forbidden("Only recruiters can update recruiter profiles");
+        const [row] =
+          Object.keys(changes).length > 0
+            ? await tx`update public.recruiter_profiles set ${tx(changes)} where user_id = (select auth.uid()) returning username`
+            : await tx`select username from public.recruiter_profiles where user_id = (select auth.uid())`;
+        return row;
+      }).catch((error) => {
+        const { code, constraint_name } = postgresError(error);
+        if (code === "23505" && constraint_name === "recruiter_profiles_username_lower_key") throw badRequest("Username already taken");
+        if (code === "23514" && constraint_name === "recruiter_profiles_names_the_recruiter") {
+          throw badRequest("A company profile needs company_name, an individual profile needs full_name");
+        }
+        throw error;
+      });
+      if (!updated) throw notFound("Recruiter profile not found");
+      const username = updated.username as string;
+      return { success: true as const, message: "Profile updated successfully", username, public_profile_url: profileUrl(username) };
+    },
+  };
+}
+
+export type RecruitersService = ReturnType<typeof createRecruitersService>;
