@@ -464,6 +464,15 @@ export type Database = {
       }
     }
     Functions: {
+      count_open_job_postings: {
+        Args: {
+          filter_experience_level?: Database["public"]["Enums"]["experience_level"]
+          filter_job_type?: Database["public"]["Enums"]["job_type"]
+          filter_location?: string
+          search_text?: string
+        }
+        Returns: number
+      }
       job_applicants: {
         Args: { target_job_id: number }
         Returns: {
@@ -479,6 +488,28 @@ export type Database = {
           resume_pdf_filename: string
           reviewed_at: string
           status: Database["public"]["Enums"]["application_status"]
+        }[]
+      }
+      list_open_job_postings: {
+        Args: {
+          after_created_at?: string
+          after_id?: number
+          filter_experience_level?: Database["public"]["Enums"]["experience_level"]
+          filter_job_type?: Database["public"]["Enums"]["job_type"]
+          filter_location?: string
+          page_limit?: number
+          page_offset?: number
+          search_text?: string
+        }
+        Returns: {
+          company_name: string
+          created_at: string
+          experience_level: Database["public"]["Enums"]["experience_level"]
+          id: number
+          job_type: Database["public"]["Enums"]["job_type"]
+          location: string
+          salary_range: string
+          title: string
         }[]
       }
       my_recruiter_profile: {
