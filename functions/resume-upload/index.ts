@@ -8,10 +8,9 @@
 // verify_jwt = false (supabase/config.toml): the function verifies the token itself,
 // against the project's JWKS (ES256) with the legacy HS256 secret as fallback, before
 // reading a byte of the body.
-import { createJwtVerifier } from "../../src/auth/index.ts";
+import { authenticate, createJwtVerifier } from "../../src/auth/index.ts";
 import { notFound } from "../../src/core/errors.ts";
 import { readUploadForm, uploadResume } from "../../src/core/resumes/upload.ts";
-import { authenticate } from "../_shared/caller.ts";
 import { functionHandler, methodNotAllowed } from "../_shared/http.ts";
 import { closeOnShutdown, createFunctionRuntime } from "../_shared/runtime.ts";
 

@@ -31,6 +31,9 @@ export type Caller = { role: "anon" } | { role: "authenticated"; claims: AccessT
 
 export const anonymous: Caller = { role: "anon" };
 
+/** A caller with a verified Supabase access token. */
+export type SignedInCaller = Extract<Caller, { role: "authenticated" }>;
+
 export interface DatabaseOptions {
   /** Pool size per process. Supabase's pooler (Supavisor) multiplexes beyond this. */
   max?: number;

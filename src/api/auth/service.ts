@@ -4,9 +4,8 @@ import { AuthApiError, AuthUnavailableError, type AuthSession, type JwtVerifier,
 import { ApiError, badRequest, forbidden, serviceUnavailable, tooManyRequests, unauthorized } from "../../core/errors.ts";
 import type { Logger } from "../../core/log.ts";
 import type { Settings } from "../../core/settings.ts";
-import { asCaller, type Sql } from "../../db/client.ts";
+import { asCaller, type Sql, type SignedInCaller } from "../../db/client.ts";
 import type { RateLimiter, RateLimitRule } from "../../db/rate-limit.ts";
-import type { AuthenticatedCaller } from "../plugins/caller.ts";
 import type { LoginBody, RefreshBody, RegisterBody, RegisterRecruiterBody } from "./model.ts";
 import type { z } from "zod";
 
@@ -84,7 +83,7 @@ export function createAuthService(deps: AuthServiceDeps) {
     throw badRequest(error.message);
   }
 
-  async function profileOf(caller: AuthenticatedCaller) {
+  async function profileOf(caller: SignedInCaller) {
     const [profile] = await asCaller(sql, caller, (tx) => tx`
       select id, email, full_name, user_type, is_active, is_verified, last_login, created_at
         from public.profiles where id = ${caller.claims.sub}`);
@@ -93,7 +92,7 @@ export function createAuthService(deps: AuthServiceDeps) {
 
   /** The seed's login answer, plus refresh_token, expires_in and expires_at. */
   async function sessionAnswer(session: AuthSession) {
-    const caller: AuthenticatedCaller = { role: "authenticated", claims: await verifier.verifyAccessToken(session.access_token) };
+    const caller: SignedInCaller = { role: "authenticated", claims: await verifier.verifyAccessToken(session.access_token) };
     const profile = await profileOf(caller);
     if (!profile || !profile.is_active) {
       // Do not leave a live session behind for an account we refuse.
@@ -202,7 +201,7 @@ export function createAuthService(deps: AuthServiceDeps) {
       return { success: true as const, message: "Logged out" };
     },
 
-    async me(caller: AuthenticatedCaller) {
+    async me(caller: SignedInCaller) {
       const profile = await profileOf(caller);
       if (!profile) throw unauthorized("Could not validate credentials");
       return {

@@ -7,8 +7,7 @@
 import { badRequest, forbidden, notFound } from "../../core/errors.ts";
 import type { Logger } from "../../core/log.ts";
 import type { FileStorage } from "../../core/storage/index.ts";
-import { asCaller, type Sql } from "../../db/client.ts";
-import type { AuthenticatedCaller } from "../plugins/caller.ts";
+import { asCaller, type Sql, type SignedInCaller } from "../../db/client.ts";
 import { listLimits, type ApplicantsQuery, type ApplicationStatus, type ApplyBody, type PageQuery } from "./model.ts";
 
 export interface ApplicationsServiceDeps {
@@ -44,7 +43,7 @@ export function createApplicationsService(deps: ApplicationsServiceDeps) {
      * resume the caller's own and active (both read under RLS), then the insert, which
      * the insert policy checks again. A second application hits uq_job_candidate.
      */
-    async apply(caller: AuthenticatedCaller, jobId: number, body: ApplyBody) {
+    async apply(caller: SignedInCaller, jobId: number, body: ApplyBody) {
       let row: Record<string, unknown> | undefined;
       try {
         [row] = await asCaller(sql, caller, (tx) => tx`
@@ -72,7 +71,7 @@ export function createApplicationsService(deps: ApplicationsServiceDeps) {
     },
 
     /** The caller's own applications, newest first, with their jobs even once closed. */
-    async mine(caller: AuthenticatedCaller, page: PageQuery) {
+    async mine(caller: SignedInCaller, page: PageQuery) {
       const limit = page.limit ?? listLimits.defaultLimit;
       const offset = page.offset ?? 0;
       const [rows, [count]] = await asCaller(sql, caller, (tx) =>
@@ -116,7 +115,7 @@ export function createApplicationsService(deps: ApplicationsServiceDeps) {
     },
 
     /** The candidate withdraws (the trigger refuses anyone else, and final statuses). */
-    async withdraw(caller: AuthenticatedCaller, applicationId: number) {
+    async withdraw(caller: SignedInCaller, applicationId: number) {
       const [row] = await asCaller(sql, caller, (tx) => tx`
         update public.job_applications set status = 'withdrawn' where id = ${applicationId} returning id, status, reviewed_at`);
       if (!row) throw notFound("Application not found");
@@ -130,7 +129,7 @@ export function createApplicationsService(deps: ApplicationsServiceDeps) {
     },
 
     /** The recruiter's applicants to one of their jobs, each with a signed link to the resume PDF. */
-    async applicants(caller: AuthenticatedCaller, jobId: number, query: ApplicantsQuery) {
+    async applicants(caller: SignedInCaller, jobId: number, query: ApplicantsQuery) {
       const limit = query.limit ?? listLimits.defaultLimit;
       const offset = query.offset ?? 0;
       const status = query.status ?? null;
@@ -177,7 +176,7 @@ export function createApplicationsService(deps: ApplicationsServiceDeps) {
     },
 
     /** The recruiter moves an application along the pipeline; the database says whether it may. */
-    async setStatus(caller: AuthenticatedCaller, applicationId: number, status: ApplicationStatus) {
+    async setStatus(caller: SignedInCaller, applicationId: number, status: ApplicationStatus) {
       const [row] = await asCaller(sql, caller, (tx) => tx`
         update public.job_applications set status = ${status}::public.application_status
          where id = ${applicationId}
@@ -193,7 +192,7 @@ export function createApplicationsService(deps: ApplicationsServiceDeps) {
     },
 
     /** Every status the application has had, for its candidate and the job's recruiter. */
-    async history(caller: AuthenticatedCaller, applicationId: number) {
+    async history(caller: SignedInCaller, applicationId: number) {
       const rows = await asCaller(sql, caller, (tx) => tx`
         select a.id, a.status, h.from_status, h.to_status, h.changed_at, h.changed_by,
                case when h.changed_by is null then 'admin'

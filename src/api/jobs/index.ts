@@ -7,7 +7,8 @@ import type { JwtVerifier } from "../../auth/index.ts";
 import type { Logger } from "../../core/log.ts";
 import type { FileStorage } from "../../core/storage/index.ts";
 import { anonymous, type Caller, type Sql } from "../../db/client.ts";
-import { authenticate, callerPlugin } from "../plugins/caller.ts";
+import { authenticate } from "../../auth/index.ts";
+import { callerPlugin } from "../plugins/caller.ts";
 import { createApplicationsService } from "./applications-service.ts";
 import {
   ApplicantsQuery,

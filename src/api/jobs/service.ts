@@ -8,8 +8,7 @@
 // filters can use their indexes, which they cannot through the table under RLS.
 import { forbidden, notFound } from "../../core/errors.ts";
 import { errorFields, type Logger } from "../../core/log.ts";
-import { asCaller, type Caller, type Sql, type Transaction } from "../../db/client.ts";
-import type { AuthenticatedCaller } from "../plugins/caller.ts";
+import { asCaller, type Caller, type Sql, type Transaction, type SignedInCaller } from "../../db/client.ts";
 import { encodeCursor, type JobCursor } from "./cursor.ts";
 import { listLimits, type CreateJobBody, type JobDetail, type JobSummary, type ListJobsQuery, type UpdateJobBody } from "./model.ts";
 import { createTotalCache, defaultTotalCacheOptions, type TotalCacheOptions } from "./total-cache.ts";
@@ -153,7 +152,7 @@ export function createJobsService(deps: JobsServiceDeps) {
   }
 
   return {
-    async create(caller: AuthenticatedCaller, body: CreateJobBody) {
+    async create(caller: SignedInCaller, body: CreateJobBody) {
       try {
         // recruiter_id defaults to auth.uid(); the insert policy admits active recruiters only.
         const [row] = await asCaller(sql, caller, (tx) => tx`
@@ -209,7 +208,7 @@ export function createJobsService(deps: JobsServiceDeps) {
       return { success: true as const, job: detailOf(row) };
     },
 
-    async update(caller: AuthenticatedCaller, jobId: number, body: UpdateJobBody) {
+    async update(caller: SignedInCaller, jobId: number, body: UpdateJobBody) {
       const columns = postingColumns(body);
       const row = await asCaller(sql, caller, async (tx) => {
         const [updated] = await tx`
@@ -221,7 +220,7 @@ export function createJobsService(deps: JobsServiceDeps) {
     },
 
     /** DELETE: the posting is deactivated, not removed, so its applications keep their history. */
-    async deactivate(caller: AuthenticatedCaller, jobId: number) {
+    async deactivate(caller: SignedInCaller, jobId: number) {
       await asCaller(sql, caller, async (tx) => {
         const [updated] = await tx`update public.job_postings set is_active = false where id = ${jobId} returning id`;
         return updated ?? refuseChange(tx, jobId);

@@ -1,11 +1,12 @@
-// JSON bodies with a size limit. Every JSON endpoint takes a few small fields, so a
-// body past 64 KiB is refused (413) while it streams, before it is buffered or parsed;
-// uploads are multipart and read by their route with their own limit.
+// JSON bodies with a size limit. The largest JSON body is a job posting (description
+// and requirements of up to 20,000 characters each, up to 4 bytes a character), so a
+// body past 256 KiB is refused (413) while it streams, before it is buffered or
+// parsed; uploads are multipart and read by their route with their own limit.
 import { Elysia } from "elysia";
 import { BodyReadError, readBodyWithLimit } from "../../core/body.ts";
 import { badRequest, payloadTooLarge } from "../../core/errors.ts";
 
-export const maxJsonBodyBytes = 64 * 1024;
+export const maxJsonBodyBytes = 256 * 1024;
 
 export function jsonBodyPlugin() {
   return new Elysia({ name: "json-body" }).onParse({ as: "global" }, async ({ request, contentType }) => {

@@ -3,8 +3,7 @@
 // grants keep phone out of reach whatever this code selects; the update runs as the
 // caller, whose column grants exclude is_verified.
 import { badRequest, forbidden, notFound } from "../../core/errors.ts";
-import { anonymous, asCaller, type Sql } from "../../db/client.ts";
-import type { AuthenticatedCaller } from "../plugins/caller.ts";
+import { anonymous, asCaller, type Sql, type SignedInCaller } from "../../db/client.ts";
 import type { UpdateRecruiterProfileBody } from "./model.ts";
 
 export interface RecruitersServiceDeps {
@@ -85,7 +84,7 @@ export function createRecruitersService(deps: RecruitersServiceDeps) {
     },
 
     /** The seed's PUT: only the fields sent change. */
-    async updateOwnProfile(caller: AuthenticatedCaller, body: UpdateRecruiterProfileBody) {
+    async updateOwnProfile(caller: SignedInCaller, body: UpdateRecruiterProfileBody) {
       const changes: Record<string, unknown> = {};
       for (const column of writableColumns) if (body[column] !== undefined) changes[column] = body[column];
 

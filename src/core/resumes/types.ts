@@ -3,10 +3,10 @@
 import type { Logger } from "../log.ts";
 import type { Settings } from "../settings.ts";
 import type { FileStorage } from "../storage/index.ts";
-import type { Caller, Sql } from "../../db/client.ts";
+import type { Sql } from "../../db/client.ts";
 
 /** A caller with a verified Supabase access token; queries run as them, under RLS. */
-export type SignedInCaller = Extract<Caller, { role: "authenticated" }>;
+export type { SignedInCaller } from "../../db/client.ts";
 
 export type ResumeSettings = Pick<Settings, "MAX_UPLOAD_BYTES" | "SIGNED_URL_TTL_SECONDS" | "PREVIEW_BASE_URL">;
 

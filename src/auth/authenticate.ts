@@ -1,9 +1,10 @@
-// Who is calling an edge function: the function verifies the Supabase access token
-// itself (the project's JWKS, the legacy HS256 secret as fallback), whatever the
-// gateway's verify_jwt did or did not check. Same answers as the facade's caller plugin.
-import { bearerChallenge, InvalidTokenError, JwksUnavailableError, readBearerToken, type JwtVerifier } from "../../src/auth/index.ts";
-import { serviceUnavailable, unauthorized } from "../../src/core/errors.ts";
-import type { SignedInCaller } from "../../src/core/resumes/types.ts";
+// Who is calling, for both faces (the facade's caller plugin and the edge functions):
+// the verified claims of the request's Supabase access token, or the ApiError to
+// answer with (401 with WWW-Authenticate: Bearer; 503 when the JWKS is unreachable).
+import { serviceUnavailable, unauthorized } from "../core/errors.ts";
+import type { SignedInCaller } from "../db/client.ts";
+import { bearerChallenge, readBearerToken } from "./bearer.ts";
+import { InvalidTokenError, JwksUnavailableError, type JwtVerifier } from "./jwt-verifier.ts";
 
 export async function authenticate(verifier: JwtVerifier, authorization: string | null): Promise<SignedInCaller> {
   const token = readBearerToken(authorization);
