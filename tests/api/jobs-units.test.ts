@@ -73,6 +73,14 @@ describe("total cache", () => {
     expect(await cache.get("k", c.count)).toBe(600);
   });
 
+  test("concurrent first requests for one filter share one count", async () => {
+    const { cache } = setup();
+    const c = counter([500, 600]);
+    const answers = await Promise.all(Array.from({ length: 10 }, () => cache.get("k", c.count)));
+    expect(answers).toEqual(Array(10).fill(500));
+    expect(c.calls).toBe(1);
+  });
+
   test("a large total that shrinks below the threshold is counted fresh again", async () => {
     const { cache, tick } = setup();
     const c = counter([500, 50, 40]);

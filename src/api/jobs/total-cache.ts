@@ -31,6 +31,8 @@ export function createTotalCache(options: TotalCacheOptions = defaultTotalCacheO
   const now = options.now ?? Date.now;
   const entries = new Map<string, { total: number; freshUntil: number }>();
   const refreshing = new Set<string>();
+  // Concurrent first requests for one key share a single count.
+  const counting = new Map<string, Promise<number>>();
 
   function remember(key: string, total: number) {
     entries.delete(key);
@@ -43,9 +45,17 @@ export function createTotalCache(options: TotalCacheOptions = defaultTotalCacheO
     async get(key, count) {
       const entry = entries.get(key);
       if (!entry) {
-        const total = await count();
-        remember(key, total);
-        return total;
+        let pending = counting.get(key);
+        if (!pending) {
+          pending = count()
+            .then((total) => {
+              remember(key, total);
+              return total;
+            })
+            .finally(() => counting.delete(key));
+          counting.set(key, pending);
+        }
+        return pending;
       }
       // Most recently used last.
       entries.delete(key);
