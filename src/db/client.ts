@@ -50,9 +50,19 @@ export function createDatabase(url: string, options: DatabaseOptions = {}): Sql 
     prepare: !/:6543\//.test(url),
     connection: { application_name: options.applicationName ?? "previewcv" },
     onnotice: () => {},
+    // Rows arrive as src/db/database.types.ts describes them (and as PostgREST hands
+    // them to supabase-js), so the generated row types hold for our queries too.
     types: {
-      // bigint ids arrive as JS numbers (they stay far below 2^53).
+      // bigint ids as JS numbers (they stay far below 2^53).
       bigint: { to: 20, from: [20], serialize: (x: number) => String(x), parse: (x: string) => Number(x) },
+      // Timestamps as ISO 8601 strings in UTC, ready for JSON answers.
+      timestamptz: {
+        to: 1184,
+        from: [1184, 1114],
+        serialize: (x: Date | string) => (x instanceof Date ? x.toISOString() : x),
+        parse: (x: string) => new Date(x).toISOString(),
+      },
+      date: { to: 1082, from: [1082], serialize: (x: string) => x, parse: (x: string) => x },
     },
   });
 }

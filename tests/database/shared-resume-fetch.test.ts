@@ -55,7 +55,8 @@ describe("private.fetch_shared_resume", () => {
     const resume = await newResume();
     const first = await fetchShared({ shareToken: resume.token });
     expect(first).toMatchObject({ outcome: "ok", resume_id: resume.id, resume_name: "CV", permanent_token: resume.token, access_count: 1 });
-    expect(first.last_accessed_at).toBeInstanceOf(Date);
+    // Rows come back as the generated types describe them: timestamps as ISO 8601 in UTC.
+    expect(first.last_accessed_at).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
     const second = await fetchShared({ shareToken: resume.token });
     expect(second.access_count).toBe(2);
     const logs = await superuser`select host(ip_address) as ip, user_agent, referer from public.resume_access_logs where resume_id = ${resume.id}`;

@@ -5,6 +5,7 @@ import { ApiError, badRequest, forbidden, serviceUnavailable, tooManyRequests, u
 import type { Logger } from "../../core/log.ts";
 import type { Settings } from "../../core/settings.ts";
 import { asCaller, type Sql, type SignedInCaller } from "../../db/client.ts";
+import type { Tables } from "../../db/database.types.ts";
 import type { RateLimiter, RateLimitRule } from "../../db/rate-limit.ts";
 import type { LoginBody, RefreshBody, RegisterBody, RegisterRecruiterBody } from "./model.ts";
 import type { z } from "zod";
@@ -32,7 +33,11 @@ export interface ClientContext {
   ip: string | undefined;
 }
 
-type SessionUser = { id: string; email: string | null; full_name: string | null; user_type: "candidate" | "recruiter" };
+type ProfileRow = Pick<
+  Tables<"profiles">,
+  "id" | "email" | "full_name" | "user_type" | "is_active" | "is_verified" | "last_login" | "created_at"
+>;
+type SessionUser = Pick<ProfileRow, "id" | "email" | "full_name" | "user_type">;
 
 export function createAuthService(deps: AuthServiceDeps) {
   const { sql, auth, verifier, rateLimiter } = deps;
@@ -84,7 +89,7 @@ export function createAuthService(deps: AuthServiceDeps) {
   }
 
   async function profileOf(caller: SignedInCaller) {
-    const [profile] = await asCaller(sql, caller, (tx) => tx`
+    const [profile] = await asCaller(sql, caller, (tx) => tx<ProfileRow[]>`
       select id, email, full_name, user_type, is_active, is_verified, last_login, created_at
         from public.profiles where id = ${caller.claims.sub}`);
     return profile;
@@ -99,12 +104,7 @@ export function createAuthService(deps: AuthServiceDeps) {
       await auth.signOut(session.access_token).catch(() => {});
       throw forbidden("Account is inactive");
     }
-    const user: SessionUser = {
-      id: profile.id as string,
-      email: profile.email as string | null,
-      full_name: profile.full_name as string | null,
-      user_type: profile.user_type as SessionUser["user_type"],
-    };
+    const user: SessionUser = { id: profile.id, email: profile.email, full_name: profile.full_name, user_type: profile.user_type };
     return {
       success: true as const,
       access_token: session.access_token,
@@ -159,15 +159,15 @@ export function createAuthService(deps: AuthServiceDeps) {
           return fromAuthError(error, "register");
         });
 
-      const [profile] = await asCaller(sql, { role: "anon" }, (tx) => tx`
+      const [profile] = await asCaller(sql, { role: "anon" }, (tx) => tx<Pick<Tables<"recruiter_profiles">, "id" | "username">[]>`
         select id, username from public.recruiter_profiles where user_id = ${user.id}`);
       if (!profile) throw new Error(`recruiter profile missing for new user ${user.id}`);
       return {
         success: true as const,
         user_id: user.id,
-        profile_id: profile.id as number,
-        username: profile.username as string,
-        public_profile_url: `${deps.settings.PUBLIC_PROFILE_BASE_URL}/${encodeURIComponent(profile.username as string)}`,
+        profile_id: profile.id,
+        username: profile.username,
+        public_profile_url: `${deps.settings.PUBLIC_PROFILE_BASE_URL}/${encodeURIComponent(profile.username)}`,
         message: "Recruiter account created successfully",
       };
     },
@@ -207,14 +207,14 @@ export function createAuthService(deps: AuthServiceDeps) {
       return {
         success: true as const,
         user: {
-          id: profile.id as string,
-          email: profile.email as string | null,
-          full_name: profile.full_name as string | null,
-          user_type: profile.user_type as SessionUser["user_type"],
-          is_active: profile.is_active as boolean,
-          is_verified: profile.is_verified as boolean,
-          last_login: profile.last_login ? (profile.last_login as Date).toISOString() : null,
-          created_at: (profile.created_at as Date).toISOString(),
+          id: profile.id,
+          email: profile.email,
+          full_name: profile.full_name,
+          user_type: profile.user_type,
+          is_active: profile.is_active,
+          is_verified: profile.is_verified,
+          last_login: profile.last_login,
+          created_at: profile.created_at,
         },
       };
     },

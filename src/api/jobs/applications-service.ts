@@ -8,6 +8,7 @@ import { badRequest, forbidden, notFound } from "../../core/errors.ts";
 import type { Logger } from "../../core/log.ts";
 import type { FileStorage } from "../../core/storage/index.ts";
 import { asCaller, type Sql, type SignedInCaller } from "../../db/client.ts";
+import type { Database, Tables } from "../../db/database.types.ts";
 import { listLimits, type ApplicantsQuery, type ApplicationStatus, type ApplyBody, type PageQuery } from "./model.ts";
 
 export interface ApplicationsServiceDeps {
@@ -16,8 +17,23 @@ export interface ApplicationsServiceDeps {
   log: Logger;
 }
 
-const iso = (value: unknown) => (value as Date).toISOString();
-const isoOrNull = (value: unknown) => (value ? iso(value) : null);
+// Rows typed from the generated schema: a renamed column breaks the build.
+type Application = Tables<"job_applications">;
+type StatusRow = Pick<Application, "id" | "status" | "reviewed_at">;
+type MineRow = Pick<Application, "id" | "status" | "cover_letter" | "applied_at" | "reviewed_at" | "updated_at" | "job_id" | "resume_id"> & {
+  // left joins: the posting or resume may be out of the caller's sight
+  title: Tables<"job_postings">["title"] | null;
+  company_name: Tables<"job_postings">["company_name"] | null;
+  location: Tables<"job_postings">["location"];
+  job_is_open: boolean;
+  resume_name: Tables<"resumes">["resume_name"] | null;
+};
+// pg-meta types a function's result columns as never null; the nullable ones are handled below.
+type ApplicantRow = Database["public"]["Functions"]["job_applicants"]["Returns"][number];
+type HistoryRow = Pick<Application, "id" | "status"> & {
+  // left join: an application always has at least its submission in the history
+  [K in "from_status" | "to_status" | "changed_at" | "changed_by"]: Tables<"job_application_status_history">[K] | null;
+} & { changed_by_role: "candidate" | "recruiter" | "admin" };
 
 function postgresCode(error: unknown): string | undefined {
   const code = (error as { code?: unknown })?.code;
@@ -44,9 +60,9 @@ export function createApplicationsService(deps: ApplicationsServiceDeps) {
      * the insert policy checks again. A second application hits uq_job_candidate.
      */
     async apply(caller: SignedInCaller, jobId: number, body: ApplyBody) {
-      let row: Record<string, unknown> | undefined;
+      let row: { job_id: number | null; resume_id: number | null; application_id: number | null } | undefined;
       try {
-        [row] = await asCaller(sql, caller, (tx) => tx`
+        [row] = await asCaller(sql, caller, (tx) => tx<NonNullable<typeof row>[]>`
           with job as (
             select j.id from public.job_postings j
              where j.id = ${jobId} and j.is_active and coalesce(j.expires_at, 'infinity') > now()
@@ -67,7 +83,7 @@ export function createApplicationsService(deps: ApplicationsServiceDeps) {
       }
       if (!row?.job_id) throw notFound("Job not found");
       if (!row.resume_id) throw notFound("Resume not found");
-      return { success: true as const, application_id: row.application_id as number, message: "Application submitted successfully" };
+      return { success: true as const, application_id: row.application_id!, message: "Application submitted successfully" };
     },
 
     /** The caller's own applications, newest first, with their jobs even once closed. */
@@ -78,7 +94,7 @@ export function createApplicationsService(deps: ApplicationsServiceDeps) {
         Promise.all([
           // Job postings a candidate applied to stay readable to them after they close
           // (policy "candidates read postings they applied to").
-          tx`
+          tx<MineRow[]>`
             select a.id, a.status, a.cover_letter, a.applied_at, a.reviewed_at, a.updated_at,
                    a.job_id, j.title, j.company_name, j.location,
                    coalesce(j.is_active and coalesce(j.expires_at, 'infinity') > now(), false) as job_is_open,
@@ -89,43 +105,31 @@ export function createApplicationsService(deps: ApplicationsServiceDeps) {
              where a.candidate_id = (select auth.uid())
              order by a.applied_at desc, a.id desc
              limit ${limit} offset ${offset}`,
-          tx`select count(*)::int as total from public.job_applications where candidate_id = (select auth.uid())`,
+          tx<{ total: number }[]>`select count(*)::int as total from public.job_applications where candidate_id = (select auth.uid())`,
         ]),
       );
       return {
         success: true as const,
-        total: count!.total as number,
+        total: count!.total,
         applications: rows.map((row) => ({
-          application_id: row.id as number,
-          status: row.status as ApplicationStatus,
-          cover_letter: (row.cover_letter as string | null) ?? null,
-          applied_at: iso(row.applied_at),
-          reviewed_at: isoOrNull(row.reviewed_at),
-          updated_at: iso(row.updated_at),
-          job: {
-            id: row.job_id as number,
-            title: (row.title as string | null) ?? null,
-            company_name: (row.company_name as string | null) ?? null,
-            location: (row.location as string | null) ?? null,
-            is_open: row.job_is_open as boolean,
-          },
-          resume: { id: row.resume_id as number, resume_name: (row.resume_name as string | null) ?? null },
+          application_id: row.id,
+          status: row.status,
+          cover_letter: row.cover_letter,
+          applied_at: row.applied_at,
+          reviewed_at: row.reviewed_at,
+          updated_at: row.updated_at,
+          job: { id: row.job_id, title: row.title, company_name: row.company_name, location: row.location, is_open: row.job_is_open },
+          resume: { id: row.resume_id, resume_name: row.resume_name },
         })),
       };
     },
 
     /** The candidate withdraws (the trigger refuses anyone else, and final statuses). */
     async withdraw(caller: SignedInCaller, applicationId: number) {
-      const [row] = await asCaller(sql, caller, (tx) => tx`
+      const [row] = await asCaller(sql, caller, (tx) => tx<StatusRow[]>`
         update public.job_applications set status = 'withdrawn' where id = ${applicationId} returning id, status, reviewed_at`);
       if (!row) throw notFound("Application not found");
-      return {
-        success: true as const,
-        application_id: row.id as number,
-        status: row.status as ApplicationStatus,
-        reviewed_at: isoOrNull(row.reviewed_at),
-        message: "Application withdrawn",
-      };
+      return { success: true as const, application_id: row.id, status: row.status, reviewed_at: row.reviewed_at, message: "Application withdrawn" };
     },
 
     /** The recruiter's applicants to one of their jobs, each with a signed link to the resume PDF. */
@@ -134,41 +138,37 @@ export function createApplicationsService(deps: ApplicationsServiceDeps) {
       const offset = query.offset ?? 0;
       const status = query.status ?? null;
       const result = await asCaller(sql, caller, async (tx) => {
-        const [job] = await tx`select id from public.job_postings where id = ${jobId} and recruiter_id = (select auth.uid())`;
+        const [job] = await tx<Pick<Tables<"job_postings">, "id">[]>`select id from public.job_postings where id = ${jobId} and recruiter_id = (select auth.uid())`;
         if (!job) return undefined;
         // job_applicants reads the resumes (owner-only tables) with its definer's rights,
         // after checking that the caller posted the job.
         const [rows, [count]] = await Promise.all([
-          tx`
+          tx<ApplicantRow[]>`
             select * from public.job_applicants(${jobId})
              where ${status}::public.application_status is null or status = ${status}::public.application_status
              order by applied_at desc, application_id desc
              limit ${limit} offset ${offset}`,
-          tx`
+          tx<{ total: number }[]>`
             select count(*)::int as total from public.job_applications
              where job_id = ${jobId} and (${status}::public.application_status is null or status = ${status}::public.application_status)`,
         ]);
-        return { rows, total: count!.total as number };
+        return { rows, total: count!.total };
       });
       if (!result) throw notFound("Job not found");
       const applications = await Promise.all(
         result.rows.map(async (row) => ({
-          application_id: row.application_id as number,
-          status: row.status as ApplicationStatus,
-          cover_letter: (row.cover_letter as string | null) ?? null,
-          applied_at: iso(row.applied_at),
-          reviewed_at: isoOrNull(row.reviewed_at),
-          candidate: {
-            id: row.candidate_id as string,
-            full_name: (row.candidate_name as string | null) ?? null,
-            email: (row.candidate_email as string | null) ?? null,
-          },
+          application_id: row.application_id,
+          status: row.status,
+          cover_letter: row.cover_letter ?? null,
+          applied_at: row.applied_at,
+          reviewed_at: row.reviewed_at ?? null,
+          candidate: { id: row.candidate_id, full_name: row.candidate_name ?? null, email: row.candidate_email ?? null },
           resume: {
-            id: row.resume_id as number,
-            resume_name: row.resume_name as string,
-            is_active: row.resume_is_active as boolean,
+            id: row.resume_id,
+            resume_name: row.resume_name,
+            is_active: row.resume_is_active,
             // A withdrawn application no longer shares the candidate's resume.
-            url: row.status === "withdrawn" ? null : await signedResumeUrl(row.resume_pdf_filename as string),
+            url: row.status === "withdrawn" ? null : await signedResumeUrl(row.resume_pdf_filename),
           },
         })),
       );
@@ -177,23 +177,17 @@ export function createApplicationsService(deps: ApplicationsServiceDeps) {
 
     /** The recruiter moves an application along the pipeline; the database says whether it may. */
     async setStatus(caller: SignedInCaller, applicationId: number, status: ApplicationStatus) {
-      const [row] = await asCaller(sql, caller, (tx) => tx`
+      const [row] = await asCaller(sql, caller, (tx) => tx<StatusRow[]>`
         update public.job_applications set status = ${status}::public.application_status
          where id = ${applicationId}
         returning id, status, reviewed_at`);
       if (!row) throw notFound("Application not found");
-      return {
-        success: true as const,
-        application_id: row.id as number,
-        status: row.status as ApplicationStatus,
-        reviewed_at: isoOrNull(row.reviewed_at),
-        message: "Application status updated",
-      };
+      return { success: true as const, application_id: row.id, status: row.status, reviewed_at: row.reviewed_at, message: "Application status updated" };
     },
 
     /** Every status the application has had, for its candidate and the job's recruiter. */
     async history(caller: SignedInCaller, applicationId: number) {
-      const rows = await asCaller(sql, caller, (tx) => tx`
+      const rows = await asCaller(sql, caller, (tx) => tx<HistoryRow[]>`
         select a.id, a.status, h.from_status, h.to_status, h.changed_at, h.changed_by,
                case when h.changed_by is null then 'admin'
                     when h.changed_by = a.candidate_id then 'candidate'
@@ -206,16 +200,16 @@ export function createApplicationsService(deps: ApplicationsServiceDeps) {
       if (!first) throw notFound("Application not found");
       return {
         success: true as const,
-        application_id: first.id as number,
-        status: first.status as ApplicationStatus,
+        application_id: first.id,
+        status: first.status,
         history: rows
           .filter((row) => row.to_status)
           .map((row) => ({
-            from_status: (row.from_status as ApplicationStatus | null) ?? null,
-            to_status: row.to_status as ApplicationStatus,
-            changed_at: iso(row.changed_at),
-            changed_by: (row.changed_by as string | null) ?? null,
-            changed_by_role: row.changed_by_role as "candidate" | "recruiter" | "admin",
+            from_status: row.from_status,
+            to_status: row.to_status!,
+            changed_at: row.changed_at!,
+            changed_by: row.changed_by,
+            changed_by_role: row.changed_by_role,
           })),
       };
     },

@@ -9,6 +9,7 @@
 import { forbidden, notFound } from "../../core/errors.ts";
 import { errorFields, type Logger } from "../../core/log.ts";
 import { asCaller, type Caller, type Sql, type Transaction, type SignedInCaller } from "../../db/client.ts";
+import type { Tables } from "../../db/database.types.ts";
 import { encodeCursor, type JobCursor } from "./cursor.ts";
 import { listLimits, type CreateJobBody, type JobDetail, type JobSummary, type ListJobsQuery, type UpdateJobBody } from "./model.ts";
 import { createTotalCache, defaultTotalCacheOptions, type TotalCacheOptions } from "./total-cache.ts";
@@ -33,10 +34,23 @@ export interface JobListPage {
   after: JobCursor | null;
 }
 
-type Row = Record<string, unknown>;
-
-const iso = (value: unknown) => (value as Date).toISOString();
-const isoOrNull = (value: unknown) => (value ? iso(value) : null);
+// Rows typed from the generated schema: a renamed column breaks the build.
+type Posting = Tables<"job_postings">;
+type SummaryRow = Pick<Posting, "id" | "title" | "company_name" | "location" | "job_type" | "experience_level" | "salary_range" | "created_at">;
+type PageRow = SummaryRow & { cursor_at: string };
+type DetailRow = SummaryRow &
+  Pick<Posting, "description" | "requirements" | "is_active" | "views_count" | "applications_count" | "updated_at" | "expires_at"> & {
+    is_open: boolean;
+    is_owner: boolean;
+  };
+type RecruiterProfile = Tables<"recruiter_profiles">;
+type DetailWithRecruiterRow = DetailRow & {
+  recruiter_username: RecruiterProfile["username"] | null;
+  recruiter_type: RecruiterProfile["recruiter_type"] | null;
+  recruiter_company_name: RecruiterProfile["company_name"];
+  recruiter_full_name: RecruiterProfile["full_name"];
+  recruiter_is_verified: RecruiterProfile["is_verified"] | null;
+};
 
 /**
  * One page of open postings, newest first: `limit` rows plus one to tell whether
@@ -45,7 +59,7 @@ const isoOrNull = (value: unknown) => (value ? iso(value) : null);
  * serialised by postgres.js through a JS Date, which would drop its microseconds.
  */
 export function selectJobPage(tx: Transaction | Sql, filters: JobListFilters, page: JobListPage) {
-  return tx`
+  return tx<PageRow[]>`
     select id, title, company_name, location, job_type, experience_level, salary_range, created_at,
            to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as cursor_at
       from public.list_open_job_postings(
@@ -61,7 +75,7 @@ export function selectJobPage(tx: Transaction | Sql, filters: JobListFilters, pa
 
 /** How many open postings match: the seed's `total`. */
 export function selectJobCount(tx: Transaction | Sql, filters: JobListFilters) {
-  return tx`
+  return tx<{ total: number }[]>`
     select public.count_open_job_postings(
              filter_job_type => ${filters.jobType}::public.job_type,
              filter_experience_level => ${filters.experienceLevel}::public.experience_level,
@@ -78,16 +92,16 @@ export function jobFiltersOf(query: { job_type?: string; experience_level?: stri
   };
 }
 
-function summaryOf(row: Row): JobSummary {
+function summaryOf(row: SummaryRow): JobSummary {
   return {
-    id: row.id as number,
-    title: row.title as string,
-    company_name: row.company_name as string,
-    location: (row.location as string | null) ?? null,
-    job_type: (row.job_type as JobSummary["job_type"]) ?? null,
-    experience_level: (row.experience_level as JobSummary["experience_level"]) ?? null,
-    salary_range: (row.salary_range as string | null) ?? null,
-    created_at: iso(row.created_at),
+    id: row.id,
+    title: row.title,
+    company_name: row.company_name,
+    location: row.location,
+    job_type: row.job_type,
+    experience_level: row.experience_level,
+    salary_range: row.salary_range,
+    created_at: row.created_at,
   };
 }
 
@@ -98,33 +112,34 @@ const detailColumns = (tx: Transaction) => tx`
   j.views_count, j.applications_count, j.created_at, j.updated_at, j.expires_at,
   coalesce(j.recruiter_id = (select auth.uid()), false) as is_owner`;
 
-function detailOf(row: Row): JobDetail {
+function detailOf(row: DetailRow | DetailWithRecruiterRow): JobDetail {
+  const recruiter = "recruiter_username" in row && row.recruiter_username ? row : undefined;
   return {
     ...summaryOf(row),
-    description: row.description as string,
-    requirements: (row.requirements as string | null) ?? null,
-    is_active: row.is_active as boolean,
-    is_open: row.is_open as boolean,
-    views_count: Number(row.views_count),
-    applications_count: Number(row.applications_count),
-    updated_at: iso(row.updated_at),
-    expires_at: isoOrNull(row.expires_at),
-    is_owner: row.is_owner as boolean,
-    recruiter: row.recruiter_username
+    description: row.description,
+    requirements: row.requirements,
+    is_active: row.is_active,
+    is_open: row.is_open,
+    views_count: row.views_count,
+    applications_count: row.applications_count,
+    updated_at: row.updated_at,
+    expires_at: row.expires_at,
+    is_owner: row.is_owner,
+    recruiter: recruiter
       ? {
-          username: row.recruiter_username as string,
-          recruiter_type: row.recruiter_type as string,
-          company_name: (row.recruiter_company_name as string | null) ?? null,
-          full_name: (row.recruiter_full_name as string | null) ?? null,
-          is_verified: row.recruiter_is_verified as boolean,
+          username: recruiter.recruiter_username!,
+          recruiter_type: recruiter.recruiter_type!,
+          company_name: recruiter.recruiter_company_name,
+          full_name: recruiter.recruiter_full_name,
+          is_verified: recruiter.recruiter_is_verified!,
         }
       : null,
   };
 }
 
 /** The columns a recruiter writes, from a validated body (undefined = not sent). */
-function postingColumns(body: Partial<CreateJobBody> & { is_active?: boolean }): Row {
-  const columns: Row = {};
+function postingColumns(body: Partial<CreateJobBody> & { is_active?: boolean }): Record<string, unknown> {
+  const columns: Record<string, unknown> = {};
   for (const key of [
     "title", "company_name", "location", "job_type", "experience_level", "description", "requirements", "salary_range", "expires_at", "is_active",
   ] as const) {
@@ -155,9 +170,9 @@ export function createJobsService(deps: JobsServiceDeps) {
     async create(caller: SignedInCaller, body: CreateJobBody) {
       try {
         // recruiter_id defaults to auth.uid(); the insert policy admits active recruiters only.
-        const [row] = await asCaller(sql, caller, (tx) => tx`
+        const [row] = await asCaller(sql, caller, (tx) => tx<Pick<Posting, "id">[]>`
           insert into public.job_postings ${tx(postingColumns(body))} returning id`);
-        return { success: true as const, job_id: row!.id as number, message: "Job posting created successfully" };
+        return { success: true as const, job_id: row!.id, message: "Job posting created successfully" };
       } catch (error) {
         if (isPostgresError(error, "42501")) throw forbidden("Only recruiters can create job postings");
         throw error;
@@ -182,7 +197,7 @@ export function createJobsService(deps: JobsServiceDeps) {
         success: true as const,
         total,
         jobs: shown.map(summaryOf),
-        next_cursor: more && last ? encodeCursor({ createdAt: last.cursor_at as string, id: last.id as number }) : null,
+        next_cursor: more && last ? encodeCursor({ createdAt: last.cursor_at, id: last.id }) : null,
       };
     },
 
@@ -194,11 +209,11 @@ export function createJobsService(deps: JobsServiceDeps) {
         const recruiterColumns = tx`
           rp.username as recruiter_username, rp.recruiter_type, rp.company_name as recruiter_company_name,
           rp.full_name as recruiter_full_name, rp.is_verified as recruiter_is_verified`;
-        const [viewed] = await tx`
+        const [viewed] = await tx<DetailWithRecruiterRow[]>`
           select ${detailColumns(tx)}, ${recruiterColumns}
             from public.view_job_posting(${jobId}) j ${recruiter}`;
         if (viewed || caller.role === "anon") return viewed;
-        const [applied] = await tx`
+        const [applied] = await tx<DetailWithRecruiterRow[]>`
           select ${detailColumns(tx)}, ${recruiterColumns}
             from public.job_postings j ${recruiter}
            where j.id = ${jobId}`;
@@ -211,7 +226,7 @@ export function createJobsService(deps: JobsServiceDeps) {
     async update(caller: SignedInCaller, jobId: number, body: UpdateJobBody) {
       const columns = postingColumns(body);
       const row = await asCaller(sql, caller, async (tx) => {
-        const [updated] = await tx`
+        const [updated] = await tx<DetailRow[]>`
           update public.job_postings j set ${tx(columns)} where j.id = ${jobId} returning ${detailColumns(tx)}`;
         return updated ?? refuseChange(tx, jobId);
       });

@@ -4,6 +4,7 @@
 // caller, whose column grants exclude is_verified.
 import { badRequest, forbidden, notFound } from "../../core/errors.ts";
 import { anonymous, asCaller, type Sql, type SignedInCaller } from "../../db/client.ts";
+import type { Tables } from "../../db/database.types.ts";
 import type { UpdateRecruiterProfileBody } from "./model.ts";
 
 export interface RecruitersServiceDeps {
@@ -14,7 +15,16 @@ export interface RecruitersServiceDeps {
 /** How many open postings a public profile lists. */
 export const profileActiveJobsLimit = 50;
 
-const iso = (value: unknown) => new Date(value as string | Date).toISOString();
+/** The public part of a profile (never phone), typed from the generated schema. */
+type PublicProfileRow = Pick<
+  Tables<"recruiter_profiles">,
+  | "username" | "recruiter_type" | "company_name" | "full_name" | "bio" | "location" | "company_website" | "linkedin_url"
+  | "is_verified" | "created_at" | "company_size" | "industry" | "specialization" | "years_experience" | "logo_url"
+> & { active_jobs: ActiveJob[] };
+type ActiveJob = Pick<
+  Tables<"job_postings">,
+  "id" | "title" | "company_name" | "location" | "job_type" | "experience_level" | "salary_range" | "created_at"
+>;
 
 const writableColumns = [
   "username", "recruiter_type", "company_name", "company_website", "company_size", "industry", "full_name",
@@ -34,7 +44,7 @@ export function createRecruitersService(deps: RecruitersServiceDeps) {
     async publicProfile(username: string) {
       // Not a username at all: no lookup (the format is the table's check constraint).
       if (!/^[A-Za-z0-9][A-Za-z0-9_-]{2,99}$/.test(username)) throw notFound("Recruiter profile not found");
-      const [row] = await asCaller(sql, anonymous, (tx) => tx`
+      const [row] = await asCaller(sql, anonymous, (tx) => tx<PublicProfileRow[]>`
         select rp.username, rp.recruiter_type, rp.company_name, rp.full_name, rp.bio, rp.location, rp.company_website,
                rp.linkedin_url, rp.is_verified, rp.created_at, rp.company_size, rp.industry, rp.specialization,
                rp.years_experience, rp.logo_url,
@@ -50,35 +60,13 @@ export function createRecruitersService(deps: RecruitersServiceDeps) {
           from public.recruiter_profiles rp
          where lower(rp.username) = lower(${username})`);
       if (!row) throw notFound("Recruiter profile not found");
-      const activeJobs = row.active_jobs as Record<string, unknown>[];
+      const { active_jobs, ...profile } = row;
       return {
         success: true as const,
         profile: {
-          username: row.username as string,
-          recruiter_type: row.recruiter_type as "company" | "individual",
-          company_name: (row.company_name as string | null) ?? null,
-          full_name: (row.full_name as string | null) ?? null,
-          bio: (row.bio as string | null) ?? null,
-          location: (row.location as string | null) ?? null,
-          company_website: (row.company_website as string | null) ?? null,
-          linkedin_url: (row.linkedin_url as string | null) ?? null,
-          is_verified: row.is_verified as boolean,
-          created_at: iso(row.created_at),
-          company_size: (row.company_size as string | null) ?? null,
-          industry: (row.industry as string | null) ?? null,
-          specialization: (row.specialization as string | null) ?? null,
-          years_experience: (row.years_experience as number | null) ?? null,
-          logo_url: (row.logo_url as string | null) ?? null,
-          active_jobs: activeJobs.map((job) => ({
-            id: Number(job.id),
-            title: job.title as string,
-            company_name: job.company_name as string,
-            location: (job.location as string | null) ?? null,
-            job_type: (job.job_type as "full-time" | "part-time" | "contract" | "internship" | null) ?? null,
-            experience_level: (job.experience_level as "entry" | "mid" | "senior" | "lead" | null) ?? null,
-            salary_range: (job.salary_range as string | null) ?? null,
-            created_at: iso(job.created_at),
-          })),
+          ...profile,
+          // Inside json, timestamps are Postgres' text; answered as ISO 8601 in UTC like every other.
+          active_jobs: active_jobs.map((job) => ({ ...job, created_at: new Date(job.created_at).toISOString() })),
         },
       };
     },
@@ -89,12 +77,12 @@ export function createRecruitersService(deps: RecruitersServiceDeps) {
       for (const column of writableColumns) if (body[column] !== undefined) changes[column] = body[column];
 
       const updated = await asCaller(sql, caller, async (tx) => {
-        const [me] = await tx`select user_type from public.profiles where id = (select auth.uid())`;
+        const [me] = await tx<Pick<Tables<"profiles">, "user_type">[]>`select user_type from public.profiles where id = (select auth.uid())`;
         if (me?.user_type !== "recruiter") throw forbidden("Only recruiters can update recruiter profiles");
         const [row] =
           Object.keys(changes).length > 0
-            ? await tx`update public.recruiter_profiles set ${tx(changes)} where user_id = (select auth.uid()) returning username`
-            : await tx`select username from public.recruiter_profiles where user_id = (select auth.uid())`;
+            ? await tx<Pick<Tables<"recruiter_profiles">, "username">[]>`update public.recruiter_profiles set ${tx(changes)} where user_id = (select auth.uid()) returning username`
+            : await tx<Pick<Tables<"recruiter_profiles">, "username">[]>`select username from public.recruiter_profiles where user_id = (select auth.uid())`;
         return row;
       }).catch((error) => {
         const { code, constraint_name } = postgresError(error);
@@ -105,7 +93,7 @@ export function createRecruitersService(deps: RecruitersServiceDeps) {
         throw error;
       });
       if (!updated) throw notFound("Recruiter profile not found");
-      const username = updated.username as string;
+      const { username } = updated;
       return { success: true as const, message: "Profile updated successfully", username, public_profile_url: profileUrl(username) };
     },
   };

@@ -5,6 +5,7 @@ import { apiErrorFromDatabase, notFound } from "../errors.ts";
 import { qrCodePngDataUrl } from "../qr.ts";
 import { newPermanentToken } from "../random-tokens.ts";
 import { asCaller, type Transaction } from "../../db/client.ts";
+import type { Tables } from "../../db/database.types.ts";
 import { storageFailure } from "./storage-errors.ts";
 import type { ResumeAnalytics, ResumeDeps, ResumeDetail, ResumeSummary, SignedInCaller } from "./types.ts";
 import { previewUrlOf } from "./upload.ts";
@@ -12,21 +13,20 @@ import type { ResumeChanges } from "./validation.ts";
 
 export const resumeNotFound = () => notFound("Resume not found");
 
-type Row = Record<string, unknown>;
+/** A resume row with its stats, typed from the generated schema: a renamed column breaks the build. */
+type ResumeRow = Tables<"resumes"> & Pick<Tables<"resume_stats">, "access_count" | "last_accessed_at">;
 
-const iso = (value: unknown): string | null => (value == null ? null : new Date(value as string | Date).toISOString());
-
-function summaryOf(row: Row, previewBaseUrl: string): ResumeSummary {
+function summaryOf(row: ResumeRow, previewBaseUrl: string): ResumeSummary {
   return {
-    id: Number(row.id),
-    resume_name: row.resume_name as string,
-    permanent_token: row.permanent_token as string,
-    preview_url: previewUrlOf(previewBaseUrl, row.permanent_token as string),
+    id: row.id,
+    resume_name: row.resume_name,
+    permanent_token: row.permanent_token,
+    preview_url: previewUrlOf(previewBaseUrl, row.permanent_token),
     access_count: Number(row.access_count ?? 0),
-    last_accessed_at: iso(row.last_accessed_at),
-    is_active: row.is_active as boolean,
-    is_public: row.is_public as boolean,
-    created_at: iso(row.created_at)!,
+    last_accessed_at: row.last_accessed_at,
+    is_active: row.is_active,
+    is_public: row.is_public,
+    created_at: row.created_at,
   };
 }
 
@@ -40,8 +40,8 @@ function withStats(tx: Transaction, from: "resumes" | "updated") {
       select st.access_count, st.last_accessed_at from public.resume_stats st where st.resume_id = r.id
     ) s on true`;
   return from === "resumes"
-    ? tx`select r.*, coalesce(s.access_count, 0) as access_count, s.last_accessed_at from public.resumes r ${stats}`
-    : tx`select r.*, coalesce(s.access_count, 0) as access_count, s.last_accessed_at from updated r ${stats}`;
+    ? tx<ResumeRow[]>`select r.*, coalesce(s.access_count, 0) as access_count, s.last_accessed_at from public.resumes r ${stats}`
+    : tx<ResumeRow[]>`select r.*, coalesce(s.access_count, 0) as access_count, s.last_accessed_at from updated r ${stats}`;
 }
 
 /** The seed's my-resumes: active resumes, newest first (all of them with includeInactive). */
@@ -50,25 +50,25 @@ export async function listMyResumes(
   caller: SignedInCaller,
   options: { includeInactive?: boolean } = {},
 ): Promise<{ success: true; resumes: ResumeSummary[] }> {
-  const rows = await asCaller(deps.sql, caller, (tx) => tx`
+  const rows = await asCaller(deps.sql, caller, (tx) => tx<ResumeRow[]>`
     ${withStats(tx, "resumes")}
      where r.user_id = ${caller.claims.sub} and (r.is_active or ${options.includeInactive ?? false})
      order by r.created_at desc, r.id desc`);
   return { success: true, resumes: rows.map((row) => summaryOf(row, deps.settings.PREVIEW_BASE_URL)) };
 }
 
-async function detailOf(deps: ResumeDeps, row: Row): Promise<ResumeDetail> {
+async function detailOf(deps: ResumeDeps, row: ResumeRow): Promise<ResumeDetail> {
   return {
     ...summaryOf(row, deps.settings.PREVIEW_BASE_URL),
-    qr_code_base64: (row.qr_code_base64 as string | null) ?? null,
-    pdf_signed_url: await deps.storage.signedUrl(row.pdf_filename as string, { expiresInSeconds: deps.settings.SIGNED_URL_TTL_SECONDS }),
-    updated_at: iso(row.updated_at)!,
+    qr_code_base64: row.qr_code_base64,
+    pdf_signed_url: await deps.storage.signedUrl(row.pdf_filename, { expiresInSeconds: deps.settings.SIGNED_URL_TTL_SECONDS }),
+    updated_at: row.updated_at,
   };
 }
 
 /** One of the caller's resumes, active or not, with its QR code and a signed link to the PDF. */
 export async function getResume(deps: ResumeDeps, caller: SignedInCaller, resumeId: number): Promise<{ success: true; resume: ResumeDetail }> {
-  const [row] = await asCaller(deps.sql, caller, (tx) => tx`${withStats(tx, "resumes")} where r.id = ${resumeId}`);
+  const [row] = await asCaller(deps.sql, caller, (tx) => tx<ResumeRow[]>`${withStats(tx, "resumes")} where r.id = ${resumeId}`);
   if (!row) throw resumeNotFound();
   return { success: true, resume: await detailOf(deps, row) };
 }
@@ -82,9 +82,9 @@ export async function updateResume(
 ): Promise<{ success: true; resume: ResumeDetail }> {
   const values = Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined));
   const columns = Object.keys(values);
-  let row: Row | undefined;
+  let row: ResumeRow | undefined;
   try {
-    [row] = await asCaller(deps.sql, caller, (tx) => tx`
+    [row] = await asCaller(deps.sql, caller, (tx) => tx<ResumeRow[]>`
       with updated as (
         update public.resumes set ${tx(values, columns)} where id = ${resumeId} returning *
       )
@@ -128,10 +128,10 @@ export async function deleteResume(
   resumeId: number,
 ): Promise<{ success: true; resume_id: number; message: string }> {
   await asCaller(deps.sql, caller, async (tx) => {
-    const [row] = await tx`delete from public.resumes where id = ${resumeId} returning pdf_filename`;
+    const [row] = await tx<Pick<Tables<"resumes">, "pdf_filename">[]>`delete from public.resumes where id = ${resumeId} returning pdf_filename`;
     if (!row) throw resumeNotFound();
     try {
-      await deps.storage.delete(row.pdf_filename as string);
+      await deps.storage.delete(row.pdf_filename);
     } catch (error) {
       throw storageFailure(error, "delete", deps);
     }
@@ -142,7 +142,8 @@ export async function deleteResume(
 /** Views of one of the caller's resumes over the last `days` days. */
 export async function resumeAnalytics(deps: ResumeDeps, caller: SignedInCaller, resumeId: number, days: number): Promise<ResumeAnalytics> {
   const [row] = await asCaller(deps.sql, caller, (tx) => tx`select public.resume_analytics(${resumeId}, ${days}) as analytics`);
-  const analytics = row?.analytics as Row | null | undefined;
+  // jsonb, built by the function (see 20261125001000_shared_resume_fetch.sql).
+  const analytics = row?.analytics as Record<string, unknown> | null | undefined;
   if (!analytics) throw resumeNotFound();
   return {
     success: true,
@@ -150,8 +151,9 @@ export async function resumeAnalytics(deps: ResumeDeps, caller: SignedInCaller, 
     days,
     total_views: Number(analytics.total_views ?? 0),
     unique_visitors: Number(analytics.unique_visitors ?? 0),
-    last_accessed_at: iso(analytics.last_accessed_at),
-    views_per_day: ((analytics.views_per_day as Row[]) ?? []).map((entry) => ({ day: String(entry.day), views: Number(entry.views) })),
-    top_referrers: ((analytics.top_referrers as Row[]) ?? []).map((entry) => ({ referer: String(entry.referer), views: Number(entry.views) })),
+    // Inside jsonb a timestamp is Postgres' text form; answer it as the rows are (UTC ISO 8601).
+    last_accessed_at: analytics.last_accessed_at == null ? null : new Date(String(analytics.last_accessed_at)).toISOString(),
+    views_per_day: ((analytics.views_per_day as { day: unknown; views: unknown }[]) ?? []).map((entry) => ({ day: String(entry.day), views: Number(entry.views) })),
+    top_referrers: ((analytics.top_referrers as { referer: unknown; views: unknown }[]) ?? []).map((entry) => ({ referer: String(entry.referer), views: Number(entry.views) })),
   };
 }

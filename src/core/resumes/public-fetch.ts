@@ -17,6 +17,7 @@
 //      API token reaches it, a missing header included (it is checked as the empty
 //      token): 401 "Invalid API token" and, past the per-IP limit, 429 with Retry-After.
 //   3. 404 "Resume not found" for an unknown token and an inactive resume alike.
+import type { Tables } from "../../db/database.types.ts";
 import { ApiError, notFound, tooManyRequests } from "../errors.ts";
 import { isIpAddress } from "../http.ts";
 import { apiTokenDigest, isPermanentToken } from "../random-tokens.ts";
@@ -39,7 +40,14 @@ export const sharedResumeNotFound = () => notFound("Resume not found");
 /** Longest header value we pass on; the table cuts again (1000 and 500 characters). */
 const MAX_HEADER_CHARS = 1000;
 
-const iso = (value: unknown): string | null => (value == null ? null : new Date(value as string | Date).toISOString());
+/** What private.fetch_shared_resume answers: an outcome, and the resume's columns when ok. */
+type FetchOutcome = Partial<Pick<Tables<"resumes">, "resume_name" | "pdf_filename" | "permanent_token" | "qr_code_base64" | "created_at">> & {
+  outcome: "ok" | "unauthorized" | "rate_limited" | "not_found";
+  retry_after_seconds: number | null;
+  resume_id: number | null;
+  access_count: number | null;
+  last_accessed_at: string | null;
+};
 
 export async function fetchSharedResume(
   deps: Pick<ResumeDeps, "sql" | "storage" | "settings">,
@@ -49,7 +57,7 @@ export async function fetchSharedResume(
 
   const digest = await apiTokenDigest(request.apiToken ?? "");
   const ip = request.clientIp && isIpAddress(request.clientIp) ? request.clientIp : null;
-  const [row] = await deps.sql`
+  const [row] = await deps.sql<FetchOutcome[]>`
     select * from private.fetch_shared_resume(
       ${digest}, ${request.shareToken}, ${ip}::inet,
       ${request.userAgent?.slice(0, MAX_HEADER_CHARS) ?? null}, ${request.referer?.slice(0, MAX_HEADER_CHARS) ?? null})`;
@@ -69,13 +77,13 @@ export async function fetchSharedResume(
 
   return {
     success: true,
-    resume_id: Number(row.resume_id),
-    resume_name: row.resume_name as string,
-    pdf_signed_url: await deps.storage.signedUrl(row.pdf_filename as string, { expiresInSeconds: deps.settings.SIGNED_URL_TTL_SECONDS }),
-    permanent_token: row.permanent_token as string,
-    qr_code_base64: (row.qr_code_base64 as string | null) ?? null,
-    access_count: Number(row.access_count),
-    last_accessed_at: iso(row.last_accessed_at),
-    created_at: iso(row.created_at)!,
+    resume_id: row.resume_id!,
+    resume_name: row.resume_name!,
+    pdf_signed_url: await deps.storage.signedUrl(row.pdf_filename!, { expiresInSeconds: deps.settings.SIGNED_URL_TTL_SECONDS }),
+    permanent_token: row.permanent_token!,
+    qr_code_base64: row.qr_code_base64 ?? null,
+    access_count: row.access_count!,
+    last_accessed_at: row.last_accessed_at,
+    created_at: row.created_at!,
   };
 }
