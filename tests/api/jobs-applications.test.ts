@@ -4,7 +4,8 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import postgres from "postgres";
 import { registerCandidate, registerRecruiter, type Account } from "../support/accounts.ts";
-import { buildPdf, facade, upload } from "../support/faces.ts";
+import { facade, upload } from "../support/faces.ts";
+import { buildPdf } from "../support/pdf.ts";
 import { callFacade, testClientIp, testStack, type TestStack } from "../support/stack.ts";
 import { shareToken } from "../support/world.ts";
 

@@ -12,7 +12,8 @@ import { freePort } from "../../src/local/ports.ts";
 import { startStack, type RunningStack } from "../../src/local/stack.ts";
 import { registerCandidate, type Account } from "../support/accounts.ts";
 import { startBunnyStorageStandin, type BunnyStorageStandin } from "../support/bunny-storage-standin.ts";
-import { buildPdf, faces, fetchPublicResume, upload } from "../support/faces.ts";
+import { faces, fetchPublicResume, upload } from "../support/faces.ts";
+import { buildPdf } from "../support/pdf.ts";
 import { callFacade, testClientIp, testStack } from "../support/stack.ts";
 
 const pullZoneUrl = "https://letsmakecv.b-cdn.net";

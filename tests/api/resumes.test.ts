@@ -11,8 +11,6 @@ import { LOCAL_STORAGE_MOUNT_PATH } from "../../src/local/storage/file-server.ts
 import { registerCandidate, type Account } from "../support/accounts.ts";
 import { asAuthenticatorUrl } from "../support/database.ts";
 import {
-  answerOf,
-  buildPdf,
   faces,
   fetchPublicResume,
   jwtClaims,
@@ -21,6 +19,8 @@ import {
   upload,
   type Face,
 } from "../support/faces.ts";
+import { buildPdf } from "../support/pdf.ts";
+import { answerOf } from "../support/stack.ts";
 import { callFacade, testClientIp, testStack, type TestStack } from "../support/stack.ts";
 import { shareToken } from "../support/world.ts";
 

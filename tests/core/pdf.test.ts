@@ -1,30 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { checkPdf } from "../../src/core/pdf.ts";
-
-/** A real one-page PDF with a correct cross-reference table; `contentBytes` pads its page stream. */
-function buildPdf(options: { version?: string; contentBytes?: number } = {}): Uint8Array {
-  const content = "BT /F1 24 Tf 72 720 Td (Jane Doe - Resume) Tj ET\n" + "%".repeat(options.contentBytes ?? 0);
-  const objects = [
-    "<< /Type /Catalog /Pages 2 0 R >>",
-    "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-    "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
-    `<< /Length ${content.length} >>\nstream\n${content}\nendstream`,
-    "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-  ];
-  const header = `%PDF-${options.version ?? "1.7"}\n%\u00e2\u00e3\u00cf\u00d3\n`;
-  let body = header;
-  const offsets: number[] = [];
-  objects.forEach((object, index) => {
-    offsets.push(body.length);
-    body += `${index + 1} 0 obj\n${object}\nendobj\n`;
-  });
-  const xrefOffset = body.length;
-  body += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n`;
-  for (const offset of offsets) body += `${String(offset).padStart(10, "0")} 00000 n \n`;
-  body += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xrefOffset}\n%%EOF\n`;
-  // One byte per character (the header's binary comment is latin1).
-  return Uint8Array.from(body, (character) => character.charCodeAt(0));
-}
+import { buildPdf } from "../support/pdf.ts";
 
 const ascii = (text: string) => new TextEncoder().encode(text);
 

@@ -4,6 +4,8 @@
 import fs from "node:fs";
 import path from "node:path";
 import type { RunningStack } from "../../src/local/stack.ts";
+import { buildPdf } from "./pdf.ts";
+import { answerOf, type HttpAnswer } from "./stack.ts";
 
 export type FaceName = "facade" | "edge function";
 
@@ -37,21 +39,6 @@ export const faces: Face[] = [facade, edgeFunction];
 
 /** The API token supabase/seed.sql stores for local development. */
 export const seedApiToken = "pcv_local_development_token_not_for_production";
-
-export interface HttpAnswer {
-  status: number;
-  body: any;
-  headers: Headers;
-}
-
-export async function answerOf(response: Response): Promise<HttpAnswer> {
-  const text = await response.text();
-  let body: unknown = text;
-  try {
-    body = JSON.parse(text);
-  } catch {}
-  return { status: response.status, body, headers: response.headers };
-}
 
 export interface UploadFields {
   /** The file part; omitted when null. */
@@ -100,48 +87,6 @@ export async function fetchPublicResume(
   if (apiToken !== null) headers["x-api-token"] = apiToken;
   if (options.ip) headers["x-forwarded-for"] = options.ip;
   return answerOf(await fetch(face.publicResumeUrl(stack, shareToken), { headers }));
-}
-
-/**
- * A real one-page PDF with a correct cross-reference table. `totalBytes` pads its
- * page stream so the file is exactly that long.
- */
-export function buildPdf(options: { totalBytes?: number; text?: string } = {}): Uint8Array<ArrayBuffer> {
-  const build = (padding: number) => {
-    const content = `BT /F1 24 Tf 72 720 Td (${options.text ?? "Jane Doe - Resume"}) Tj ET\n` + "%".repeat(padding);
-    const objects = [
-      "<< /Type /Catalog /Pages 2 0 R >>",
-      "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-      "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
-      `<< /Length ${content.length} >>\nstream\n${content}\nendstream`,
-      "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ];
-    let body = "%PDF-1.7\n%\u00e2\u00e3\u00cf\u00d3\n";
-    const offsets: number[] = [];
-    objects.forEach((object, index) => {
-      offsets.push(body.length);
-      body += `${index + 1} 0 obj\n${object}\nendobj\n`;
-    });
-    const xrefOffset = body.length;
-    body += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n`;
-    for (const offset of offsets) body += `${String(offset).padStart(10, "0")} 00000 n \n`;
-    body += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xrefOffset}\n%%EOF\n`;
-    return body;
-  };
-  let padding = 0;
-  let text = build(padding);
-  if (options.totalBytes !== undefined) {
-    // The /Length digits move with the padding; a few rounds settle it.
-    for (let round = 0; round < 5 && text.length !== options.totalBytes; round++) {
-      padding += options.totalBytes - text.length;
-      if (padding < 0) throw new Error(`A PDF cannot be as small as ${options.totalBytes} bytes`);
-      text = build(padding);
-    }
-    if (text.length !== options.totalBytes) throw new Error(`Could not build a PDF of exactly ${options.totalBytes} bytes`);
-  }
-  const bytes = new Uint8Array(text.length);
-  for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
-  return bytes;
 }
 
 /** Every stored file of a `local` storage, relative to its folder (`{userId}/{name}.pdf`). */

@@ -61,7 +61,7 @@ export async function callFacade(
   method: string,
   pathname: string,
   options: { body?: unknown; token?: string; ip?: string; headers?: Record<string, string> } = {},
-): Promise<{ status: number; body: any; headers: Headers }> {
+): Promise<HttpAnswer> {
   const headers: Record<string, string> = { ...options.headers };
   if (options.body !== undefined) headers["content-type"] = "application/json";
   if (options.token) headers.authorization = `Bearer ${options.token}`;
@@ -71,6 +71,17 @@ export async function callFacade(
     headers,
     body: options.body === undefined ? undefined : JSON.stringify(options.body),
   });
+  return answerOf(response);
+}
+
+export interface HttpAnswer {
+  status: number;
+  body: any;
+  headers: Headers;
+}
+
+/** A response's status, headers and body (JSON when it parses, else the text). */
+export async function answerOf(response: Response): Promise<HttpAnswer> {
   const text = await response.text();
   let body: unknown = text;
   try {

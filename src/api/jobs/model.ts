@@ -80,19 +80,10 @@ export const CreateJobResponse = z.object({
 });
 
 /** PATCH: any of the posting's fields; `is_active: true` reopens a deactivated posting. */
-export const UpdateJobBody = z
-  .object({
-    title: text(255),
-    company_name: text(255),
-    location: text(255),
-    job_type: JobType,
-    experience_level: ExperienceLevel,
-    description: text(20_000, { multiline: true }),
-    requirements: optionalText(20_000, { multiline: true }),
-    salary_range: optionalText(100),
-    expires_at: FutureDateTime.nullable(),
-    is_active: z.boolean(),
-  })
+export const UpdateJobBody = CreateJobBody.extend({
+  expires_at: FutureDateTime.nullable(),
+  is_active: z.boolean(),
+})
   .partial()
   .refine((body) => Object.values(body).some((value) => value !== undefined), "Nothing to update: send at least one field");
 export type UpdateJobBody = z.infer<typeof UpdateJobBody>;
