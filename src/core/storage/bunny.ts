@@ -5,16 +5,10 @@
 //   signed https://{zone}.b-cdn.net/{folder}/{key}?token=HS256-...&expires=...
 //
 // Runtime-neutral (Bun and Deno): fetch, AbortSignal.timeout, crypto.subtle.
-import { signBunnyUrl } from "../bunny-token.ts";
 import { hexEncode } from "../random-tokens.ts";
+import { signedCdnUrls } from "./cdn-urls.ts";
 import { assertStorageKey, normalizeStorageFolder, storagePath } from "./keys.ts";
-import {
-  type FileStorage,
-  type SignedUrlOptions,
-  StorageError,
-  type StorageOperation,
-  signedUrlLifetime,
-} from "./types.ts";
+import { type FileStorage, StorageError, type StorageOperation } from "./types.ts";
 
 /** Storage API host per primary storage region (Frankfurt is Bunny's default). */
 export const BUNNY_STORAGE_HOSTS = {
@@ -116,16 +110,7 @@ export function createBunnyStorage(options: BunnyStorageOptions): FileStorage {
       throw statusError("delete", key, answer);
     },
 
-    async signedUrl(key, signedUrlOptions?: SignedUrlOptions) {
-      assertStorageKey(key, "sign");
-      const expires = Math.floor(Date.now() / 1000) + signedUrlLifetime(signedUrlOptions);
-      return signBunnyUrl(pullZoneUrl, storagePath(folder, key), { securityKey: options.securityKey, expires });
-    },
-
-    publicUrl(key) {
-      assertStorageKey(key, "sign");
-      return `${pullZoneUrl}${storagePath(folder, key)}`;
-    },
+    ...signedCdnUrls({ baseUrl: pullZoneUrl, folder, securityKey: options.securityKey }),
   };
 }
 

@@ -6,10 +6,10 @@
 // Uses node:fs/promises and node:path, which Bun and Deno both provide.
 import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { signBunnyUrl } from "../bunny-token.ts";
 import { hexEncode, randomBytes } from "../random-tokens.ts";
+import { signedCdnUrls } from "./cdn-urls.ts";
 import { assertStorageKey, normalizeStorageFolder, storageKeyProblem, storagePath } from "./keys.ts";
-import { type FileStorage, type SignedUrlOptions, StorageError, type StorageOperation, signedUrlLifetime } from "./types.ts";
+import { type FileStorage, StorageError, type StorageOperation } from "./types.ts";
 
 export interface LocalStorageOptions {
   /** Directory the files live under (the local stack passes `.local/storage`). */
@@ -62,16 +62,7 @@ export function createLocalStorage(options: LocalStorageOptions): FileStorage {
       }
     },
 
-    async signedUrl(key, signedUrlOptions?: SignedUrlOptions) {
-      assertStorageKey(key, "sign");
-      const expires = Math.floor(Date.now() / 1000) + signedUrlLifetime(signedUrlOptions);
-      return signBunnyUrl(baseUrl, storagePath(folder, key), { securityKey: options.securityKey, expires });
-    },
-
-    publicUrl(key) {
-      assertStorageKey(key, "sign");
-      return `${baseUrl}${storagePath(folder, key)}`;
-    },
+    ...signedCdnUrls({ baseUrl: baseUrl, folder, securityKey: options.securityKey }),
   };
 }
 
