@@ -13,15 +13,15 @@ import type { Sql } from "../db/client.ts";
 import type { RateLimiter } from "../db/rate-limit.ts";
 import { authModule } from "./auth/index.ts";
 import { createAuthService } from "./auth/service.ts";
+import { createResumeService } from "../core/resumes/index.ts";
 import { healthModule } from "./health/index.ts";
 import { jobsModule } from "./jobs/index.ts";
-import { recruitersModule } from "./recruiters/index.ts";
 import { errorHandling } from "./plugins/errors.ts";
 import { httpBasics } from "./plugins/http-basics.ts";
-import { createResumeService } from "../core/resumes/index.ts";
+import { jsonBodyPlugin } from "./plugins/json-body.ts";
+import { recruitersModule } from "./recruiters/index.ts";
 import { resumesModule } from "./resumes/index.ts";
 import { sharedModule } from "./shared/index.ts";
-import { jsonBodyPlugin } from "./plugins/json-body.ts";
 
 export interface FacadeDeps {
   sql: Sql;
@@ -37,6 +37,8 @@ export interface FacadeDeps {
 
 export function createApp(deps: FacadeDeps) {
   const cors: CorsPolicy = { allowedOrigins: deps.settings.CORS_ALLOWED_ORIGINS };
+  // One resume service for the owner's routes and the public fetch (as in the functions).
+  const resumes = createResumeService(deps);
   return new Elysia()
     .use(httpBasics({ cors, log: deps.log }))
     .use(errorHandling({ log: deps.log }))
@@ -63,8 +65,8 @@ export function createApp(deps: FacadeDeps) {
         trustProxy: deps.trustProxy,
       }),
     )
-    .use(resumesModule({ service: createResumeService(deps), verifier: deps.verifier, maxUploadBytes: deps.settings.MAX_UPLOAD_BYTES }))
-    .use(sharedModule({ service: createResumeService(deps), trustProxy: deps.trustProxy }))
+    .use(resumesModule({ service: resumes, verifier: deps.verifier, maxUploadBytes: deps.settings.MAX_UPLOAD_BYTES }))
+    .use(sharedModule({ service: resumes, trustProxy: deps.trustProxy }))
     .use(jobsModule(deps))
     .use(recruitersModule(deps));
 }
