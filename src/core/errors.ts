@@ -29,7 +29,6 @@ export const forbidden = (detail: string) => new ApiError(403, detail);
 export const notFound = (detail: string) => new ApiError(404, detail);
 export const conflict = (detail: string) => new ApiError(409, detail);
 export const payloadTooLarge = (detail: string, extra?: Record<string, unknown>) => new ApiError(413, detail, extra);
-export const unsupportedMediaType = (detail: string) => new ApiError(415, detail);
 
 /** FastAPI's status for a body that does not fit the schema; `errors` lists each problem. */
 export const unprocessable = (detail: string, errors: { loc: (string | number)[]; msg: string }[]) =>

@@ -1,5 +1,6 @@
-// Unguessable identifiers: resume share tokens, storage file names and API tokens,
-// plus the digest and constant-time comparison used to check API tokens.
+// Unguessable identifiers (resume share tokens, storage file names), the digest API
+// tokens are checked by, and a constant-time comparison. API tokens themselves are
+// made in the database, by private.create_api_token.
 //
 // Runtime-neutral (Bun and Deno): only crypto.getRandomValues and crypto.subtle.
 
@@ -8,18 +9,6 @@ export const PERMANENT_TOKEN_BYTES = 32;
 
 /** What the resumes table accepts (constraint resumes_permanent_token_format). */
 export const PERMANENT_TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
-
-/** Recognisable start of every API token, so leaked tokens can be found by secret scanners. */
-export const API_TOKEN_PREFIX = "pcv_";
-
-/** Bytes of entropy in an API token after its prefix. */
-export const API_TOKEN_BYTES = 32;
-
-/** `pcv_` + 43 base64url characters. */
-export const API_TOKEN_PATTERN = /^pcv_[A-Za-z0-9_-]{43}$/;
-
-/** Characters of the token kept for display (api_tokens.token_prefix is varchar(16)). */
-export const API_TOKEN_DISPLAY_LENGTH = API_TOKEN_PREFIX.length + 8;
 
 const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -63,32 +52,9 @@ export function newStorageFileName(userId: string): string {
   return `${userId.toLowerCase()}/${hexEncode(randomBytes(16))}.pdf`;
 }
 
-export interface NewApiToken {
-  /** Shown to the admin once, never stored. */
-  token: string;
-  /** sha256(token), what api_tokens.token_hash stores (32 bytes). */
-  tokenHash: Uint8Array<ArrayBuffer>;
-  /** The first characters, for api_tokens.token_prefix. */
-  tokenPrefix: string;
-}
-
-export async function newApiToken(): Promise<NewApiToken> {
-  const token = API_TOKEN_PREFIX + base64UrlEncode(randomBytes(API_TOKEN_BYTES));
-  return { token, tokenHash: await apiTokenDigest(token), tokenPrefix: apiTokenDisplayPrefix(token) };
-}
-
 /** sha256 of the whole token string (UTF-8), as stored in api_tokens.token_hash. */
 export async function apiTokenDigest(token: string): Promise<Uint8Array<ArrayBuffer>> {
   return new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(token)));
-}
-
-export function apiTokenDisplayPrefix(token: string): string {
-  return token.slice(0, API_TOKEN_DISPLAY_LENGTH);
-}
-
-/** A cheap shape check before any database lookup. */
-export function looksLikeApiToken(value: string): boolean {
-  return API_TOKEN_PATTERN.test(value);
 }
 
 /**

@@ -1,13 +1,9 @@
 import { describe, expect, test } from "bun:test";
 import { createHash } from "node:crypto";
 import {
-  API_TOKEN_PREFIX,
   apiTokenDigest,
-  apiTokenDisplayPrefix,
   base64UrlEncode,
   isPermanentToken,
-  looksLikeApiToken,
-  newApiToken,
   newPermanentToken,
   newStorageFileName,
   timingSafeEqual,
@@ -60,27 +56,12 @@ describe("storage file names", () => {
 });
 
 describe("API tokens", () => {
-  test("carry the pcv_ prefix and 32 random bytes", async () => {
-    const { token, tokenHash, tokenPrefix } = await newApiToken();
-    expect(token).toMatch(/^pcv_[A-Za-z0-9_-]{43}$/);
-    expect(token.startsWith(API_TOKEN_PREFIX)).toBe(true);
-    expect(looksLikeApiToken(token)).toBe(true);
-    expect(tokenHash).toHaveLength(32);
-    expect(Buffer.from(tokenHash).toString("hex")).toBe(createHash("sha256").update(token).digest("hex"));
-    expect(tokenPrefix).toBe(token.slice(0, 12));
-    expect(tokenPrefix.length).toBeLessThanOrEqual(16); // api_tokens.token_prefix varchar(16)
-  });
-
+  // Tokens are made by private.create_api_token (tests/database/shared-resume-fetch.test.ts);
+  // the servers digest what callers present and look the digest up.
   test("the digest is sha256 of the whole token string", async () => {
     const digest = await apiTokenDigest("pcv_example");
+    expect(digest).toHaveLength(32);
     expect(Buffer.from(digest).toString("hex")).toBe(createHash("sha256").update("pcv_example").digest("hex"));
-    expect(apiTokenDisplayPrefix("pcv_abcdefghijklmnop")).toBe("pcv_abcdefgh");
-  });
-
-  test("looksLikeApiToken refuses other shapes", () => {
-    for (const value of ["", "pcv_", "xyz_" + "a".repeat(43), "pcv_" + "a".repeat(42), "pcv_" + "a".repeat(43) + " "]) {
-      expect(looksLikeApiToken(value)).toBe(false);
-    }
   });
 });
 
