@@ -10,6 +10,7 @@
 // embedded database of `npm start`). The plain token is printed once, by create; only
 // its SHA-256 digest is stored.
 import postgres from "postgres";
+import { redactedUrl } from "../src/local/database.ts";
 
 const LOCAL_DATABASE_URL = "postgresql://postgres:postgres@127.0.0.1:54322/postgres";
 
@@ -18,7 +19,7 @@ const usage = `Usage:
   admin token list [--json]                                        every token (never the token itself)
   admin token revoke ID [--json]                                   deactivate a token at once
 
-Connects with DATABASE_URL (default: the local database of npm start, ${redact(LOCAL_DATABASE_URL)}).`;
+Connects with DATABASE_URL (default: the local database of npm start, ${redactedUrl(LOCAL_DATABASE_URL)}).`;
 
 class UsageError extends Error {}
 
@@ -48,16 +49,6 @@ function parseArgs(argv: string[]): Parsed {
 function only(parsed: Parsed, allowed: string[]): void {
   for (const name of parsed.flags.keys()) {
     if (!allowed.includes(name)) throw new UsageError(`Unknown option --${name}`);
-  }
-}
-
-function redact(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = "***";
-    return parsed.toString();
-  } catch {
-    return "(unparseable URL)";
   }
 }
 
@@ -174,11 +165,11 @@ export async function main(argv: string[], env: Record<string, string | undefine
     if (code === "42501" || code === "3F000" || code === "42883") {
       console.error(
         `The database refused: ${(error as Error).message}\n` +
-          `DATABASE_URL (${redact(url)}) must be a role that may run the private.* admin functions: postgres ` +
+          `DATABASE_URL (${redactedUrl(url)}) must be a role that may run the private.* admin functions: postgres ` +
           "(the dashboard's connection string), not the servers' authenticator role.",
       );
     } else if (code === "ECONNREFUSED" || code === "CONNECT_TIMEOUT" || code === "ENOTFOUND") {
-      console.error(`Cannot reach the database at ${redact(url)} (${code}). Is \`npm start\` running, or is DATABASE_URL right?`);
+      console.error(`Cannot reach the database at ${redactedUrl(url)} (${code}). Is \`npm start\` running, or is DATABASE_URL right?`);
     } else {
       console.error(`Failed: ${(error as Error).message ?? String(error)}`);
     }

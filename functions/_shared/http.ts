@@ -3,7 +3,7 @@
 // ({ success: false, detail, ... }, the facade's), a request id, one log line per
 // request. Runtime-neutral (a Request in, a Response out), so it is tested without Deno.
 import { ApiError, apiErrorFromDatabase, notFound } from "../../src/core/errors.ts";
-import { corsHeaders, errorResponse, jsonResponse, securityHeaders, type CorsPolicy } from "../../src/core/http.ts";
+import { corsHeaders, errorResponse, jsonResponse, requestIdFor, securityHeaders, type CorsPolicy } from "../../src/core/http.ts";
 import { errorFields, type Logger } from "../../src/core/log.ts";
 
 export interface FunctionRequest {
@@ -22,14 +22,11 @@ export interface FunctionShellOptions {
   handle: (request: FunctionRequest) => Promise<unknown>;
 }
 
-const REQUEST_ID_PATTERN = /^[A-Za-z0-9._-]{8,64}$/;
-
 export function functionHandler(options: FunctionShellOptions): (request: Request) => Promise<Response> {
   const prefix = `/${options.name}`;
   return async (request) => {
     const startedAt = performance.now();
-    const offered = request.headers.get("x-request-id");
-    const requestId = offered && REQUEST_ID_PATTERN.test(offered) ? offered : crypto.randomUUID();
+    const requestId = requestIdFor(request);
     const common = { ...securityHeaders, ...corsHeaders(request.headers.get("origin"), options.cors), "X-Request-Id": requestId };
     const path = new URL(request.url).pathname;
 

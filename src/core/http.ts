@@ -64,3 +64,12 @@ export function isIpAddress(value: string): boolean {
   // IPv6: hex groups and colons, optionally an embedded IPv4 tail; postgres' inet has the final word.
   return /^[0-9A-Fa-f:]+(:(\d{1,3}\.){3}\d{1,3})?$/.test(value) && value.includes(":") && value.length <= 45;
 }
+
+/**
+ * The request's id: the caller's X-Request-Id when it is a sane token (so one id can
+ * follow a request across services), otherwise a new one.
+ */
+export function requestIdFor(request: Request): string {
+  const offered = request.headers.get("x-request-id");
+  return offered && /^[A-Za-z0-9._-]{8,64}$/.test(offered) ? offered : crypto.randomUUID();
+}

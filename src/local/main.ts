@@ -4,7 +4,7 @@
 // DATABASE_URL switches to an existing Postgres instead. Ctrl-C stops everything.
 import path from "node:path";
 import postgres from "postgres";
-import { prepareDatabase } from "./database.ts";
+import { prepareDatabase, redactedUrl } from "./database.ts";
 import { startEmbeddedPostgres, takeOverShutdownSignals, type RunningPostgres } from "./embedded-postgres.ts";
 import { localStateDir } from "./paths.ts";
 import { assertPortFree, configuredPort } from "./ports.ts";
@@ -48,7 +48,7 @@ async function main() {
       if (await isHostedSupabase(superuserUrl)) {
         throw new Error("DATABASE_URL points at a Supabase-managed database; npm start is for local databases. Deploy with `supabase db push` (see README).");
       }
-      say(`Using DATABASE_URL (${redact(superuserUrl)})`);
+      say(`Using DATABASE_URL (${redactedUrl(superuserUrl)})`);
     } else {
       await assertPortFree("database", ports.database);
       say("Starting embedded PostgreSQL…");
@@ -84,12 +84,6 @@ async function isHostedSupabase(url: string): Promise<boolean> {
   }
 }
 
-function redact(url: string): string {
-  const parsed = new URL(url);
-  if (parsed.password) parsed.password = "***";
-  return parsed.toString();
-}
-
 function printSummary(stack: RunningStack, databaseUrl: string) {
   const rows: [string, string][] = [
     ["API gateway (supabase-js URL)", stack.gatewayUrl],
@@ -97,7 +91,7 @@ function printSummary(stack: RunningStack, databaseUrl: string) {
     ...stack.functionNames.map((name): [string, string] => [`  Function ${name}`, `${stack.functionsUrl}/${name}`]),
     ["REST facade (/api/v1)", `${stack.facadeUrl}/api/v1`],
     ["  OpenAPI docs", `${stack.facadeUrl}/docs`],
-    ["Database", redact(databaseUrl)],
+    ["Database", redactedUrl(databaseUrl)],
     ["anon key", stack.anonKey],
     ["service_role key", stack.serviceRoleKey],
     ["JWT secret (legacy HS256)", stack.jwtSecret],

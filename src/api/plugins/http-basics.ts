@@ -1,7 +1,7 @@
 // What every response of the facade gets: a request id (taken from X-Request-Id when
 // the caller sent a sane one), the security headers, CORS, and one access-log line.
 import { Elysia } from "elysia";
-import { corsHeaders, securityHeaders, type CorsPolicy } from "../../core/http.ts";
+import { corsHeaders, requestIdFor, securityHeaders, type CorsPolicy } from "../../core/http.ts";
 import type { Logger } from "../../core/log.ts";
 
 const requestStarts = new WeakMap<Request, { id: string; startedAt: number }>();
@@ -14,8 +14,7 @@ export function requestIdOf(request: Request): string | undefined {
 export function httpBasics(options: { cors: CorsPolicy; log: Logger }) {
   return new Elysia({ name: "http-basics" })
     .onRequest(({ request, set }) => {
-      const offered = request.headers.get("x-request-id");
-      const id = offered && /^[A-Za-z0-9._-]{8,64}$/.test(offered) ? offered : crypto.randomUUID();
+      const id = requestIdFor(request);
       requestStarts.set(request, { id, startedAt: performance.now() });
       Object.assign(set.headers, securityHeaders, corsHeaders(request.headers.get("origin"), options.cors), {
         "X-Request-Id": id,
