@@ -6,8 +6,7 @@ import { Elysia } from "elysia";
 import type { JwtVerifier } from "../../auth/index.ts";
 import type { Logger } from "../../core/log.ts";
 import type { FileStorage } from "../../core/storage/index.ts";
-import { anonymous, type Caller, type Sql } from "../../db/client.ts";
-import { authenticate } from "../../auth/index.ts";
+import type { Sql } from "../../db/client.ts";
 import { callerPlugin } from "../plugins/caller.ts";
 import { createApplicationsService } from "./applications-service.ts";
 import {
@@ -43,23 +42,6 @@ export interface JobsModuleDeps {
   totalCache?: TotalCacheOptions;
 }
 
-/**
- * Public reads: anyone may call them, and a valid token makes the caller themself (a
- * recruiter sees their own closed posting). A token that is sent must be valid (401
- * otherwise), as PostgREST answers a bad JWT even on a table anon may read.
- */
-function optionalCallerPlugin(verifier: JwtVerifier) {
-  return new Elysia({ name: "optional-caller" }).macro({
-    optionalAuth: {
-      async resolve({ request }) {
-        const authorization = request.headers.get("authorization");
-        const caller: Caller = authorization ? await authenticate(verifier, authorization) : anonymous;
-        return { caller };
-      },
-    },
-  });
-}
-
 const bearer = [{ bearer: [] as string[] }];
 
 export function jobsModule(deps: JobsModuleDeps) {
@@ -68,7 +50,6 @@ export function jobsModule(deps: JobsModuleDeps) {
 
   const postings = new Elysia({ prefix: "/api/v1/jobs", tags: ["Jobs"] })
     .use(callerPlugin(deps.verifier))
-    .use(optionalCallerPlugin(deps.verifier))
     .post("/create", ({ caller, body }) => jobs.create(caller, body), {
       auth: true,
       body: CreateJobBody,
