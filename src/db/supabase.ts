@@ -5,8 +5,9 @@
 // as `TablesInsert<'resumes'>` / `TablesUpdate<'resumes'>`, name enum values as
 // `Enums<'user_type'>`: these helpers are the generator's own, re-exported here.
 //
-// Runtime-neutral: browsers, Bun and Deno load it (Deno maps `@supabase/supabase-js` to
-// `npm:@supabase/supabase-js@2` in its deno.json).
+// Runtime-neutral: browsers and Bun load it, and Deno would too (no edge function imports
+// it today, so functions/deno.json, generated from what the functions import, has no
+// entry for @supabase/supabase-js).
 import { createClient, type SupabaseClient } from "@supabase/supabase-js";
 import type { Database } from "./database.types.ts";
 

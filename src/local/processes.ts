@@ -3,6 +3,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
+import { denoBin, denoOfflineArgs } from "./deno.ts";
 import { npmBin, projectRoot } from "./paths.ts";
 
 export interface RunningProcess {
@@ -93,20 +94,18 @@ export function edgeFunctionNames(): string[] {
     .sort();
 }
 
-/** `deno run` for one function, with what it needs and no more. */
+/** `deno run` for one function, offline (src/local/deno.ts), with what it needs and no more. */
 export function denoFunctionCommand(name: string, storageDir: string): string[] {
-  const dir = path.join(projectRoot, "functions", name);
   return [
-    npmBin("deno"),
+    denoBin(),
     "run",
+    ...denoOfflineArgs,
     "--allow-net",
     "--allow-env",
     "--allow-sys",
     "--allow-read",
     `--allow-write=${storageDir}`,
-    "--config",
-    path.join(dir, "deno.json"),
-    path.join(dir, "index.ts"),
+    path.join(projectRoot, "functions", name, "index.ts"),
   ];
 }
 

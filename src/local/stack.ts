@@ -6,6 +6,7 @@ import fs from "node:fs";
 import path from "node:path";
 import postgres from "postgres";
 import { createAuthStandIn, createProjectApiKeys, loadOrCreateSigningKey, supabaseCliJwtSecret } from "./auth/index.ts";
+import { denoOfflineEnv } from "./deno.ts";
 import { startGateway, type RunningGateway } from "./gateway.ts";
 import { freePort } from "./ports.ts";
 import { denoFunctionCommand, edgeFunctionNames, facadeCommand, startProcess, type RunningProcess } from "./processes.ts";
@@ -106,11 +107,11 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       FACADE_PORT: String(options.ports.facade),
       FACADE_HOST: "127.0.0.1",
       LOG_LEVEL: process.env.LOG_LEVEL ?? "info",
-      ...(process.env.DENO_DIR ? { DENO_DIR: process.env.DENO_DIR } : {}),
+      ...passThrough(process.env),
       ...options.env,
     };
 
-    // The functions start side by side (the first start of each may fetch npm packages).
+    // The functions start side by side, offline: their packages come from node_modules.
     const functions = await Promise.all(
       functionNames.map(async (name): Promise<RunningProcess> => {
         const port = await freePort();
@@ -118,7 +119,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
         return startProcess({
           name: `fn:${name}`,
           command: denoFunctionCommand(name, storageDir),
-          env: { ...serverEnv, DENO_SERVE_ADDRESS: `tcp:127.0.0.1:${port}`, NO_COLOR: "1" },
+          env: { ...serverEnv, ...denoOfflineEnv, DENO_SERVE_ADDRESS: `tcp:127.0.0.1:${port}` },
           readyUrl: `${url}/${name}`,
           anyAnswer: true,
           url,
@@ -158,4 +159,14 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     await stopAll();
     throw error;
   }
+}
+
+/**
+ * What the servers keep from the environment of whoever started the stack: where Deno
+ * keeps its caches, and how this machine reaches HTTPS (a TLS-intercepting proxy's CA,
+ * proxy settings), for a developer who points storage at a real Bunny zone.
+ */
+function passThrough(env: NodeJS.ProcessEnv): Record<string, string> {
+  const names = ["DENO_DIR", "DENO_CERT", "DENO_TLS_CA_STORE", "SSL_CERT_FILE", "SSL_CERT_DIR", "NODE_EXTRA_CA_CERTS", "HTTPS_PROXY", "HTTP_PROXY", "NO_PROXY", "https_proxy", "http_proxy", "no_proxy"];
+  return Object.fromEntries(names.flatMap((name) => (env[name] ? [[name, env[name]!]] : [])));
 }

@@ -17,19 +17,37 @@ export interface TestStack extends RunningStack {
 }
 
 /**
+ * Every HTTP(S) request to anywhere but this machine goes to a closed port and fails at
+ * once: the servers of the test stack run with it, so nothing they do can depend on a
+ * download (or any other call out of the machine).
+ */
+export const unreachableNetwork = {
+  HTTPS_PROXY: "http://127.0.0.1:9",
+  HTTP_PROXY: "http://127.0.0.1:9",
+  NO_PROXY: "127.0.0.1,localhost,::1",
+};
+
+/**
  * The run's stack. TRUST_PROXY is on so each suite can speak from its own client IP
- * (X-Forwarded-For) and per-IP rate limits of one suite never hit another.
+ * (X-Forwarded-For) and per-IP rate limits of one suite never hit another. The functions
+ * start with an empty DENO_DIR and no network, as on a fresh machine.
  */
 export async function testStack(): Promise<TestStack> {
   stackPromise ??= (async () => {
     const superuserUrl = await migratedTestDatabase();
-    stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "previewcv-stack-"));
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "previewcv-stack-"));
+    stateDir = dir;
     return startStack({
       superuserUrl,
       ports: { gateway: await freePort(), facade: await freePort() },
-      stateDir,
+      stateDir: dir,
       bcryptCost: 4,
-      env: { TRUST_PROXY: "true", LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "warn" },
+      env: {
+        TRUST_PROXY: "true",
+        LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "warn",
+        DENO_DIR: fs.mkdtempSync(path.join(dir, "deno-")),
+        ...unreachableNetwork,
+      },
       log: process.env.TEST_STACK_LOG ? (line) => console.log(line) : undefined,
     });
   })();

@@ -8,6 +8,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { npmBin, projectRoot, supabaseDir } from "../../src/local/paths.ts";
+import { functionImportMap } from "../../src/local/deno.ts";
 import { portSettings } from "../../src/local/ports.ts";
 
 const configPath = path.join(supabaseDir, "config.toml");
@@ -141,14 +142,15 @@ describe("edge functions", () => {
       const resolve = (relative: unknown) => path.resolve(supabaseDir, String(relative));
 
       // Paths in config.toml are relative to supabase/, and the CLI only finds a
-      // deno.json by itself inside supabase/functions/NAME: both are spelt out.
+      // deno.json by itself inside supabase/functions/NAME: both are spelt out. Every
+      // function bundles with the one generated import map the local stack runs with.
       test("entrypoint is functions/NAME/index.ts and exists", () => {
         expect(resolve(fn.entrypoint)).toBe(path.join(functionsDir, name, "index.ts"));
         expectFile(resolve(fn.entrypoint));
       });
 
-      test("import_map is the function's deno.json and exists", () => {
-        expect(resolve(fn.import_map)).toBe(path.join(functionsDir, name, "deno.json"));
+      test("import_map is functions/deno.json, the map the local stack runs with", () => {
+        expect(resolve(fn.import_map)).toBe(functionImportMap);
         expectFile(resolve(fn.import_map));
       });
 

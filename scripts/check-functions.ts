@@ -1,0 +1,15 @@
+// `npm run check:functions`: type-checks every edge function with Deno, offline, exactly
+// as the local stack runs them (src/local/deno.ts), so a missing package or a Deno-only
+// type error fails here instead of at start-up.
+import { spawnSync } from "node:child_process";
+import { denoBin, denoOfflineArgs, denoOfflineEnv } from "../src/local/deno.ts";
+import { projectRoot } from "../src/local/paths.ts";
+import { functionEntrypoints } from "./gen-function-imports.ts";
+
+const entrypoints = functionEntrypoints();
+const result = spawnSync(denoBin(), ["check", ...denoOfflineArgs, ...entrypoints], {
+  cwd: projectRoot,
+  env: { ...process.env, ...denoOfflineEnv },
+  stdio: "inherit",
+});
+process.exit(result.status ?? 1);
