@@ -7,19 +7,18 @@
 //
 // Connects with DATABASE_URL as a role that may run private.* (postgres on a hosted
 // project: Project Settings > Database > connection string; locally the default, the
-// embedded database of `npm start`). The plain token is printed once, by create; only
+// embedded database of `npm start`, on LOCAL_DB_PORT like npm start). The plain token is printed once, by create; only
 // its SHA-256 digest is stored.
 import postgres from "postgres";
-import { redactedUrl } from "../src/local/database.ts";
-
-const LOCAL_DATABASE_URL = "postgresql://postgres:postgres@127.0.0.1:54322/postgres";
+import { localSuperuserUrl, readSettings } from "../src/core/settings.ts";
+import { printableDatabaseUrl } from "../src/db/printable-url.ts";
 
 const usage = `Usage:
   admin token create --name NAME [--expires-in-days N] [--json]   create a token; prints it once
   admin token list [--json]                                        every token (never the token itself)
   admin token revoke ID [--json]                                   deactivate a token at once
 
-Connects with DATABASE_URL (default: the local database of npm start, ${redactedUrl(LOCAL_DATABASE_URL)}).`;
+Connects with DATABASE_URL (default: the local database of npm start, on LOCAL_DB_PORT).`;
 
 class UsageError extends Error {}
 
@@ -151,7 +150,14 @@ export async function main(argv: string[], env: Record<string, string | undefine
     return 2;
   }
 
-  const url = env.DATABASE_URL || LOCAL_DATABASE_URL;
+  let url: string;
+  try {
+    const settings = readSettings("admin", (name) => env[name]);
+    url = settings.DATABASE_URL ?? localSuperuserUrl(settings.LOCAL_DB_PORT);
+  } catch (error) {
+    console.error((error as Error).message);
+    return 2;
+  }
   const sql = postgres(url, { max: 1, connect_timeout: 10, onnotice: () => {}, prepare: !/:6543\//.test(url) });
   const out: Out = { json: parsed.flags.has("json"), print: (line) => console.log(line) };
   try {
@@ -165,11 +171,11 @@ export async function main(argv: string[], env: Record<string, string | undefine
     if (code === "42501" || code === "3F000" || code === "42883") {
       console.error(
         `The database refused: ${(error as Error).message}\n` +
-          `DATABASE_URL (${redactedUrl(url)}) must be a role that may run the private.* admin functions: postgres ` +
+          `DATABASE_URL (${printableDatabaseUrl(url)}) must be a role that may run the private.* admin functions: postgres ` +
           "(the dashboard's connection string), not the servers' authenticator role.",
       );
     } else if (code === "ECONNREFUSED" || code === "CONNECT_TIMEOUT" || code === "ENOTFOUND") {
-      console.error(`Cannot reach the database at ${redactedUrl(url)} (${code}). Is \`npm start\` running, or is DATABASE_URL right?`);
+      console.error(`Cannot reach the database at ${printableDatabaseUrl(url)} (${code}). Is \`npm start\` running, or is DATABASE_URL right?`);
     } else {
       console.error(`Failed: ${(error as Error).message ?? String(error)}`);
     }

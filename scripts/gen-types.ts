@@ -16,9 +16,8 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { createDatabase, dropDatabase, prepareDatabase, withSslDisabled } from "../src/local/database.ts";
-import { startEmbeddedPostgres } from "../src/local/embedded-postgres.ts";
 import { projectRoot } from "../src/local/paths.ts";
-import { freePort } from "../src/local/ports.ts";
+import { startThrowawayPostgres } from "../src/local/throwaway-postgres.ts";
 
 export const typesFile = path.join(projectRoot, "src", "db", "database.types.ts");
 
@@ -105,16 +104,7 @@ export async function generateFromMigrations(options: { serverUrl?: string; log?
       cleanups.push(() => dropDatabase(options.serverUrl!, name));
       log(`scratch database ${name}`);
     } else {
-      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "previewcv-gentypes-"));
-      cleanups.push(async () => fs.rmSync(dir, { recursive: true, force: true }));
-      const postgresLog: string[] = [];
-      const server = await startEmbeddedPostgres({
-        dataDir: path.join(dir, "data"),
-        port: await freePort(),
-        log: (line) => postgresLog.push(line),
-      }).catch((error: unknown) => {
-        throw new Error(`embedded PostgreSQL did not start: ${String(error)}\n${postgresLog.slice(-20).join("\n")}`);
-      });
+      const server = await startThrowawayPostgres({ label: "gentypes" });
       cleanups.push(() => server.stop());
       databaseUrl = server.url;
       log(`embedded PostgreSQL on port ${server.port}`);

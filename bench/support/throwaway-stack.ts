@@ -5,8 +5,8 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { prepareDatabase } from "../../src/local/database.ts";
-import { startEmbeddedPostgres, type RunningPostgres } from "../../src/local/embedded-postgres.ts";
 import { freePort } from "../../src/local/ports.ts";
+import { startThrowawayPostgres, type ThrowawayPostgres } from "../../src/local/throwaway-postgres.ts";
 import { startStack, type RunningStack, type StackOptions } from "../../src/local/stack.ts";
 
 export interface BenchStack extends RunningStack {
@@ -14,15 +14,15 @@ export interface BenchStack extends RunningStack {
   close(): Promise<void>;
 }
 
-export async function startBenchDatabase(): Promise<{ postgres: RunningPostgres; dir: string }> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "previewcv-bench-"));
-  const postgres = await startEmbeddedPostgres({ dataDir: path.join(dir, "data"), port: await freePort() });
+export async function startBenchDatabase(): Promise<ThrowawayPostgres> {
+  const postgres = await startThrowawayPostgres({ label: "bench" });
   await prepareDatabase(postgres.url, { includeSeed: true });
-  return { postgres, dir };
+  return postgres;
 }
 
 export async function startBenchStack(options: Partial<Pick<StackOptions, "bcryptCost" | "env">> = {}): Promise<BenchStack> {
-  const { postgres, dir } = await startBenchDatabase();
+  const postgres = await startBenchDatabase();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "previewcv-bench-stack-"));
   const stack = await startStack({
     superuserUrl: postgres.url,
     ports: { gateway: await freePort(), facade: await freePort() },

@@ -2,27 +2,17 @@
 // (see .env.example), listens on FACADE_PORT, and drains on SIGTERM so a rolling
 // deploy behind a load balancer drops no request.
 import { createJwtVerifier, createSupabaseAuthClient } from "../auth/index.ts";
-import { createLogger, parseLogLevel } from "../core/log.ts";
-import { readSettings } from "../core/settings.ts";
-import { storageConfig } from "../core/settings.ts";
+import { createLogger } from "../core/log.ts";
+import { readSettings, storageConfig } from "../core/settings.ts";
 import { createStorage } from "../core/storage/index.ts";
 import { createDatabase } from "../db/client.ts";
 import { postgresRateLimiter } from "../db/rate-limit.ts";
 import { createApp } from "./app.ts";
 import { redisRateLimiter } from "./redis-rate-limiter.ts";
 
-function required(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set. See .env.example.`);
-  return value;
-}
-
-const log = createLogger({ service: "facade", level: parseLogLevel(process.env.LOG_LEVEL) });
-const settings = readSettings((name) => process.env[name]);
-const sql = createDatabase(required("DATABASE_URL"), {
-  max: Number(process.env.DB_POOL_SIZE ?? 10),
-  applicationName: "previewcv-facade",
-});
+const settings = readSettings("facade", (name) => process.env[name]);
+const log = createLogger({ service: "facade", level: settings.LOG_LEVEL });
+const sql = createDatabase(settings.APP_DATABASE_URL, { max: settings.DB_POOL_SIZE, applicationName: "previewcv-facade" });
 const projectUrl = settings.SUPABASE_URL;
 
 const app = createApp({
@@ -35,19 +25,18 @@ const app = createApp({
   }),
   auth: createSupabaseAuthClient({
     url: projectUrl,
-    apiKey: required("SUPABASE_ANON_KEY"),
-    serviceRoleKey: required("SUPABASE_SERVICE_ROLE_KEY"),
+    apiKey: settings.SUPABASE_ANON_KEY,
+    serviceRoleKey: settings.SUPABASE_SERVICE_ROLE_KEY,
   }),
   storage: createStorage(storageConfig(settings)),
   // Counters shared by every instance: Redis when configured, else Postgres.
-  rateLimiter: process.env.REDIS_URL ? redisRateLimiter(process.env.REDIS_URL) : postgresRateLimiter(sql),
-  trustProxy: process.env.TRUST_PROXY === "true",
+  rateLimiter: settings.REDIS_URL ? redisRateLimiter(settings.REDIS_URL) : postgresRateLimiter(sql),
+  trustProxy: settings.TRUST_PROXY,
 });
 
-const port = Number(process.env.FACADE_PORT ?? 8000);
 app.listen({
-  port,
-  hostname: process.env.FACADE_HOST ?? "0.0.0.0",
+  port: settings.FACADE_PORT,
+  hostname: settings.FACADE_HOST,
   // Uploads stream through readMultipartForm's own limit; this is the outer bound.
   maxRequestBodySize: settings.MAX_UPLOAD_BYTES + 1024 * 1024,
 });

@@ -1,53 +1,148 @@
-// Settings both faces read from their environment (process.env in Bun, Deno.env in
-// Deno): parsed once, at start-up, into typed values with clear errors. Modules below
-// take these values as options and never read the environment themselves.
+// Every environment variable the project reads, declared once: its type, its default,
+// its rule. Each entry point reads the part it needs (facadeSettings, functionSettings,
+// adminSettings, localStackSettings) from its environment (process.env in Bun, Deno.env
+// in Deno) once, at start-up, into typed values with clear errors. Modules below take
+// these values as options and never read the environment themselves. .env.example
+// documents each variable (a test holds the two together).
 import { z } from "zod";
 import type { StorageConfig } from "./storage/index.ts";
 
 export type EnvReader = (name: string) => string | undefined;
 
 const bunnyRegions = ["de", "uk", "ny", "la", "sg", "se", "br", "jh", "syd"] as const;
+const logLevels = ["debug", "info", "warn", "error"] as const;
 
-const positiveInteger = (fallback: number) =>
-  z.preprocess((value) => (value === undefined || value === "" ? fallback : Number(value)), z.number().int().positive());
+/** An unset or empty variable takes the default; anything else must parse. */
+const orDefault = (fallback: unknown) => (value: unknown) => (value === undefined || value === "" ? fallback : value);
 
+const positiveInteger = (fallback: number) => z.preprocess(orDefault(fallback), z.coerce.number().int().positive());
+const port = (fallback: number) => z.preprocess(orDefault(fallback), z.coerce.number().int().min(0).max(65535));
+const flag = (fallback: boolean) =>
+  z.preprocess(orDefault(String(fallback)), z.enum(["true", "false"], { message: "Must be true or false" }).transform((value) => value === "true"));
 const commaList = (fallback: string) =>
   z.preprocess(
-    (value) => String(value === undefined || value === "" ? fallback : value).split(",").map((item) => item.trim()).filter(Boolean),
+    (value) => String(orDefault(fallback)(value)).split(",").map((item) => item.trim()).filter(Boolean),
     z.array(z.string()),
   );
+const postgresUrl = z.string().regex(/^postgres(ql)?:\/\/.+/, "Must be a postgresql:// URL");
+const optionalText = z.preprocess(orDefault(undefined), z.string().optional());
 
-const settingsSchema = z.object({
+/** The origins of the two production sites: the default CORS list of the servers. */
+export const productionOrigins = "https://letsmakecv.com,https://previewcv.com";
+
+const variables = {
+  // --- Supabase project -------------------------------------------------------------
   SUPABASE_URL: z.url(),
-  SUPABASE_JWT_SECRET: z.string().min(32).optional(),
-  STORAGE_DRIVER: z.enum(["local", "bunny"]).default("local"),
-  LOCAL_STORAGE_DIR: z.string().default(".local/storage"),
-  BUNNY_STORAGE_ZONE: z.string().optional(),
-  BUNNY_STORAGE_ACCESS_KEY: z.string().optional(),
-  BUNNY_STORAGE_REGION: z.enum(bunnyRegions).default("de"),
+  SUPABASE_ANON_KEY: z.string().min(1),
+  SUPABASE_SERVICE_ROLE_KEY: z.string().min(1),
+  SUPABASE_JWT_SECRET: z.preprocess(orDefault(undefined), z.string().min(32).optional()),
+
+  // --- The servers' database connection ----------------------------------------------
+  /** The facade's and the functions' own login role (it can only switch into anon/authenticated). */
+  APP_DATABASE_URL: postgresUrl,
+  /** Connections per process (facade instance or function isolate). */
+  DB_POOL_SIZE: positiveInteger(10),
+
+  // --- Storage -------------------------------------------------------------------------
+  STORAGE_DRIVER: z.preprocess(orDefault("local"), z.enum(["local", "bunny"])),
+  LOCAL_STORAGE_DIR: z.preprocess(orDefault(".local/storage"), z.string()),
+  BUNNY_STORAGE_ZONE: optionalText,
+  BUNNY_STORAGE_ACCESS_KEY: optionalText,
+  BUNNY_STORAGE_REGION: z.preprocess(orDefault("de"), z.enum(bunnyRegions)),
   /** Overrides the regional host (tests point it at a local stand-in). */
-  BUNNY_STORAGE_ENDPOINT: z.url().optional(),
+  BUNNY_STORAGE_ENDPOINT: z.preprocess(orDefault(undefined), z.url().optional()),
   BUNNY_PULL_ZONE_URL: z.url(),
   BUNNY_TOKEN_SECURITY_KEY: z.string().min(8),
-  BUNNY_FOLDER: z.string().regex(/^[A-Za-z0-9_-]+$/).default("pdfs"),
+  BUNNY_FOLDER: z.preprocess(orDefault("pdfs"), z.string().regex(/^[A-Za-z0-9_-]+$/)),
   SIGNED_URL_TTL_SECONDS: positiveInteger(3600),
   MAX_UPLOAD_BYTES: positiveInteger(10 * 1024 * 1024),
-  PREVIEW_BASE_URL: z.url().default("https://previewcv.com"),
-  PUBLIC_PROFILE_BASE_URL: z.url().default("https://previewcv.com/recruiter/profile"),
-  CORS_ALLOWED_ORIGINS: commaList("https://letsmakecv.com,https://previewcv.com"),
-});
 
-export type Settings = z.infer<typeof settingsSchema>;
+  // --- Links and browsers --------------------------------------------------------------
+  PREVIEW_BASE_URL: z.preprocess(orDefault("https://previewcv.com"), z.url()),
+  PUBLIC_PROFILE_BASE_URL: z.preprocess(orDefault("https://previewcv.com/recruiter/profile"), z.url()),
+  CORS_ALLOWED_ORIGINS: commaList(productionOrigins),
 
-export function readSettings(env: EnvReader): Settings {
-  const raw = Object.fromEntries(Object.keys(settingsSchema.shape).map((name) => [name, env(name)]));
-  const parsed = settingsSchema.safeParse(raw);
+  // --- The facade process -------------------------------------------------------------
+  FACADE_PORT: port(8000),
+  FACADE_HOST: z.preprocess(orDefault("0.0.0.0"), z.string().min(1)),
+  /** Read the client IP from X-Forwarded-For: only behind a proxy we control. */
+  TRUST_PROXY: flag(false),
+  /** Rate-limit counters in Redis instead of Postgres. */
+  REDIS_URL: z.preprocess(orDefault(undefined), z.url().optional()),
+  LOG_LEVEL: z.preprocess(orDefault("info"), z.enum(logLevels)),
+
+  // --- Admin tools and the local stack ------------------------------------------------
+  /**
+   * A superuser (owner) URL: the database `npm run admin` works on, and, for `npm start`
+   * and `npm test`, an existing PostgreSQL to use instead of the embedded one.
+   */
+  DATABASE_URL: z.preprocess(orDefault(undefined), postgresUrl.optional()),
+  /** The local API gateway (auth stand-in, /functions/v1, local files), as `supabase start`. */
+  LOCAL_API_PORT: port(54321),
+  /** The embedded PostgreSQL of `npm start` (5432 is usually a system Postgres). */
+  LOCAL_DB_PORT: port(54322),
+  /** Where `npm start` keeps its state (database, stored files, signing key), relative to the project. */
+  LOCAL_STATE_DIR: z.preprocess(orDefault(".local"), z.string().min(1)),
+} as const;
+
+const allSettings = z.object(variables);
+type AllSettings = z.infer<typeof allSettings>;
+type Name = keyof typeof variables;
+
+/** What the storage, the resume services and both faces share. */
+const sharedNames = [
+  "SUPABASE_URL",
+  "SUPABASE_JWT_SECRET",
+  "APP_DATABASE_URL",
+  "DB_POOL_SIZE",
+  "STORAGE_DRIVER",
+  "LOCAL_STORAGE_DIR",
+  "BUNNY_STORAGE_ZONE",
+  "BUNNY_STORAGE_ACCESS_KEY",
+  "BUNNY_STORAGE_REGION",
+  "BUNNY_STORAGE_ENDPOINT",
+  "BUNNY_PULL_ZONE_URL",
+  "BUNNY_TOKEN_SECURITY_KEY",
+  "BUNNY_FOLDER",
+  "SIGNED_URL_TTL_SECONDS",
+  "MAX_UPLOAD_BYTES",
+  "PREVIEW_BASE_URL",
+  "PUBLIC_PROFILE_BASE_URL",
+  "CORS_ALLOWED_ORIGINS",
+  "LOG_LEVEL",
+] as const satisfies readonly Name[];
+
+/** The variables each entry point reads. */
+export const settingGroups = {
+  functions: sharedNames,
+  facade: [...sharedNames, "SUPABASE_ANON_KEY", "SUPABASE_SERVICE_ROLE_KEY", "FACADE_PORT", "FACADE_HOST", "TRUST_PROXY", "REDIS_URL"],
+  admin: ["DATABASE_URL", "LOCAL_DB_PORT"],
+  localStack: ["DATABASE_URL", "LOCAL_API_PORT", "LOCAL_DB_PORT", "LOCAL_STATE_DIR", "FACADE_PORT", "LOG_LEVEL"],
+} as const satisfies Record<string, readonly Name[]>;
+
+export type SettingGroup = keyof typeof settingGroups;
+export type SettingsOf<G extends SettingGroup> = Pick<AllSettings, (typeof settingGroups)[G][number]>;
+export type FunctionSettings = SettingsOf<"functions">;
+export type FacadeSettings = SettingsOf<"facade">;
+/** What the resume services and the storage read: both faces have it. */
+export type Settings = FunctionSettings;
+
+/** Every variable name the project reads (for .env.example's test and the local stack). */
+export const settingNames = Object.keys(variables) as Name[];
+
+/** Reads and checks one entry point's settings; throws one message listing every problem. */
+export function readSettings<G extends SettingGroup>(group: G, env: EnvReader): SettingsOf<G> {
+  const names = settingGroups[group] as readonly Name[];
+  const schema = allSettings.pick(Object.fromEntries(names.map((name) => [name, true])) as { [K in Name]?: true });
+  const raw = Object.fromEntries(names.map((name) => [name, env(name)]));
+  const parsed = schema.safeParse(raw);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `  ${issue.path.join(".")}: ${issue.message}`).join("\n");
     throw new Error(`Invalid configuration:\n${problems}\nSee .env.example for every variable.`);
   }
-  const settings = parsed.data;
-  if (settings.STORAGE_DRIVER === "bunny" && (!settings.BUNNY_STORAGE_ZONE || !settings.BUNNY_STORAGE_ACCESS_KEY)) {
+  const settings = parsed.data as SettingsOf<G>;
+  const storage = settings as Partial<FunctionSettings>;
+  if (storage.STORAGE_DRIVER === "bunny" && (!storage.BUNNY_STORAGE_ZONE || !storage.BUNNY_STORAGE_ACCESS_KEY)) {
     throw new Error("STORAGE_DRIVER=bunny needs BUNNY_STORAGE_ZONE and BUNNY_STORAGE_ACCESS_KEY.");
   }
   return settings;
@@ -74,4 +169,9 @@ export function storageConfig(settings: Settings): StorageConfig {
     baseUrl: settings.BUNNY_PULL_ZONE_URL,
     securityKey: settings.BUNNY_TOKEN_SECURITY_KEY,
   };
+}
+
+/** The superuser URL of `npm start`'s embedded PostgreSQL (postgres/postgres, its documented default). */
+export function localSuperuserUrl(databasePort: number): string {
+  return `postgresql://postgres:postgres@127.0.0.1:${databasePort}/postgres`;
 }

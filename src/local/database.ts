@@ -82,14 +82,3 @@ export async function dropDatabase(serverUrl: string, name: string): Promise<voi
     await sql.end();
   }
 }
-
-/** A database URL safe to print: the password masked. */
-export function redactedUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = "***";
-    return parsed.toString();
-  } catch {
-    return "(unparseable URL)";
-  }
-}

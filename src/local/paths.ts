@@ -3,7 +3,10 @@ import { fileURLToPath } from "node:url";
 import path from "node:path";
 
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-export const localStateDir = path.join(projectRoot, ".local");
+/** Where `npm start` keeps its state: LOCAL_STATE_DIR (src/core/settings.ts), relative to the project. */
+export function localStateDir(setting: string): string {
+  return path.resolve(projectRoot, setting);
+}
 export const supabaseDir = path.join(projectRoot, "supabase");
 export const platformBootstrapFile = path.join(projectRoot, "sql", "supabase_platform.sql");
 

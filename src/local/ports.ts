@@ -1,27 +1,22 @@
 // Local ports follow the Supabase CLI, so supabase-js code written for `supabase start`
 // runs unchanged. Each can be moved with the environment variable named beside it.
 import net from "node:net";
+import { readSettings } from "../core/settings.ts";
 
+/** Each port of the stack and the variable (src/core/settings.ts) that moves it. */
 export const portSettings = {
   /** API gateway: /auth/v1, /functions/v1/NAME, /storage/v1 (as `supabase start`). */
-  gateway: { variable: "LOCAL_API_PORT", fallback: 54321 },
+  gateway: { variable: "LOCAL_API_PORT" },
   /** Embedded PostgreSQL (5432 is taken by the machine's own Postgres). */
-  database: { variable: "LOCAL_DB_PORT", fallback: 54322 },
+  database: { variable: "LOCAL_DB_PORT" },
   /** The /api/v1 REST facade, where the seed's FastAPI service listened. */
-  facade: { variable: "FACADE_PORT", fallback: 8000 },
+  facade: { variable: "FACADE_PORT" },
 } as const;
 
 export type PortName = keyof typeof portSettings;
 
 export function configuredPort(name: PortName, env: Record<string, string | undefined> = process.env): number {
-  const { variable, fallback } = portSettings[name];
-  const raw = env[variable];
-  if (raw === undefined || raw === "") return fallback;
-  const port = Number(raw);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new Error(`${variable}=${raw} is not a port number (0-65535).`);
-  }
-  return port;
+  return readSettings("localStack", (variable) => env[variable])[portSettings[name].variable];
 }
 
 /** Fails with a message naming the variable to change when the port is taken. */

@@ -5,9 +5,11 @@
 import fs from "node:fs";
 import path from "node:path";
 import postgres from "postgres";
+import { productionOrigins, settingNames } from "../core/settings.ts";
 import { createAuthStandIn, createProjectApiKeys, loadOrCreateSigningKey, supabaseCliJwtSecret } from "./auth/index.ts";
 import { denoOfflineEnv } from "./deno.ts";
 import { startGateway, type RunningGateway } from "./gateway.ts";
+import { projectRoot } from "./paths.ts";
 import { freePort } from "./ports.ts";
 import { denoFunctionCommand, edgeFunctionNames, facadeCommand, startProcess, type RunningProcess } from "./processes.ts";
 import { createLocalFileHandler, LOCAL_STORAGE_MOUNT_PATH } from "./storage/file-server.ts";
@@ -18,8 +20,17 @@ export interface StackOptions {
   ports: { gateway: number; facade: number };
   /** Where the stack keeps its signing key and stored files (.local for `npm start`). */
   stateDir: string;
-  /** Extra environment for the facade and the functions (tests point storage at a Bunny stand-in). */
+  /**
+   * Settings of the developer's environment (and .env, which Bun loads) the servers get:
+   * every variable of src/core/settings.ts that the stack does not wire itself (CORS,
+   * upload limits, storage, log level...). `npm start` passes process.env; the tests and
+   * benchmarks pass nothing, so a developer's .env never changes what they measure.
+   */
+  userEnv?: Record<string, string | undefined>;
+  /** Extra environment for the facade and the functions, over everything (tests point storage at a Bunny stand-in). */
   env?: Record<string, string>;
+  /** Only these functions (default: every folder under functions/). */
+  functionNames?: string[];
   /** bcrypt cost of the auth stand-in (Supabase Auth uses 10; tests go faster with 4). */
   bcryptCost?: number;
   log?: (line: string) => void;
@@ -35,6 +46,8 @@ export interface RunningStack {
   jwtSecret: string;
   /** The environment the facade and the functions run with. */
   serverEnv: Record<string, string>;
+  /** The functions and the facade: each settles `exited` if it stops. */
+  servers: RunningProcess[];
   stop(): Promise<void>;
 }
 
@@ -53,11 +66,12 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
   const log = options.log ?? (() => {});
   const jwtSecret = supabaseCliJwtSecret;
   const keys = await createProjectApiKeys(jwtSecret);
-  const storageDir = path.resolve(options.stateDir, "storage");
+  const userSettings = chosenSettings(options.userEnv ?? {});
+  const storageDir = path.resolve(projectRoot, userSettings.LOCAL_STORAGE_DIR ?? path.join(options.stateDir, "storage"));
   fs.mkdirSync(storageDir, { recursive: true });
 
   const gatewayUrl = `http://127.0.0.1:${options.ports.gateway}`;
-  const authSql = postgres(options.superuserUrl, { max: 10, onnotice: () => {} });
+  const authSql = postgres(options.superuserUrl, { max: 10, idle_timeout: 30, onnotice: () => {} });
   const auth = await createAuthStandIn({
     sql: authSql,
     issuer: `${gatewayUrl}/auth/v1`,
@@ -70,8 +84,10 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     log: (message, error) => log(`[auth] ${message}${error ? `: ${String(error)}` : ""}`),
   });
 
-  const functionNames = edgeFunctionNames();
+  const functionNames = options.functionNames ?? edgeFunctionNames();
   const functionTargets = new Map<string, string>();
+  // Everything started so far, stopped in reverse order; a process joins as soon as it
+  // exists, so a start that fails halfway leaves nothing running.
   const started: { stop(): Promise<void> }[] = [];
   const stopAll = async () => {
     for (const piece of started.reverse()) await piece.stop().catch(() => {});
@@ -89,25 +105,23 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     });
     started.push(gateway);
 
+    const serverUrl = authenticatorUrl(options.superuserUrl);
     const serverEnv: Record<string, string> = {
       PATH: process.env.PATH ?? "",
       HOME: process.env.HOME ?? "",
+      ...passThrough(process.env),
+      // What a developer may choose, over the local defaults...
+      ...localDefaults(gatewayUrl),
+      ...userSettings,
+      // ...and what only the stack can know.
       SUPABASE_URL: gatewayUrl,
       SUPABASE_ANON_KEY: keys.anonKey,
       SUPABASE_SERVICE_ROLE_KEY: keys.serviceRoleKey,
       SUPABASE_JWT_SECRET: jwtSecret,
-      DATABASE_URL: authenticatorUrl(options.superuserUrl),
-      SUPABASE_DB_URL: authenticatorUrl(options.superuserUrl),
-      STORAGE_DRIVER: "local",
+      APP_DATABASE_URL: serverUrl,
       LOCAL_STORAGE_DIR: storageDir,
-      BUNNY_PULL_ZONE_URL: `${gatewayUrl}${LOCAL_STORAGE_MOUNT_PATH}`,
-      BUNNY_TOKEN_SECURITY_KEY: localStorageSecurityKey,
-      BUNNY_FOLDER: "pdfs",
-      CORS_ALLOWED_ORIGINS: "https://letsmakecv.com,https://previewcv.com,http://localhost:3000,http://127.0.0.1:3000",
       FACADE_PORT: String(options.ports.facade),
       FACADE_HOST: "127.0.0.1",
-      LOG_LEVEL: process.env.LOG_LEVEL ?? "info",
-      ...passThrough(process.env),
       ...options.env,
     };
 
@@ -124,25 +138,22 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
           anyAnswer: true,
           url,
           log,
+          onSpawn: (running) => started.push(running),
         });
       }),
     );
-    for (const fn of functions) {
-      started.push(fn);
-      functionTargets.set(fn.name.slice("fn:".length), fn.url);
-    }
+    for (const fn of functions) functionTargets.set(fn.name.slice("fn:".length), fn.url);
 
     const facadeUrl = `http://127.0.0.1:${options.ports.facade}`;
-    started.push(
-      await startProcess({
-        name: "facade",
-        command: facadeCommand(),
-        env: serverEnv,
-        readyUrl: `${facadeUrl}/ready`,
-        url: facadeUrl,
-        log,
-      }),
-    );
+    const facade = await startProcess({
+      name: "facade",
+      command: facadeCommand(),
+      env: serverEnv,
+      readyUrl: `${facadeUrl}/ready`,
+      url: facadeUrl,
+      log,
+      onSpawn: (running) => started.push(running),
+    });
 
     return {
       gatewayUrl,
@@ -153,12 +164,33 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       serviceRoleKey: keys.serviceRoleKey,
       jwtSecret,
       serverEnv,
+      servers: [...functions, facade],
       stop: stopAll,
     };
   } catch (error) {
     await stopAll();
     throw error;
   }
+}
+
+/** Origins a frontend is served from on a developer's machine (Vite, its preview, Next.js, Vue CLI). */
+export const localFrontendOrigins = [5173, 4173, 3000, 8080].flatMap((port) => [`http://localhost:${port}`, `http://127.0.0.1:${port}`]);
+
+/** The settings the servers get locally unless the developer chose otherwise. */
+function localDefaults(gatewayUrl: string): Record<string, string> {
+  return {
+    STORAGE_DRIVER: "local",
+    BUNNY_PULL_ZONE_URL: `${gatewayUrl}${LOCAL_STORAGE_MOUNT_PATH}`,
+    BUNNY_TOKEN_SECURITY_KEY: localStorageSecurityKey,
+    CORS_ALLOWED_ORIGINS: [productionOrigins, ...localFrontendOrigins].join(","),
+    LOG_LEVEL: "info",
+  };
+}
+
+/** The settings a developer set (in the environment or .env) that are theirs to choose. */
+function chosenSettings(env: Record<string, string | undefined>): Record<string, string> {
+  const wiredByTheStack = new Set(["SUPABASE_URL", "SUPABASE_ANON_KEY", "SUPABASE_SERVICE_ROLE_KEY", "SUPABASE_JWT_SECRET", "APP_DATABASE_URL", "FACADE_PORT", "FACADE_HOST", "DATABASE_URL", "LOCAL_API_PORT", "LOCAL_DB_PORT"]);
+  return Object.fromEntries(settingNames.filter((name) => !wiredByTheStack.has(name) && env[name]).map((name) => [name, env[name]!]));
 }
 
 /**

@@ -9,7 +9,7 @@ import os from "node:os";
 import path from "node:path";
 import { npmBin, projectRoot, supabaseDir } from "../../src/local/paths.ts";
 import { functionImportMap } from "../../src/local/deno.ts";
-import { portSettings } from "../../src/local/ports.ts";
+import { configuredPort } from "../../src/local/ports.ts";
 
 const configPath = path.join(supabaseDir, "config.toml");
 const functionsDir = path.join(projectRoot, "functions");
@@ -89,8 +89,8 @@ describe("the Supabase CLI accepts config.toml", () => {
 
 describe("config.toml agrees with the rest of the repository", () => {
   test("ports are the local stack's defaults, so supabase-js code runs against either", () => {
-    expect(section("api").port).toBe(portSettings.gateway.fallback);
-    expect(section("db").port).toBe(portSettings.database.fallback);
+    expect(section("api").port).toBe(configuredPort("gateway", {}));
+    expect(section("db").port).toBe(configuredPort("database", {}));
   });
 
   test("the API exposes public and graphql_public, never private", () => {
