@@ -1,9 +1,7 @@
 // The /api/v1 facade: the seed's REST contract over the same core, database rules and
 // auth as the edge functions. One module per resource; cross-cutting concerns are the
 // plugins, registered once here.
-import { openapi } from "@elysiajs/openapi";
 import { Elysia } from "elysia";
-import { z } from "zod";
 import type { JwtVerifier, SupabaseAuthClient } from "../auth/index.ts";
 import type { CorsPolicy } from "../core/http.ts";
 import type { Logger } from "../core/log.ts";
@@ -16,6 +14,7 @@ import { createAuthService } from "./auth/service.ts";
 import { createResumeService } from "../core/resumes/index.ts";
 import { healthModule } from "./health/index.ts";
 import { jobsModule } from "./jobs/index.ts";
+import { docsPlugin } from "./plugins/docs.ts";
 import { errorHandling } from "./plugins/errors.ts";
 import { httpBasics } from "./plugins/http-basics.ts";
 import { jsonBodyPlugin } from "./plugins/json-body.ts";
@@ -44,17 +43,10 @@ export function createApp(deps: FacadeDeps) {
     .use(errorHandling({ log: deps.log }))
     .use(jsonBodyPlugin())
     .use(
-      openapi({
-        path: "/docs",
-        mapJsonSchema: { zod: z.toJSONSchema },
-        documentation: {
-          info: {
-            title: "PreviewCV / LetsMakeCV API",
-            version: "1.0.0",
-            description: "The /api/v1 REST facade over Supabase. Authenticate with a Supabase access token: `Authorization: Bearer <token>`.",
-          },
-          components: { securitySchemes: { bearer: { type: "http", scheme: "bearer", bearerFormat: "JWT" } } },
-        },
+      docsPlugin({
+        title: "PreviewCV / LetsMakeCV API",
+        version: "1.0.0",
+        description: "The /api/v1 REST facade over Supabase. Authenticate with a Supabase access token: `Authorization: Bearer <token>`.",
       }),
     )
     .use(healthModule({ sql: deps.sql }))
