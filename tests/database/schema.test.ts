@@ -147,6 +147,7 @@ describe("functions", () => {
       anon: [
         "count_open_job_postings(job_type,experience_level,text,text)",
         "list_open_job_postings(job_type,experience_level,text,text,timestamp with time zone,bigint,integer,integer)",
+        "private.job_posting_is_open(job_postings)",
         "recruiter_username_available(text)",
         "view_job_posting(bigint)",
       ],
@@ -159,6 +160,7 @@ describe("functions", () => {
         "private.is_active_recruiter()",
         "private.is_job_owner(bigint)",
         "private.is_open_job(bigint)",
+        "private.job_posting_is_open(job_postings)",
         "recruiter_username_available(text)",
         "resume_analytics(bigint,integer)",
         "view_job_posting(bigint)",
