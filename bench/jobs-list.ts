@@ -65,7 +65,7 @@ async function main() {
     // A cursor three hundred thousand open postings deep.
     const [deep] = await superuser`
       select to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as created_at, id
-        from public.job_postings where is_active and coalesce(expires_at, 'infinity') > now()
+        from public.job_postings j where private.job_posting_is_open(j)
        order by created_at desc, id desc offset ${Math.min(300_000, Math.max(0, seed.open - 50))} limit 1`;
     const deepCursor = encodeCursor({ createdAt: deep!.created_at as string, id: Number(deep!.id) });
 
@@ -222,8 +222,8 @@ async function main() {
       say("For contrast, the same reads through the table as anon (RLS): enum equality, ILIKE and @@ are not leakproof,");
       say("so Postgres applies the policy first and cannot use the job_type, trigram or full-text indexes:");
       for (const [label, statement] of [
-        ["location page", `select id from public.job_postings where is_active and (expires_at is null or expires_at > now()) and location ilike '%berlin%' order by created_at desc, id desc limit 21`],
-        ["job_type count", `select count(*) from public.job_postings where is_active and (expires_at is null or expires_at > now()) and job_type = 'contract'`],
+        ["location page", `select id from public.job_postings j where private.job_posting_is_open(j) and location ilike '%berlin%' order by created_at desc, id desc limit 21`],
+        ["job_type count", `select count(*) from public.job_postings j where private.job_posting_is_open(j) and job_type = 'contract'`],
       ] as const) {
         const lines = await explainer.begin(async (tx) => {
           await tx`set local role anon`;

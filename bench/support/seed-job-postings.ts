@@ -199,9 +199,9 @@ export async function seedJobPostings(superuserUrl: string, options: SeedOptions
     await sql`select pg_reload_conf()`;
 
     const [summary] = await sql`
-      select count(*) filter (where is_active and coalesce(expires_at, 'infinity') > now())::int as open, count(*)::int as total,
+      select count(*) filter (where private.job_posting_is_open(j))::int as open, count(*)::int as total,
              (pg_total_relation_size('public.job_postings') / 1048576)::int as table_mb
-        from public.job_postings`;
+        from public.job_postings j`;
     return { recruitersMs, insertMs, indexMs, vacuumMs, open: summary!.open, total: summary!.total, tableMb: summary!.table_mb };
   } finally {
     await sql.end();

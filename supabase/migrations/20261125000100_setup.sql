@@ -1,4 +1,10 @@
--- Setup: schemas, default privileges, shared trigger functions.
+-- Setup: default privileges, schemas, extensions, shared trigger functions.
+--
+-- Migrations are history. Once a migration has been applied to a database that is not
+-- a developer's own throwaway one (a hosted project, a preview branch, staging), it is
+-- never edited again: a change is a new migration, with a new timestamp. (Before any
+-- of them had been applied anywhere, the job board's first migrations were folded into
+-- one per concern; from now on that never happens again.)
 --
 -- Hosted Supabase grants every new table, sequence and function in `public` to
 -- anon and authenticated, and Postgres grants EXECUTE on every new function to
@@ -22,6 +28,11 @@ comment on schema private is 'Helpers for policies, triggers and admins. Not exp
 revoke all on schema private from public;
 grant usage on schema private to anon, authenticated, service_role;
 alter default privileges for role postgres in schema private revoke execute on functions from public;
+
+-- Extensions go in `extensions`, where Supabase installs them (pgcrypto is already
+-- there on every project, and in the local platform bootstrap). pg_trgm: the job
+-- listing's case-insensitive location search (a trigram index).
+create extension if not exists pg_trgm with schema extensions;
 
 -- Keeps updated_at true on every table that has one, whoever writes the row.
 create or replace function private.set_updated_at()

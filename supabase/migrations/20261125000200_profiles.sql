@@ -118,7 +118,8 @@ as $$
        and p.is_active
   );
 $$;
-comment on function private.is_active_recruiter() is 'Policy helper: true when the caller is an active recruiter.';
+comment on function private.is_active_recruiter() is
+  'Policy helper: true when the caller is an active recruiter. Security definer so policies on other tables can ask it whatever the caller may read of profiles.';
 grant execute on function private.is_active_recruiter() to authenticated;
 
 create policy "users read own profile"

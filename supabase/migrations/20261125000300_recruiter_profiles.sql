@@ -123,6 +123,50 @@ create trigger on_auth_user_created_2_recruiter_profile
   after insert on auth.users
   for each row execute function private.handle_new_recruiter_profile();
 
+-- The insert trigger strips the block once, but Supabase Auth's admin API writes the
+-- whole user_metadata it holds in memory back after the insert (when it confirms the
+-- email), which brings the block back, and with it the recruiter's phone into every
+-- access token. The block only means something at sign-up, so any later write drops it.
+create or replace function private.drop_recruiter_profile_metadata()
+returns trigger
+language plpgsql
+set search_path = ''
+as $$
+begin
+  if new.raw_user_meta_data ? 'recruiter_profile' then
+    new.raw_user_meta_data := new.raw_user_meta_data - 'recruiter_profile';
+  end if;
+  return new;
+end;
+$$;
+comment on function private.drop_recruiter_profile_metadata() is
+  'Trigger on auth.users update: removes user_metadata.recruiter_profile, which is read only when the user is created.';
+
+create trigger on_auth_user_updated_drop_recruiter_profile
+  before update of raw_user_meta_data on auth.users
+  for each row execute function private.drop_recruiter_profile_metadata();
+
+-- Supabase Auth also copies a sign-up's `data` into the email identity's
+-- identity_data (returned in user.identities): drop the block there too.
+create or replace function private.drop_recruiter_profile_identity_data()
+returns trigger
+language plpgsql
+set search_path = ''
+as $$
+begin
+  new.identity_data := new.identity_data - 'recruiter_profile';
+  return new;
+end;
+$$;
+comment on function private.drop_recruiter_profile_identity_data() is
+  'Trigger on auth.identities: removes identity_data.recruiter_profile, a copy of the sign-up block.';
+
+create trigger on_auth_identity_drop_recruiter_profile
+  before insert or update of identity_data on auth.identities
+  for each row
+  when (new.identity_data ? 'recruiter_profile')
+  execute function private.drop_recruiter_profile_identity_data();
+
 -- The owner's whole profile, phone included (phone is not granted column-wise).
 create or replace function public.my_recruiter_profile()
 returns setof public.recruiter_profiles
@@ -133,15 +177,18 @@ set search_path = ''
 as $$
   select * from public.recruiter_profiles where user_id = (select auth.uid());
 $$;
-comment on function public.my_recruiter_profile() is 'The caller''s own recruiter profile with every column, phone included.';
+comment on function public.my_recruiter_profile() is
+  'The caller''s own recruiter profile with every column, phone included. Security definer because phone is not granted to the API roles: the function reads it with its owner''s rights, for the caller''s own row only.';
 grant execute on function public.my_recruiter_profile() to authenticated;
 
--- Is a username free? For sign-up forms, before any account exists.
+-- Is a username free? For sign-up forms, before any account exists. It runs with the
+-- caller's rights: anyone, anon included, may read every username (see the grants and
+-- the policy "anyone reads recruiter profiles"), so it needs no more than they have.
 create or replace function public.recruiter_username_available(candidate_username text)
 returns boolean
 language sql
 stable
-security definer
+security invoker
 set search_path = ''
 as $$
   select not exists (

@@ -48,39 +48,7 @@ create trigger job_applications_set_updated_at
   before update on public.job_applications
   for each row execute function private.set_updated_at();
 
--- Who owns the job of an application: for policies, without making the caller able
--- to read the posting (it may be inactive by now).
-create or replace function private.is_job_owner(target_job_id bigint)
-returns boolean
-language sql
-stable
-security definer
-set search_path = ''
-as $$
-  select exists (
-    select 1 from public.job_postings j
-     where j.id = target_job_id and j.recruiter_id = (select auth.uid())
-  );
-$$;
-comment on function private.is_job_owner(bigint) is 'Policy helper: true when the caller posted this job.';
-grant execute on function private.is_job_owner(bigint) to authenticated;
-
-create or replace function private.is_open_job(target_job_id bigint)
-returns boolean
-language sql
-stable
-security definer
-set search_path = ''
-as $$
-  select exists (
-    select 1 from public.job_postings j
-     where j.id = target_job_id and j.is_active and (j.expires_at is null or j.expires_at > now())
-  );
-$$;
-comment on function private.is_open_job(bigint) is 'Policy helper: true when the job is active and not expired.';
-grant execute on function private.is_open_job(bigint) to authenticated;
-
--- The pipeline. Raises SQLSTATE PT409, which PostgREST answers as HTTP 409.
+-- The pipeline. Raises SQLSTATE PT409 or PT403, which PostgREST answers as HTTP 409 or 403.
 create or replace function private.check_application_transition()
 returns trigger
 language plpgsql
@@ -151,15 +119,66 @@ create trigger job_applications_count
   after insert or delete on public.job_applications
   for each row execute function private.count_job_application();
 
-create policy "candidates read own applications"
-  on public.job_applications for select
-  to authenticated
-  using (candidate_id = (select auth.uid()));
+-- Did the caller post this job? The apply policy refuses a recruiter's application
+-- to their own posting.
+create or replace function private.is_job_owner(target_job_id bigint)
+returns boolean
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select exists (
+    select 1 from public.job_postings j
+     where j.id = target_job_id and j.recruiter_id = (select auth.uid())
+  );
+$$;
+comment on function private.is_job_owner(bigint) is
+  'Policy helper: true when the caller posted this job. Security definer so the check reads the posting whatever its state or the caller''s policies.';
+grant execute on function private.is_job_owner(bigint) to authenticated;
 
-create policy "recruiters read applications to own jobs"
+-- Is the job open? For the apply policy, by id.
+create or replace function private.is_open_job(target_job_id bigint)
+returns boolean
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select exists (
+    select 1 from public.job_postings j
+     where j.id = target_job_id and private.job_posting_is_open(j)
+  );
+$$;
+comment on function private.is_open_job(bigint) is
+  'Policy helper: true when the job is open (private.job_posting_is_open). Security definer so the apply policy can ask about a posting by id whatever the caller may read.';
+grant execute on function private.is_open_job(bigint) to authenticated;
+
+-- A candidate keeps seeing a posting they applied to after it closes or expires.
+-- The ids come from a security definer function: reading job_applications under its
+-- own policies here would loop (they read job_postings).
+create or replace function private.applied_job_ids()
+returns setof bigint
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select a.job_id from public.job_applications a where a.candidate_id = (select auth.uid());
+$$;
+comment on function private.applied_job_ids() is
+  'Policy helper: ids of the jobs the caller applied to. Security definer: the job_postings policy that calls it cannot read job_applications under that table''s policies, which read job_postings (a loop).';
+grant execute on function private.applied_job_ids() to authenticated;
+
+-- One policy per command and role: a candidate reads their applications, a recruiter
+-- the applications to their jobs.
+create policy "candidates read own applications, recruiters those to own jobs"
   on public.job_applications for select
   to authenticated
-  using (job_id in (select j.id from public.job_postings j where j.recruiter_id = (select auth.uid())));
+  using (
+    candidate_id = (select auth.uid())
+    or job_id in (select j.id from public.job_postings j where j.recruiter_id = (select auth.uid()))
+  );
 
 create policy "candidates apply with own resume to open jobs"
   on public.job_applications for insert
@@ -174,17 +193,32 @@ create policy "candidates apply with own resume to open jobs"
     and not private.is_job_owner(job_id)
   );
 
-create policy "recruiters move applications to own jobs"
+-- A recruiter moves the applications to their jobs along the pipeline; a candidate
+-- may only withdraw their own (the trigger above enforces who may set which status).
+create policy "candidates withdraw own, recruiters move those to own jobs"
   on public.job_applications for update
   to authenticated
-  using (job_id in (select j.id from public.job_postings j where j.recruiter_id = (select auth.uid())))
-  with check (job_id in (select j.id from public.job_postings j where j.recruiter_id = (select auth.uid())));
+  using (
+    job_id in (select j.id from public.job_postings j where j.recruiter_id = (select auth.uid()))
+    or candidate_id = (select auth.uid())
+  )
+  with check (
+    job_id in (select j.id from public.job_postings j where j.recruiter_id = (select auth.uid()))
+    or (candidate_id = (select auth.uid()) and status = 'withdrawn')
+  );
 
-create policy "candidates withdraw own applications"
-  on public.job_applications for update
+-- job_postings' select policy for signed-in users. It is created here because it
+-- reads job_applications (through private.applied_job_ids): open postings like
+-- everybody, the recruiter's own in any state, and the postings the candidate applied
+-- to after they close or expire.
+create policy "users read open, own and applied-to postings"
+  on public.job_postings for select
   to authenticated
-  using (candidate_id = (select auth.uid()))
-  with check (candidate_id = (select auth.uid()) and status = 'withdrawn');
+  using (
+    private.job_posting_is_open(job_postings)
+    or recruiter_id = (select auth.uid())
+    or id in (select private.applied_job_ids())
+  );
 
 -- History of every status an application has had. Written only by the trigger below.
 create table public.job_application_status_history (
@@ -236,3 +270,41 @@ create policy "parties read history of visible applications"
   on public.job_application_status_history for select
   to authenticated
   using (application_id in (select a.id from public.job_applications a));
+
+-- The recruiter's applicants to one job, with the resume each applied with: resumes
+-- are owner-only, so this reads them with the definer's rights, after checking that
+-- the caller posted the job.
+create or replace function public.job_applicants(target_job_id bigint)
+returns table (
+  application_id bigint,
+  status public.application_status,
+  cover_letter text,
+  applied_at timestamptz,
+  reviewed_at timestamptz,
+  candidate_id uuid,
+  candidate_name text,
+  candidate_email text,
+  resume_id bigint,
+  resume_name text,
+  resume_pdf_filename text,
+  resume_is_active boolean
+)
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select a.id, a.status, a.cover_letter, a.applied_at, a.reviewed_at,
+         p.id, p.full_name, p.email,
+         r.id, r.resume_name, r.pdf_filename, r.is_active
+    from public.job_applications a
+    join public.job_postings j on j.id = a.job_id
+    join public.profiles p on p.id = a.candidate_id
+    join public.resumes r on r.id = a.resume_id
+   where a.job_id = target_job_id
+     and j.recruiter_id = (select auth.uid())
+   order by a.applied_at desc, a.id desc;
+$$;
+comment on function public.job_applicants(bigint) is
+  'For the recruiter who posted the job: its applications with candidate name/email and the resume applied with. Empty for anyone else. Security definer because resumes and profiles are owner-only: it reads them with its owner''s rights, for the caller''s own job only.';
+grant execute on function public.job_applicants(bigint) to authenticated;

@@ -1,10 +1,17 @@
--- The public fetch of a shared resume (previewcv.com): API-token check, lookup by
--- permanent token, access log row and view count, all in one statement, so each
--- view costs one round trip to the database.
+-- Views of shared resumes: the public fetch (previewcv.com) that records them, and
+-- the owner's analytics that read them. The fetch is the API-token check, the lookup
+-- by permanent token, the access log row and the view count in one function call, so
+-- each view costs one round trip to the database.
 
 -- How many wrong API tokens one IP may present per minute before it gets 429s.
 create or replace function private.api_token_failure_limit()
-returns integer language sql immutable as $$ select 20 $$;
+returns integer
+language sql
+immutable
+set search_path = ''
+as $$ select 20 $$;
+comment on function private.api_token_failure_limit() is
+  'Wrong API tokens one IP may present per minute before private.fetch_shared_resume answers rate_limited.';
 
 create or replace function private.fetch_shared_resume(
   api_token_hash bytea,

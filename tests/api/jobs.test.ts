@@ -533,7 +533,7 @@ describe("DELETE /api/v1/jobs/{id}", () => {
   });
 });
 
-describe("the listing functions show what the policy \"anyone reads open postings\" shows", () => {
+describe("the listing functions show what the policy \"visitors read open postings\" shows", () => {
   test("for anon, a candidate who applied to a closed posting and its recruiter alike", async () => {
     const api = postgres(asAuthenticatorUrl(stack.superuserUrl), { max: 2, onnotice: () => {} });
     try {

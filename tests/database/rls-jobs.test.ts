@@ -288,3 +288,122 @@ describe("job board functions", () => {
     expect(await read("anon")).toEqual({ ok: true, rows: [] });
   });
 });
+
+// The security definer functions anon may run bypass RLS on job_postings; they stay
+// security definer only because this holds for every persona: they show exactly what
+// the caller's own select policy shows of open postings, and the listing shows
+// nothing that policy adds for some callers (a recruiter's closed postings, the
+// postings a candidate applied to). The oracle is the policy itself: the same read
+// through the table, as the persona, under RLS, with the rule written out.
+describe("security definer reads show what the caller's policy shows, for every persona", () => {
+  const personas: Persona[] = ["anon", "candidate A", "candidate B", "recruiter R", "recruiter S", "recruiter T"];
+  const openRule = "j.is_active and (j.expires_at is null or j.expires_at > now())";
+  let place: string;
+  let postings: number[];
+
+  beforeAll(async () => {
+    place = `Definer${Math.random().toString(36).slice(2, 8)}`;
+    const R = world.users["recruiter R"].id;
+    const S = world.users["recruiter S"].id;
+    const post = async (recruiter: string, title: string, extra: { type?: string; level?: string; active?: boolean; expires?: string } = {}) => {
+      const [row] = await world.superuser`
+        insert into public.job_postings (recruiter_id, title, company_name, description, location, job_type, experience_level, is_active, expires_at)
+        values (${recruiter}, ${title}, 'Definer Corp', ${`${title}: kubernetes and rust.`}, ${place}, ${extra.type ?? "full-time"},
+                ${extra.level ?? "mid"}, ${extra.active ?? true}, ${extra.expires ? world.superuser.unsafe(extra.expires) : null})
+        returning id`;
+      return Number(row!.id);
+    };
+    const closedAfterApplying = await post(R, "Applied then closed", { type: "contract" });
+    await world.superuser`
+      insert into public.job_applications (job_id, candidate_id, resume_id)
+      values (${closedAfterApplying}, ${world.users["candidate A"].id}, ${world.resumes.a1})`;
+    await world.superuser`update public.job_postings set is_active = false where id = ${closedAfterApplying}`;
+    postings = [
+      closedAfterApplying,
+      await post(R, "Open", { type: "contract", level: "senior" }),
+      await post(R, "Open until next week", { level: "senior" }),
+      await post(R, "Closed", { type: "contract", active: false }),
+      await post(R, "Expired", { type: "contract", level: "senior" }),
+      await post(S, "S open", { type: "part-time", level: "senior" }),
+      await post(S, "S closed", { active: false }),
+      await post(S, "S expired"),
+    ];
+    await world.superuser`update public.job_postings set expires_at = now() + interval '7 days' where id = ${postings[2]!}`;
+    await world.superuser`update public.job_postings set expires_at = now() - interval '1 second' where id = any(${[postings[4]!, postings[7]!]})`;
+  });
+
+  const filters: { label: string; args: string; oracle: string }[] = [
+    { label: "location only", args: "", oracle: "true" },
+    { label: "job_type", args: ", filter_job_type => 'contract'", oracle: "j.job_type = 'contract'" },
+    { label: "experience_level", args: ", filter_experience_level => 'senior'", oracle: "j.experience_level = 'senior'" },
+    { label: "job_type + experience_level", args: ", filter_job_type => 'contract', filter_experience_level => 'senior'", oracle: "j.job_type = 'contract' and j.experience_level = 'senior'" },
+    { label: "text search", args: ", search_text => 'kubernetes -closed'", oracle: "j.search_vector @@ websearch_to_tsquery('english', 'kubernetes -closed')" },
+  ];
+
+  test("list_open_job_postings and count_open_job_postings", async () => {
+    const failures: string[] = [];
+    for (const persona of personas) {
+      const outcome = await attempt(world.api, world.callers[persona], async (tx) => {
+        const seen: Record<string, unknown>[] = [];
+        for (const filter of filters) {
+          const listed = await tx.unsafe(`select id from public.list_open_job_postings(filter_location => $1${filter.args})`, [place]);
+          const [counted] = await tx.unsafe(`select public.count_open_job_postings(filter_location => $1${filter.args}) as total`, [place]);
+          const policy = await tx.unsafe(
+            `select j.id from public.job_postings j where j.location = $1 and ${filter.oracle} and ${openRule} order by j.created_at desc, j.id desc`,
+            [place],
+          );
+          const table = await tx.unsafe(`select j.id from public.job_postings j where j.location = $1 and ${filter.oracle} order by j.created_at desc, j.id desc`, [place]);
+          seen.push({ filter: filter.label, listed: listed.map((r) => r.id), total: Number(counted!.total), policy: policy.map((r) => r.id), table: table.map((r) => r.id) });
+        }
+        return seen;
+      });
+      if (!outcome.ok) throw new Error(`${persona}: ${outcome.message}`);
+      for (const seen of outcome.rows) {
+        const { filter, listed, total, policy, table } = seen as { filter: string; listed: number[]; total: number; policy: number[]; table: number[] };
+        if (JSON.stringify(listed) !== JSON.stringify(policy)) failures.push(`${persona} / ${filter}: listed ${listed}, the policy shows ${policy}`);
+        if (total !== policy.length) failures.push(`${persona} / ${filter}: counted ${total}, the policy shows ${policy.length}`);
+        // anon's policy is the open rule alone: the functions show all it may read.
+        if (persona === "anon" && JSON.stringify(listed) !== JSON.stringify(table)) failures.push(`anon / ${filter}: listed ${listed}, anon reads ${table}`);
+      }
+    }
+    expect(failures).toEqual([]);
+  });
+
+  test("the listing shows none of what some callers' policy adds", async () => {
+    const read = (persona: Persona) =>
+      attempt(world.api, world.callers[persona], async (tx) => {
+        const listed = await tx`select id from public.list_open_job_postings(filter_location => ${place})`;
+        const table = await tx`select j.id from public.job_postings j where j.location = ${place}`;
+        return [{ listed: listed.map((r) => r.id).sort(), table: table.map((r) => r.id).sort() }];
+      });
+    const open = [postings[1]!, postings[2]!, postings[5]!].sort();
+    expect(await read("anon")).toEqual({ ok: true, rows: [{ listed: open, table: open }] });
+    // A applied to the posting that closed; R owns five of them, closed and expired too.
+    expect(await read("candidate A")).toEqual({ ok: true, rows: [{ listed: open, table: [...open, postings[0]!].sort() }] });
+    expect(await read("recruiter R")).toEqual({ ok: true, rows: [{ listed: open, table: [...open, postings[0]!, postings[3]!, postings[4]!].sort() }] });
+    expect(await read("recruiter S")).toEqual({ ok: true, rows: [{ listed: open, table: [...open, postings[6]!, postings[7]!].sort() }] });
+  });
+
+  test("view_job_posting: an open posting or the caller's own, never one the caller's policy hides", async () => {
+    const failures: string[] = [];
+    for (const persona of personas) {
+      const me = persona === "anon" ? null : world.users[persona].id;
+      for (const id of postings) {
+        const outcome = await attempt(world.api, world.callers[persona], async (tx) => {
+          const viewed = await tx`select id from public.view_job_posting(${id})`;
+          const policy = await tx.unsafe(
+            `select j.id from public.job_postings j where j.id = $1 and (${openRule} or j.recruiter_id is not distinct from $2::uuid)`,
+            [id, me],
+          );
+          const table = await tx`select j.id from public.job_postings j where j.id = ${id}`;
+          return [{ viewed: viewed.map((r) => r.id), policy: policy.map((r) => r.id), table: table.map((r) => r.id) }];
+        });
+        if (!outcome.ok) throw new Error(`${persona} / ${id}: ${outcome.message}`);
+        const { viewed, policy, table } = outcome.rows[0] as { viewed: number[]; policy: number[]; table: number[] };
+        if (JSON.stringify(viewed) !== JSON.stringify(policy)) failures.push(`${persona} / posting ${id}: viewed ${viewed}, open or own through the policy ${policy}`);
+        if (persona === "anon" && JSON.stringify(viewed) !== JSON.stringify(table)) failures.push(`anon / posting ${id}: viewed ${viewed}, anon reads ${table}`);
+      }
+    }
+    expect(failures).toEqual([]);
+  });
+});

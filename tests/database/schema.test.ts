@@ -31,6 +31,26 @@ describe("row-level security", () => {
     expect([...owned]).toEqual([]);
   });
 
+  test("no table has two permissive policies for one role and command (Supabase's lint 0006)", async () => {
+    // Postgres ORs permissive policies and runs every one of them: one policy per
+    // command and role, named for what it allows, is what the style asks for.
+    const duplicated = await sql`
+      select format('%s.%s %s %s: %s', n.nspname, c.relname, r.rolname, cmd.name,
+                    string_agg(p.polname, ', ' order by p.polname)) as duplicate
+        from pg_policy p
+        join pg_class c on c.oid = p.polrelid
+        join pg_namespace n on n.oid = c.relnamespace
+        -- polroles {0} is PUBLIC: every role.
+        join pg_roles r on p.polroles @> array[r.oid] or p.polroles = array[0::oid]
+        cross join lateral unnest(case p.polcmd
+          when 'r' then array['SELECT'] when 'a' then array['INSERT'] when 'w' then array['UPDATE']
+          when 'd' then array['DELETE'] else array['SELECT', 'INSERT', 'UPDATE', 'DELETE'] end) as cmd(name)
+       where n.nspname in ('public', 'private') and p.polpermissive and not r.rolbypassrls
+       group by n.nspname, c.relname, r.rolname, cmd.name
+      having count(*) > 1`;
+    expect(duplicated.map((row) => row.duplicate)).toEqual([]);
+  });
+
   test("views run with the caller's rights (security_invoker)", async () => {
     const views = await sql`
       select c.relname, coalesce(c.reloptions, '{}') as options
@@ -147,6 +167,7 @@ describe("functions", () => {
       anon: [
         "count_open_job_postings(job_type,experience_level,text,text)",
         "list_open_job_postings(job_type,experience_level,text,text,timestamp with time zone,bigint,integer,integer)",
+        "private.job_posting_is_open(job_postings)",
         "recruiter_username_available(text)",
         "view_job_posting(bigint)",
       ],
@@ -159,6 +180,7 @@ describe("functions", () => {
         "private.is_active_recruiter()",
         "private.is_job_owner(bigint)",
         "private.is_open_job(bigint)",
+        "private.job_posting_is_open(job_postings)",
         "recruiter_username_available(text)",
         "resume_analytics(bigint,integer)",
         "view_job_posting(bigint)",
@@ -175,6 +197,63 @@ describe("functions", () => {
     expect(rows.map((row) => row.fn)).toEqual(["private.fetch_shared_resume(bytea,text,inet,text,text)"]);
   });
 
+  // Functions Postgres must inline where they are called (so that the listing keeps
+  // its partial indexes) cannot carry a SET clause: any SET, search_path included,
+  // stops the inlining. Each is language sql with an SQL-standard body (RETURN ...),
+  // parsed and bound to its objects when it was created, so no search_path can change
+  // what it calls. This list is the only exemption from the pinned search_path.
+  const inlinedRules = ["private.job_posting_is_open(job_postings)"];
+
+  test("every function in public and private pins search_path = '' (Supabase's lint 0011), but the inlined rules", async () => {
+    const unpinned = await sql`
+      select n.nspname || '.' || p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')' as fn
+        from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+       where n.nspname in ('public', 'private')
+         and not exists (select 1 from pg_depend d where d.objid = p.oid and d.classid = 'pg_proc'::regclass and d.deptype = 'e')
+         and not coalesce(p.proconfig, '{}') @> array['search_path=""']
+       order by 1`;
+    expect(unpinned.map((row) => (row.fn as string).replace("(job job_postings)", "(job_postings)"))).toEqual(inlinedRules);
+  });
+
+  test("the inlined rules are bound when created, run with the caller's rights and carry no SET", async () => {
+    const rules = await sql`
+      select p.oid::regprocedure::text as fn, l.lanname, p.prosqlbody is not null as bound_at_creation, p.prosecdef,
+             p.proconfig, p.provolatile
+        from pg_proc p join pg_language l on l.oid = p.prolang
+       where p.oid = any(${inlinedRules}::regprocedure[])
+       order by 1`;
+    expect(rules.map((row) => row.fn)).toEqual(inlinedRules);
+    for (const { fn: _fn, ...rule } of rules) {
+      expect(rule as Record<string, unknown>).toEqual({ lanname: "sql", bound_at_creation: true, prosecdef: false, proconfig: null, provolatile: "s" });
+    }
+  });
+
+  test("every security definer function the API roles may run says in its comment why", async () => {
+    const unexplained = await sql`
+      select p.oid::regprocedure::text as fn
+        from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+       where n.nspname in ('public', 'private') and p.prosecdef
+         and (has_function_privilege('anon', p.oid, 'execute') or has_function_privilege('authenticated', p.oid, 'execute'))
+         and coalesce(obj_description(p.oid, 'pg_proc'), '') !~* 'security definer'
+       order by 1`;
+    expect(unexplained.map((row) => row.fn)).toEqual([]);
+  });
+
+  test("anon runs with definer rights only the listing and detail reads the persona tests hold to its policy", async () => {
+    // tests/database/rls-jobs.test.ts ("security definer reads") proves, persona by
+    // persona, that each of these shows exactly what the caller's policy would.
+    const rows = await sql`
+      select p.oid::regprocedure::text as fn
+        from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+       where n.nspname in ('public', 'private') and p.prosecdef and has_function_privilege('anon', p.oid, 'execute')
+       order by 1`;
+    expect(rows.map((row) => row.fn)).toEqual([
+      "count_open_job_postings(job_type,experience_level,text,text)",
+      "list_open_job_postings(job_type,experience_level,text,text,timestamp with time zone,bigint,integer,integer)",
+      "view_job_posting(bigint)",
+    ]);
+  });
+
   test("every security definer function pins an empty search_path", async () => {
     const loose = await sql`
       select p.oid::regprocedure::text as fn
@@ -186,6 +265,23 @@ describe("functions", () => {
 });
 
 describe("indexes", () => {
+  test("private.job_posting_is_open is inlined: the listing's own statement matches the partial listing indexes", async () => {
+    // A function call the planner cannot see into would hide "is_active" from the
+    // partial indexes' predicate, and the listing would read the whole table.
+    const plan = await sql.begin(async (tx) => {
+      await tx`set local enable_seqscan = off`;
+      const [conditions] = await tx`select private.open_job_postings_conditions(true, false, false, false) as text`;
+      return tx.unsafe(
+        `explain (costs off) select j.id from public.job_postings j where ${conditions!.text as string}
+          order by j.created_at desc, j.id desc limit 21`,
+        ["contract"],
+      );
+    });
+    const text = plan.map((row) => row["QUERY PLAN"]).join("\n");
+    expect(text).toContain("job_postings_open_job_type_idx");
+    expect(text).not.toContain("job_posting_is_open");
+  });
+
   test("every foreign key is covered by an index starting with its columns", async () => {
     const uncovered = await sql`
       select c.conrelid::regclass::text as tbl, c.conname

@@ -65,7 +65,7 @@ export function createApplicationsService(deps: ApplicationsServiceDeps) {
         [row] = await asCaller(sql, caller, (tx) => tx<NonNullable<typeof row>[]>`
           with job as (
             select j.id from public.job_postings j
-             where j.id = ${jobId} and j.is_active and coalesce(j.expires_at, 'infinity') > now()
+             where j.id = ${jobId} and private.job_posting_is_open(j)
           ), resume as (
             select r.id from public.resumes r where r.id = ${body.resume_id} and r.is_active
           ), inserted as (
@@ -97,7 +97,7 @@ export function createApplicationsService(deps: ApplicationsServiceDeps) {
           tx<MineRow[]>`
             select a.id, a.status, a.cover_letter, a.applied_at, a.reviewed_at, a.updated_at,
                    a.job_id, j.title, j.company_name, j.location,
-                   coalesce(j.is_active and coalesce(j.expires_at, 'infinity') > now(), false) as job_is_open,
+                   coalesce(private.job_posting_is_open(j), false) as job_is_open,
                    a.resume_id, r.resume_name
               from public.job_applications a
               left join public.job_postings j on j.id = a.job_id

@@ -108,7 +108,7 @@ function summaryOf(row: SummaryRow): JobSummary {
 // Every column of a posting the API shows, for statements over job_postings (aliased j).
 const detailColumns = (tx: Transaction) => tx`
   j.id, j.title, j.company_name, j.location, j.job_type, j.experience_level, j.salary_range, j.description,
-  j.requirements, j.is_active, (j.is_active and coalesce(j.expires_at, 'infinity') > now()) as is_open,
+  j.requirements, j.is_active, private.job_posting_is_open(j) as is_open,
   j.views_count, j.applications_count, j.created_at, j.updated_at, j.expires_at,
   coalesce(j.recruiter_id = (select auth.uid()), false) as is_owner`;
 

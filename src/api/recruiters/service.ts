@@ -52,7 +52,7 @@ export function createRecruitersService(deps: RecruitersServiceDeps) {
                  select json_agg(j order by j.created_at desc, j.id desc) from (
                    select j.id, j.title, j.company_name, j.location, j.job_type, j.experience_level, j.salary_range, j.created_at
                      from public.job_postings j
-                    where j.recruiter_id = rp.user_id and j.is_active and coalesce(j.expires_at, 'infinity') > now()
+                    where j.recruiter_id = rp.user_id and private.job_posting_is_open(j)
                     order by j.created_at desc, j.id desc
                     limit ${profileActiveJobsLimit}
                  ) j

@@ -1,6 +1,6 @@
--- Job board tuning: the public listing of open postings as two functions whose
--- filters can use the indexes, and listing indexes that carry expires_at so that
--- counting open postings (the list's `total`) never reads the table.
+-- The public listing of open postings: the indexes it reads and the two functions
+-- that run it (list_open_job_postings, count_open_job_postings), so that its filters
+-- can use those indexes.
 --
 -- Why functions and not a plain select on job_postings: under row-level security
 -- Postgres evaluates a policy's condition before any condition of the query that is not
@@ -11,23 +11,27 @@
 -- of 20), and a job_type filter reads the index entry of every active posting, for
 -- the facade and for supabase-js frontends alike.
 --
--- These functions read with their owner's rights and apply, themselves, exactly the
--- condition of the policy "anyone reads open postings" (active and not past
--- expires_at), which every caller, anon included, already has. They show nobody more
--- than that policy shows everybody, and none of what other policies add for some
--- callers (a recruiter's own closed postings, the postings a candidate applied to).
--- Frontends call them with supabase.rpc('list_open_job_postings', {...}).
+-- The functions are security definer for that reason alone: they read with their
+-- owner's rights and apply, themselves, private.job_posting_is_open, the whole of the
+-- policy "visitors read open postings" and the part of every signed-in user's policy
+-- that everybody shares. They show nobody more than that policy shows anon, and none
+-- of what the signed-in policy adds for some callers (a recruiter's own closed
+-- postings, the postings a candidate applied to). tests/database/rls-jobs.test.ts
+-- holds them to that for every persona. Frontends call them with
+-- supabase.rpc('list_open_job_postings', {...}).
 
--- The listing, newest first, keyset by (created_at, id). INCLUDE (expires_at) lets a
--- count over these partial indexes check expiry without visiting the table (an
--- index-only scan; expiry cannot be part of the predicate: now() is not immutable).
-drop index public.job_postings_open_listing_idx;
+-- Full-text search (q) and the case-insensitive location substring (ILIKE '%...%').
+create index job_postings_search_vector_idx on public.job_postings using gin (search_vector);
+create index job_postings_location_trgm_idx on public.job_postings using gin (location extensions.gin_trgm_ops);
+
+-- The listing, newest first, keyset by (created_at, id), only active rows: one index
+-- per filter combination, each in listing order. INCLUDE (expires_at) lets the expiry
+-- check, and so a count over these partial indexes, run without visiting the table
+-- (an index-only scan; expiry cannot be part of the predicate: now() is not immutable).
 create index job_postings_open_listing_idx
   on public.job_postings (created_at desc, id desc) include (expires_at) where is_active;
-drop index public.job_postings_open_job_type_idx;
 create index job_postings_open_job_type_idx
   on public.job_postings (job_type, created_at desc, id desc) include (expires_at) where is_active;
-drop index public.job_postings_open_experience_idx;
 create index job_postings_open_experience_idx
   on public.job_postings (experience_level, created_at desc, id desc) include (expires_at) where is_active;
 -- Both filters at once (the seed's two filters): one range, in listing order.
@@ -38,12 +42,9 @@ create index job_postings_open_job_type_experience_idx
 -- was given, as $1..$4 (job type, experience level, ILIKE pattern, tsquery). Building
 -- the statement per call (EXECUTE) lets the planner see the values and pick the index
 -- for the filters actually present, instead of one generic plan for all of them.
--- Expiry is written as coalesce(expires_at, 'infinity') > now() (the policy's
--- "expires_at is null or expires_at > now()"): the same rows, but not a condition the
--- planner can answer from job_postings_expires_at_idx, so it stops building a bitmap
--- of every unexpired posting (~45 ms at 1,000,000 postings) to AND with a selective
--- location or text-search bitmap. The listing indexes still check it without the
--- table, from their INCLUDE (expires_at).
+-- The rule is the call private.job_posting_is_open(j), not a copy of its expression:
+-- the planner inlines it, and matches the partial indexes' "where is_active" as if
+-- it were written out (see that function for why expiry is written with coalesce).
 create or replace function private.open_job_postings_conditions(
   has_job_type boolean,
   has_experience_level boolean,
@@ -55,7 +56,7 @@ language sql
 immutable
 set search_path = ''
 as $$
-  select 'j.is_active and coalesce(j.expires_at, ''infinity'') > now()'
+  select 'private.job_posting_is_open(j)'
       || case when has_job_type then ' and j.job_type = $1' else '' end
       || case when has_experience_level then ' and j.experience_level = $2' else '' end
       || case when has_location then ' and j.location ilike $3' else '' end
@@ -154,7 +155,7 @@ begin
 end;
 $$;
 comment on function public.list_open_job_postings(public.job_type, public.experience_level, text, text, timestamptz, bigint, integer, integer) is
-  'Open postings (active, not expired), newest first, filtered by job type, experience level, location substring and websearch text over title/company/description. Page with page_limit (1-1000) and page_offset (up to 10000), or keyset: pass the last row''s created_at and id as after_created_at/after_id. Shows exactly what the policy "anyone reads open postings" shows.';
+  'Open postings (private.job_posting_is_open), newest first, filtered by job type, experience level, location substring and websearch text over title/company/description. Page with page_limit (1-1000) and page_offset (up to 10000), or keyset: pass the last row''s created_at and id as after_created_at/after_id. Security definer so the filters can use their indexes, which RLS keeps them from through the table; it shows exactly what the policy "visitors read open postings" shows.';
 grant execute on function public.list_open_job_postings(public.job_type, public.experience_level, text, text, timestamptz, bigint, integer, integer)
   to anon, authenticated;
 
@@ -184,6 +185,6 @@ begin
 end;
 $$;
 comment on function public.count_open_job_postings(public.job_type, public.experience_level, text, text) is
-  'How many open postings match the filters of list_open_job_postings. Costs in proportion to that number (an index-only scan for the job type and experience level filters).';
+  'How many open postings match the filters of list_open_job_postings. Costs in proportion to that number (an index-only scan for the job type and experience level filters). Security definer for the same reason as list_open_job_postings, and counts the same rows.';
 grant execute on function public.count_open_job_postings(public.job_type, public.experience_level, text, text)
   to anon, authenticated;
