@@ -1,5 +1,6 @@
-// The auth stand-in served over real HTTP against the run's migrated database, and
-// clients for it, for the suites under tests/auth.
+// The local auth stand-in served on its own over real HTTP against the run's migrated
+// database, with supabase-js clients for it: for the stand-in's suites and for src/auth's
+// client suite, which needs a real Supabase Auth API to talk to.
 import { createClient, type SupabaseClient } from "@supabase/supabase-js";
 import postgres from "postgres";
 import {
@@ -11,7 +12,7 @@ import {
   type SigningJwk,
 } from "../../src/local/auth/index.ts";
 import { freePort } from "../../src/local/ports.ts";
-import { migratedTestDatabase } from "../support/database.ts";
+import { migratedTestDatabase } from "./database.ts";
 
 export interface RunningStandIn {
   /** The project URL supabase-js takes (the stand-in answers under /auth/v1). */
@@ -81,27 +82,3 @@ export async function startAuthStandIn(overrides: StandInOverrides = {}): Promis
     },
   };
 }
-
-let sequence = 0;
-/** An email no other case of the run uses. */
-export function uniqueEmail(label: string): string {
-  sequence += 1;
-  return `${label}.${process.pid}.${Date.now().toString(36)}.${sequence}@example.test`;
-}
-
-/** A recruiter username no other case of the run uses (3 to 100 of [A-Za-z0-9_-]). */
-export function uniqueUsername(label: string): string {
-  sequence += 1;
-  return `${label}_${process.pid}_${Date.now().toString(36)}_${sequence}`;
-}
-
-/** The JSON payload of a JWT, unverified (for looking at what a token says). */
-export function jwtPayload(token: string): Record<string, unknown> {
-  return JSON.parse(Buffer.from(token.split(".")[1] ?? "", "base64url").toString("utf8"));
-}
-
-export function jwtHeader(token: string): Record<string, unknown> {
-  return JSON.parse(Buffer.from(token.split(".")[0] ?? "", "base64url").toString("utf8"));
-}
-
-export const password = "correct horse battery staple";

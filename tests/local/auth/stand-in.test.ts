@@ -3,9 +3,12 @@
 import { beforeAll, describe, expect, test } from "bun:test";
 import { AuthApiError, AuthRetryableFetchError, AuthSessionMissingError, AuthWeakPasswordError } from "@supabase/supabase-js";
 import { SignJWT } from "jose";
-import { createJwtVerifier } from "../../src/auth/index.ts";
-import { importSigningKey } from "../../src/local/auth/index.ts";
-import { jwtHeader, jwtPayload, password, startAuthStandIn, uniqueEmail, uniqueUsername, type RunningStandIn } from "./support.ts";
+import { createJwtVerifier } from "../../../src/auth/index.ts";
+import { importSigningKey } from "../../../src/local/auth/index.ts";
+import { testPassword as password } from "../../support/accounts.ts";
+import { startAuthStandIn, type RunningStandIn } from "../../support/auth-stand-in.ts";
+import { jwtClaims, jwtHeader } from "../../support/jwt.ts";
+import { uniqueEmail, uniqueUsername } from "../../support/personas.ts";
 
 let standIn: RunningStandIn;
 beforeAll(async () => {
@@ -63,7 +66,7 @@ describe("sign-up", () => {
     expect(identities[0]).toMatchObject({ provider: "email", provider_id: user.id, email: user.email });
     expect(identities[0]!.identity_data).toMatchObject({ sub: user.id, email: user.email, email_verified: false, phone_verified: false, full_name: "Ann Candidate" });
 
-    const sessionId = jwtPayload(session.access_token).session_id;
+    const sessionId = jwtClaims(session.access_token).session_id;
     const sessions = await standIn.sql`select id, aal, user_agent, host(ip) as ip from auth.sessions where user_id = ${user.id}`;
     expect(sessions).toEqual([{ id: sessionId, aal: "aal1", user_agent: expect.any(String), ip: "127.0.0.1" }] as never);
     const tokens = await standIn.sql`select token, revoked, parent from auth.refresh_tokens where session_id = ${sessionId as string}`;
@@ -117,7 +120,7 @@ describe("sign-up", () => {
     });
     expect(error).toBeNull();
     expect(data.user!.user_metadata).toEqual({ full_name: "Rita Recruiter", user_type: "recruiter", email_verified: true });
-    expect(jwtPayload(data.session!.access_token).user_metadata).toEqual(data.user!.user_metadata);
+    expect(jwtClaims(data.session!.access_token).user_metadata).toEqual(data.user!.user_metadata);
     const [profile] = await standIn.sql`
       select p.user_type, r.username, r.company_name from public.profiles p join public.recruiter_profiles r on r.user_id = p.id where p.id = ${data.user!.id}`;
     expect(profile).toEqual({ user_type: "recruiter", username, company_name: "Acme" } as never);
@@ -160,7 +163,7 @@ describe("sign-in", () => {
     expect(error).toBeNull();
     expect(data.user!.id).toBe(user.id);
     expect(data.session!.refresh_token).not.toBe(first.refresh_token);
-    expect(jwtPayload(data.session!.access_token).session_id).not.toBe(jwtPayload(first.access_token).session_id);
+    expect(jwtClaims(data.session!.access_token).session_id).not.toBe(jwtClaims(first.access_token).session_id);
     const after = await lastSignIn(user.id);
     expect(after.last_sign_in_at.getTime()).toBeGreaterThan(before.last_sign_in_at.getTime());
     expect(after.last_login).toEqual(after.last_sign_in_at);
@@ -190,7 +193,7 @@ describe("tokens", () => {
   test("carry Supabase's claim set, ES256 with the published kid", async () => {
     const { user, session } = await signUpCandidate();
     expect(jwtHeader(session.access_token)).toEqual({ alg: "ES256", kid: standIn.signingKey.kid, typ: "JWT" });
-    const claims = jwtPayload(session.access_token);
+    const claims = jwtClaims(session.access_token);
     expect(Object.keys(claims)).toEqual(["iss", "sub", "aud", "exp", "iat", "email", "phone", "app_metadata", "user_metadata", "role", "aal", "amr", "session_id", "is_anonymous"]);
     expect(claims).toMatchObject({ iss: standIn.issuer, sub: user.id, aud: "authenticated", email: user.email, phone: "", role: "authenticated", aal: "aal1", is_anonymous: false });
     expect((claims.exp as number) - (claims.iat as number)).toBe(1800);
@@ -230,7 +233,7 @@ describe("refresh", () => {
     expect(error).toBeNull();
     const next = data.session!;
     expect(next.refresh_token).not.toBe(session.refresh_token);
-    expect(jwtPayload(next.access_token).session_id).toBe(jwtPayload(session.access_token).session_id);
+    expect(jwtClaims(next.access_token).session_id).toBe(jwtClaims(session.access_token).session_id);
     const rows = await standIn.sql`select token, revoked, parent from auth.refresh_tokens where token in ${standIn.sql([session.refresh_token, next.refresh_token])} order by id`;
     expect(rows).toEqual([
       { token: session.refresh_token, revoked: true, parent: null },
@@ -267,7 +270,7 @@ describe("refresh", () => {
 
     const reused = await standIn.anonClient().auth.refreshSession({ refresh_token: session.refresh_token });
     expect(reused.error).toMatchObject({ status: 400, code: "refresh_token_already_used", message: "Invalid Refresh Token: Already Used" });
-    const sessionId = jwtPayload(current.access_token).session_id as string;
+    const sessionId = jwtClaims(current.access_token).session_id as string;
     const [live] = await standIn.sql`select count(*)::int as n from auth.refresh_tokens where session_id = ${sessionId} and not revoked`;
     expect(live!.n).toBe(0);
   });
@@ -308,7 +311,7 @@ describe("sign-out", () => {
   test("scope local ends this session only; scope others every other one", async () => {
     const { email, user } = await signUpCandidate();
     const sessions = await Promise.all([1, 2, 3].map(async () => (await standIn.anonClient().auth.signInWithPassword({ email, password })).data.session!));
-    const sessionIds = sessions.map((session) => jwtPayload(session.access_token).session_id as string);
+    const sessionIds = sessions.map((session) => jwtClaims(session.access_token).session_id as string);
     const admin = standIn.anonClient().auth.admin;
 
     expect((await admin.signOut(sessions[0]!.access_token, "local")).error).toBeNull();
@@ -363,7 +366,7 @@ describe("admin", () => {
        where u.id in ${standIn.sql([confirmed.data.user!.id, unconfirmed.data.user!.id])}`;
     expect(rows).toEqual([{ keeps_block: false, phone: "+15550100" }, { keeps_block: false, phone: "+15550100" }] as never);
     const { data } = await standIn.anonClient().auth.signInWithPassword({ email: emails[0]!, password });
-    expect(jwtPayload(data.session!.access_token).user_metadata).toEqual({ user_type: "recruiter", email_verified: true });
+    expect(jwtClaims(data.session!.access_token).user_metadata).toEqual({ user_type: "recruiter", email_verified: true });
   });
 
   test("createUser of a taken email is email_exists (422)", async () => {
@@ -473,8 +476,8 @@ describe("HTTP details", () => {
   test("GET /user refuses the anon key (no sub), a forged token and an expired one with 403 bad_jwt", async () => {
     const { session } = await signUpCandidate();
     const [header, payload] = session.access_token.split(".");
-    const tampered = `${header}.${Buffer.from(JSON.stringify({ ...jwtPayload(session.access_token), role: "service_role" })).toString("base64url")}.${session.access_token.split(".")[2]}`;
-    const expired = await new SignJWT({ ...jwtPayload(session.access_token), exp: Math.floor(Date.now() / 1000) - 5 })
+    const tampered = `${header}.${Buffer.from(JSON.stringify({ ...jwtClaims(session.access_token), role: "service_role" })).toString("base64url")}.${session.access_token.split(".")[2]}`;
+    const expired = await new SignJWT({ ...jwtClaims(session.access_token), exp: Math.floor(Date.now() / 1000) - 5 })
       .setProtectedHeader({ alg: "ES256", kid: standIn.signingKey.kid, typ: "JWT" })
       .sign(await importSigningKey(standIn.signingKey));
     const cases: [string, number, string][] = [
