@@ -1,6 +1,7 @@
 // The local auth stand-in served on its own over real HTTP against the run's migrated
 // database, with supabase-js clients for it: for the stand-in's suites and for src/auth's
 // client suite, which needs a real Supabase Auth API to talk to.
+import { expect } from "bun:test";
 import { createClient, type SupabaseClient } from "@supabase/supabase-js";
 import postgres from "postgres";
 import {
@@ -12,7 +13,9 @@ import {
   type SigningJwk,
 } from "../../src/local/auth/index.ts";
 import { freePort } from "../../src/local/ports.ts";
+import { testPassword } from "./accounts.ts";
 import { migratedTestDatabase } from "./database.ts";
+import { uniqueEmail } from "./personas.ts";
 
 export interface RunningStandIn {
   /** The project URL supabase-js takes (the stand-in answers under /auth/v1). */
@@ -81,4 +84,20 @@ export async function startAuthStandIn(overrides: StandInOverrides = {}): Promis
       await sql.end();
     },
   };
+}
+
+/** A candidate signed up through supabase-js: the client (holding the session), the email, the user, the session. */
+export async function signUpCandidate(standIn: RunningStandIn, fullName = "Ann Candidate") {
+  const client = standIn.anonClient();
+  const email = uniqueEmail("candidate");
+  const { data, error } = await client.auth.signUp({ email, password: testPassword, options: { data: { full_name: fullName, user_type: "candidate" } } });
+  expect(error).toBeNull();
+  return { client, email, user: data.user!, session: data.session! };
+}
+
+/** auth.users.last_sign_in_at beside profiles.last_login, which our trigger copies it to. */
+export async function lastSignIn(standIn: RunningStandIn, userId: string) {
+  const [row] = await standIn.sql`
+    select u.last_sign_in_at, p.last_login from auth.users u join public.profiles p on p.id = u.id where u.id = ${userId}`;
+  return row as { last_sign_in_at: Date; last_login: Date };
 }
