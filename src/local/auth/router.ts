@@ -1,6 +1,6 @@
 // The stand-in's routing, as GoTrue's chi router answers: a route is a method and a
-// path (":name" matches one segment); an unknown path is chi's plain-text 404, a known
-// path with another method its empty 405.
+// path (":name" matches one segment, a final "*" one or more); an unknown path is chi's
+// plain-text 404, a known path with another method its empty 405.
 import type { ClientInfo } from "./store.ts";
 
 export interface RouteCall {
@@ -14,6 +14,8 @@ export interface Route {
   /** The path under /auth/v1, e.g. "/admin/users/:user_id". */
   path: string;
   endpoint: (request: Request, call: RouteCall) => Response | Promise<Response>;
+  /** Served without an `apikey`, as the hosted gateway serves it (the JWKS, browser redirects). */
+  open?: boolean;
 }
 
 export type RouteLookup =
@@ -36,11 +38,14 @@ export function findRoute(routes: readonly Route[], method: string, path: string
 export function matchPath(pattern: string, path: string): Record<string, string> | undefined {
   const wanted = pattern.split("/");
   const given = path.split("/");
-  if (wanted.length !== given.length) return undefined;
+  const rest = wanted.at(-1) === "*";
+  if (rest ? given.length < wanted.length : wanted.length !== given.length) return undefined;
   const params: Record<string, string> = {};
   for (const [index, segment] of wanted.entries()) {
     const actual = given[index] as string;
-    if (segment.startsWith(":")) {
+    if (segment === "*") {
+      if (actual === "") return undefined;
+    } else if (segment.startsWith(":")) {
       if (actual === "") return undefined;
       params[segment.slice(1)] = decodeSegment(actual);
     } else if (segment !== actual) {

@@ -21,13 +21,15 @@
 //     with autoconfirm confirms it and returns a session without checking the password);
 //   * emails are trimmed as well as lower-cased;
 //   * refresh tokens are GoTrue's 12-character legacy kind, not its newer v2 tokens;
-//   * no email, phone, OAuth, SSO, MFA, PKCE, magic links, hooks or rate limits.
+//   * no email, phone, OAuth, SSO, MFA, PKCE, magic links, hooks or rate limits: GoTrue's
+//     routes for those answer GoTrue's error JSON saying so (endpoints/not-implemented.ts).
 import type { JWK } from "jose";
 import type { Sql } from "../../db/client.ts";
 import { apiKeyRefusal, clientInfo } from "./caller.ts";
 import type { StandInContext } from "./context.ts";
 import { adminCreateUser, adminDeleteUser, adminGetUser } from "./endpoints/admin.ts";
 import { logout } from "./endpoints/logout.ts";
+import { findMissingRoute, notImplemented } from "./endpoints/not-implemented.ts";
 import { health, jwks, settings } from "./endpoints/public-info.ts";
 import { signUp } from "./endpoints/signup.ts";
 import { token } from "./endpoints/token.ts";
@@ -63,8 +65,6 @@ export interface AuthStandIn {
 }
 
 const pathPrefix = "/auth/v1";
-// Public without an API key, as on a hosted project: verifiers fetch the JWKS anonymously.
-const openPaths = new Set(["/.well-known/jwks.json"]);
 
 export async function createAuthStandIn(options: AuthStandInOptions): Promise<AuthStandIn> {
   const ctx: StandInContext = {
@@ -83,7 +83,8 @@ export async function createAuthStandIn(options: AuthStandInOptions): Promise<Au
   const routes: Route[] = [
     { method: "GET", path: "/health", endpoint: () => health() },
     { method: "GET", path: "/settings", endpoint: () => settings() },
-    { method: "GET", path: "/.well-known/jwks.json", endpoint: () => jwks(ctx) },
+    // Public, as on a hosted project: verifiers fetch the JWKS anonymously.
+    { method: "GET", path: "/.well-known/jwks.json", endpoint: () => jwks(ctx), open: true },
     { method: "POST", path: "/signup", endpoint: (request, { client }) => signUp(ctx, request, client) },
     { method: "POST", path: "/token", endpoint: (request, { client }) => token(ctx, request, client) },
     { method: "GET", path: "/user", endpoint: (request) => getUser(ctx, request) },
@@ -99,14 +100,16 @@ export async function createAuthStandIn(options: AuthStandInOptions): Promise<Au
       const url = new URL(request.url);
       if (url.pathname !== pathPrefix && !url.pathname.startsWith(`${pathPrefix}/`)) return pageNotFound();
       const path = url.pathname.slice(pathPrefix.length).replace(/\/+$/, "") || "/";
-      if (ctx.settings.requireApiKey && !openPaths.has(path)) {
+      const found = findRoute(routes, request.method, path);
+      const missing = found.kind === "found" ? undefined : findMissingRoute(request.method, path);
+      const open = found.kind === "found" ? found.route.open : missing?.open;
+      if (ctx.settings.requireApiKey && !open) {
         const refusal = apiKeyRefusal(request, acceptedApiKeys);
         if (refusal) return refusal;
       }
-      const found = findRoute(routes, request.method, path);
-      if (found.kind === "unknown path") return pageNotFound();
-      if (found.kind === "wrong method") return methodNotAllowed();
-      return await found.route.endpoint(request, { client: clientInfo(request, context.clientAddress), params: found.params });
+      if (found.kind === "found") return await found.route.endpoint(request, { client: clientInfo(request, context.clientAddress), params: found.params });
+      if (missing) throw notImplemented(missing.feature);
+      return found.kind === "wrong method" ? methodNotAllowed() : pageNotFound();
     } catch (error) {
       if (!isGoTrueError(error)) ctx.log("unexpected failure", error);
       else if (error instanceof GoTrueHttpError && error.status >= 500) ctx.log(error.message, error.databaseError);

@@ -3,6 +3,7 @@
 import { databaseStep, mustFindUser, type StandInContext } from "../context.ts";
 import { badRequest, jsonResponse, unprocessable, WeakPasswordError } from "../errors.ts";
 import { grantSession, sessionResponse } from "../session-response.ts";
+import { missingFeatures, notImplemented } from "./not-implemented.ts";
 import {
   activeRefreshToken,
   deleteRefreshToken,
@@ -23,7 +24,9 @@ export async function token(ctx: StandInContext, request: Request, client: Clien
   const grantType = new URL(request.url).searchParams.get("grant_type");
   if (grantType === "password") return passwordGrant(ctx, request, client);
   if (grantType === "refresh_token") return refreshTokenGrant(ctx, request, client);
-  // GoTrue also knows id_token, pkce and web3; the stand-in does not.
+  if (grantType === "pkce") throw notImplemented(missingFeatures.pkce);
+  if (grantType === "id_token") throw notImplemented(missingFeatures.idToken);
+  if (grantType === "web3") throw notImplemented(missingFeatures.web3);
   throw badRequest("invalid_credentials", "unsupported_grant_type");
 }
 
