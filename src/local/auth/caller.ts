@@ -42,6 +42,17 @@ export async function requireAdmin(ctx: StandInContext, request: Request): Promi
   if (typeof claims.role !== "string" || !ctx.settings.adminRoles.includes(claims.role)) throw forbidden("not_admin", "User not allowed");
 }
 
+/** GoTrue's requestAud: the X-JWT-AUD header, else the token's audience (not for admin roles), else the default. */
+export function requestAudience(ctx: StandInContext, request: Request, claims: BearerClaims): string {
+  const header = request.headers.get("x-jwt-aud");
+  if (header) return header;
+  if (!(typeof claims.role === "string" && ctx.settings.adminRoles.includes(claims.role))) {
+    const audience = Array.isArray(claims.aud) ? claims.aud[0] : claims.aud;
+    if (typeof audience === "string" && audience !== "") return audience;
+  }
+  return ctx.settings.audience;
+}
+
 /** User agent and address for auth.sessions: Sb-Forwarded-For (GoTrue honours it when enabled), X-Forwarded-For, the peer. */
 export function clientInfo(request: Request, clientAddress: string | undefined): ClientInfo {
   const leftmost = (header: string) => request.headers.get(header)?.split(",")[0]?.trim();

@@ -14,6 +14,11 @@ export interface AuthStandInSettings {
   refreshTokenReuseIntervalSeconds: number;
   /** Refuse requests without a valid `apikey`, as hosted Supabase's gateway does. */
   requireApiKey: boolean;
+  /**
+   * Mailer.SecureEmailChangeEnabled (`double_confirm_changes = true` in config.toml): an
+   * email change waits for a confirmation from the current address as well as the new one.
+   */
+  doubleConfirmEmailChanges: boolean;
 }
 
 export interface AuthStandInSettingsInput {
@@ -38,6 +43,7 @@ export function resolveSettings(input: AuthStandInSettingsInput): AuthStandInSet
     bcryptCost,
     refreshTokenReuseIntervalSeconds: input.refreshTokenReuseIntervalSeconds ?? 10,
     requireApiKey: input.requireApiKey ?? true,
+    doubleConfirmEmailChanges: true,
   };
 }
 

@@ -33,7 +33,7 @@ import { findMissingRoute, notImplemented } from "./endpoints/not-implemented.ts
 import { health, jwks, settings } from "./endpoints/public-info.ts";
 import { signUp } from "./endpoints/signup.ts";
 import { token } from "./endpoints/token.ts";
-import { getUser } from "./endpoints/user.ts";
+import { getUser, updateUser } from "./endpoints/user.ts";
 import { errorResponse, GoTrueHttpError, isGoTrueError, requestApiVersion } from "./errors.ts";
 import type { ProjectApiKeys, SigningJwk } from "./keys.ts";
 import { findRoute, methodNotAllowed, pageNotFound, type Route } from "./router.ts";
@@ -88,6 +88,7 @@ export async function createAuthStandIn(options: AuthStandInOptions): Promise<Au
     { method: "POST", path: "/signup", endpoint: (request, { client }) => signUp(ctx, request, client) },
     { method: "POST", path: "/token", endpoint: (request, { client }) => token(ctx, request, client) },
     { method: "GET", path: "/user", endpoint: (request) => getUser(ctx, request) },
+    { method: "PUT", path: "/user", endpoint: (request) => updateUser(ctx, request) },
     { method: "POST", path: "/logout", endpoint: (request) => logout(ctx, request) },
     { method: "POST", path: "/admin/users", endpoint: (request) => adminCreateUser(ctx, request) },
     { method: "GET", path: "/admin/users/:user_id", endpoint: (request, { params }) => adminGetUser(ctx, request, params.user_id as string) },

@@ -76,13 +76,6 @@ describe("tokens", () => {
       { alg: "ES256", crv: "P-256", kid: standIn.signingKey.kid, key_ops: ["verify"], kty: "EC", use: "sig", x: standIn.signingKey.x, y: standIn.signingKey.y },
     ]);
   });
-
-  test("getUser answers the user for a live session", async () => {
-    const { client, user } = await signUpCandidate(standIn);
-    const { data, error } = await client.auth.getUser();
-    expect(error).toBeNull();
-    expect(data.user).toMatchObject({ id: user.id, email: user.email, user_metadata: user.user_metadata });
-  });
 });
 
 describe("refresh", () => {

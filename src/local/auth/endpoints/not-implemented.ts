@@ -47,6 +47,7 @@ export const missingFeatures = {
   auditLog: { name: "The audit log (GET /admin/audit)" },
   listUsers: { name: "Listing users (auth.admin.listUsers)", instead: "Read auth.users in the local database (the Postgres URL that npm start prints)." },
   scim: { name: "SCIM provisioning (/scim/v2)" },
+  phone: { name: "Phone numbers (a user's phone, phone sign-in)", instead: "Locally, users have an email and a password." },
 } satisfies Record<string, MissingFeature>;
 
 interface MissingRoute {
