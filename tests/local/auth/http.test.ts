@@ -54,6 +54,12 @@ describe("HTTP details", () => {
     expect([unknown.status, await unknown.text()]).toEqual([404, "404 page not found\n"]);
   });
 
+  test("a malformed percent-escape in a path segment is refused like any bad id, never a 500", async () => {
+    const headers = { apikey: standIn.serviceRoleKey, authorization: `Bearer ${standIn.serviceRoleKey}`, "x-supabase-api-version": "2024-01-01" };
+    const response = await call("/admin/users/%E0%A4%A", { headers });
+    expect([response.status, await response.json()]).toEqual([404, { code: "validation_failed", message: "user_id must be an UUID" }]);
+  });
+
   test("the API gateway's apikey check: missing or unknown keys are refused, the JWKS is open", async () => {
     const missing = await call("/settings");
     expect([missing.status, await missing.json()]).toEqual([401, { message: "No API key found in request", hint: "No `apikey` request header or url param was found." }]);
