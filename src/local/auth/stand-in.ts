@@ -27,7 +27,7 @@ import type { JWK } from "jose";
 import type { Sql } from "../../db/client.ts";
 import { apiKeyRefusal, clientInfo } from "./caller.ts";
 import type { StandInContext } from "./context.ts";
-import { adminCreateUser, adminDeleteUser, adminGetUser } from "./endpoints/admin.ts";
+import { adminCreateUser, adminDeleteUser, adminGetUser, adminUpdateUser } from "./endpoints/admin.ts";
 import { logout } from "./endpoints/logout.ts";
 import { findMissingRoute, notImplemented } from "./endpoints/not-implemented.ts";
 import { health, jwks, settings } from "./endpoints/public-info.ts";
@@ -92,6 +92,7 @@ export async function createAuthStandIn(options: AuthStandInOptions): Promise<Au
     { method: "POST", path: "/logout", endpoint: (request) => logout(ctx, request) },
     { method: "POST", path: "/admin/users", endpoint: (request) => adminCreateUser(ctx, request) },
     { method: "GET", path: "/admin/users/:user_id", endpoint: (request, { params }) => adminGetUser(ctx, request, params.user_id as string) },
+    { method: "PUT", path: "/admin/users/:user_id", endpoint: (request, { params }) => adminUpdateUser(ctx, request, params.user_id as string) },
     { method: "DELETE", path: "/admin/users/:user_id", endpoint: (request, { params }) => adminDeleteUser(ctx, request, params.user_id as string) },
   ];
 

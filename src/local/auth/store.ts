@@ -282,6 +282,28 @@ function oneTimeCode(): string {
   return Array.from(crypto.getRandomValues(new Uint8Array(6)), (byte) => String(byte % 10)).join("");
 }
 
+/** GoTrue's SetRole. */
+export async function setRole(tx: Transaction, userId: string, role: string): Promise<void> {
+  await tx`update auth.users set role = ${role}, updated_at = now() where id = ${userId}`;
+}
+
+/**
+ * The admin API's change of email, at once: the email identity follows (created when
+ * the user has none), with email_verified as the admin said, then users.email.
+ */
+export async function setEmail(tx: Transaction, userId: string, email: string, options: { verified: boolean }): Promise<void> {
+  const claims = { email, email_verified: options.verified };
+  const [identity] = await tx<{ id: string }[]>`select id from auth.identities where user_id = ${userId} and provider = 'email' limit 1`;
+  if (identity) {
+    await tx`
+      update auth.identities set identity_data = identity_data || ${jsonb(tx, claims)} where id = ${identity.id}`;
+  } else {
+    await insertEmailIdentity(tx, userId, { sub: userId, ...claims, phone_verified: false });
+  }
+  await tx`update auth.users set email = ${email}, updated_at = now() where id = ${userId}`;
+}
+
+/** GoTrue's Ban: banned_until moves `durationMs` from now; 0 lifts the ban. */
 export async function banUser(tx: Transaction, userId: string, durationMs: number): Promise<void> {
   if (durationMs === 0) {
     await tx`update auth.users set banned_until = null, updated_at = now() where id = ${userId}`;

@@ -92,6 +92,7 @@ export function booleanField(body: Record<string, unknown>, name: string): boole
   return value;
 }
 
+const maxGoDurationMs = 9_223_372_036_854.775;
 const goDurationUnits: Record<string, number> = { ns: 1e-6, us: 1e-3, "µs": 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
 /** Milliseconds of a Go duration string ("24h", "1h30m", "90s"), as ban_duration takes; undefined if invalid. */
@@ -103,5 +104,7 @@ export function parseGoDuration(text: string): number | undefined {
   for (const [, amount, unit] of text.matchAll(/(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h)/g)) {
     total += Number(amount) * (goDurationUnits[unit as string] ?? 0);
   }
+  // Go's durations are int64 nanoseconds (about 292 years); longer ones do not parse.
+  if (total > maxGoDurationMs) return undefined;
   return text.startsWith("-") ? -total : total;
 }

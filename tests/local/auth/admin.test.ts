@@ -105,3 +105,99 @@ describe("admin", () => {
     expect((await standIn.anonClient().auth.signInWithPassword({ email, password })).error).toMatchObject({ code: "invalid_credentials" });
   });
 });
+
+describe("admin: updateUserById", () => {
+  const admin = () => standIn.serviceClient().auth.admin;
+
+  test("user_metadata and app_metadata are merged (null deletes a key); a recruiter_profile block does not stay", async () => {
+    const { user } = await signUpCandidate(standIn, "Ann Before");
+    const { data, error } = await admin().updateUserById(user.id, {
+      user_metadata: { full_name: null, headline: "Engineer", recruiter_profile: { username: uniqueUsername("late"), recruiter_type: "company" } },
+      app_metadata: { plan: "pro" },
+    });
+    expect(error).toBeNull();
+    expect(data.user!.user_metadata).toEqual({ user_type: "candidate", email_verified: true, headline: "Engineer" });
+    expect(data.user!.app_metadata).toEqual({ provider: "email", providers: ["email"], plan: "pro" });
+    const [row] = await standIn.sql`select raw_user_meta_data, raw_app_meta_data from auth.users where id = ${user.id}`;
+    expect(row).toEqual({ raw_user_meta_data: data.user!.user_metadata, raw_app_meta_data: data.user!.app_metadata } as never);
+  });
+
+  test("a new email takes effect at once: users.email, the email identity, the profile, sign-in", async () => {
+    const { user } = await signUpCandidate(standIn);
+    const email = uniqueEmail("Renamed");
+    const { data, error } = await admin().updateUserById(user.id, { email: email.toUpperCase(), email_confirm: true });
+    expect(error).toBeNull();
+    expect(data.user!.email).toBe(email.toLowerCase());
+    expect(data.user!.identities?.map((identity) => identity.identity_data)).toEqual([expect.objectContaining({ email: email.toLowerCase(), email_verified: true })]);
+    const [row] = await standIn.sql`
+      select (select email from public.profiles where id = ${user.id}) as profile_email,
+             (select email from auth.identities where user_id = ${user.id}) as identity_email`;
+    expect(row).toEqual({ profile_email: email.toLowerCase(), identity_email: email.toLowerCase() } as never);
+    expect((await standIn.anonClient().auth.signInWithPassword({ email, password })).error).toBeNull();
+  });
+
+  test("another account's email is email_exists (422), where GoTrue would answer its unique index's 500", async () => {
+    const taken = await signUpCandidate(standIn);
+    const { user, email } = await signUpCandidate(standIn);
+    const { error } = await admin().updateUserById(user.id, { email: taken.email.toUpperCase() });
+    expect(error).toMatchObject({ status: 422, code: "email_exists", message: "A user with this email address has already been registered" });
+    const [row] = await standIn.sql`select email from auth.users where id = ${user.id}`;
+    expect(row!.email).toBe(email);
+  });
+
+  test("a new password signs in and ends every session of the user", async () => {
+    const { user, email, session } = await signUpCandidate(standIn);
+    const newPassword = "set by an admin";
+    expect((await admin().updateUserById(user.id, { password: newPassword })).error).toBeNull();
+    const [sessions] = await standIn.sql`select count(*)::int as n from auth.sessions where user_id = ${user.id}`;
+    expect(sessions!.n).toBe(0);
+    expect((await standIn.anonClient().auth.refreshSession({ refresh_token: session.refresh_token })).error).toMatchObject({ code: "refresh_token_not_found" });
+    expect((await standIn.anonClient().auth.signInWithPassword({ email, password })).error).toMatchObject({ code: "invalid_credentials" });
+    expect((await standIn.anonClient().auth.signInWithPassword({ email, password: newPassword })).error).toBeNull();
+  });
+
+  test("a too-short password is weak_password (422); email_confirm lets an unconfirmed user sign in", async () => {
+    const email = uniqueEmail("unconfirmed");
+    const created = await admin().createUser({ email, password, user_metadata: { user_type: "candidate" } });
+    const weak = await admin().updateUserById(created.data.user!.id, { password: "12345" });
+    expect(weak.error).toMatchObject({ status: 422, code: "weak_password", message: "Password should be at least 6 characters." });
+    const { data, error } = await admin().updateUserById(created.data.user!.id, { email_confirm: true });
+    expect(error).toBeNull();
+    expect(data.user!.email_confirmed_at).toBeString();
+    expect(data.user!.user_metadata).toEqual({ user_type: "candidate", email_verified: true });
+    expect((await standIn.anonClient().auth.signInWithPassword({ email, password })).error).toBeNull();
+  });
+
+  test("role is set as given", async () => {
+    const { user } = await signUpCandidate(standIn);
+    const { data, error } = await admin().updateUserById(user.id, { role: "admin" });
+    expect(error).toBeNull();
+    expect(data.user!.role).toBe("admin");
+  });
+
+  test("an unknown user is user_not_found (404), a malformed id validation_failed (404), a phone the not-implemented error", async () => {
+    expect((await admin().updateUserById(crypto.randomUUID(), { user_metadata: { x: 1 } })).error).toMatchObject({ status: 404, code: "user_not_found", message: "User not found" });
+    // supabase-js checks the id itself; GoTrue's answer comes over plain HTTP.
+    const malformed = await fetch(`${standIn.url}/auth/v1/admin/users/not-a-uuid`, {
+      method: "PUT",
+      headers: { apikey: standIn.serviceRoleKey, authorization: `Bearer ${standIn.serviceRoleKey}`, "x-supabase-api-version": "2024-01-01" },
+      body: JSON.stringify({ user_metadata: { x: 1 } }),
+    });
+    expect([malformed.status, await malformed.json()]).toEqual([404, { code: "validation_failed", message: "user_id must be an UUID" }]);
+    const { user } = await signUpCandidate(standIn);
+    expect((await admin().updateUserById(user.id, { phone: "+15550100" })).error).toMatchObject({ status: 404, code: "feature_disabled" });
+  });
+
+  test("the anon key and a user's own token are not_admin (403)", async () => {
+    const { user, session } = await signUpCandidate(standIn);
+    expect((await standIn.anonClient().auth.admin.updateUserById(user.id, { ban_duration: "24h" })).error).toMatchObject({ status: 403, code: "not_admin" });
+    const response = await fetch(`${standIn.url}/auth/v1/admin/users/${user.id}`, {
+      method: "PUT",
+      headers: { apikey: standIn.anonKey, authorization: `Bearer ${session.access_token}`, "x-supabase-api-version": "2024-01-01" },
+      body: JSON.stringify({ ban_duration: "24h" }),
+    });
+    expect([response.status, await response.json()]).toEqual([403, { code: "not_admin", message: "User not allowed" }]);
+    const [row] = await standIn.sql`select banned_until from auth.users where id = ${user.id}`;
+    expect(row!.banned_until).toBeNull();
+  });
+});
