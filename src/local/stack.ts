@@ -57,6 +57,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
   fs.mkdirSync(storageDir, { recursive: true });
 
   const gatewayUrl = `http://127.0.0.1:${options.ports.gateway}`;
+  const facadeUrl = `http://127.0.0.1:${options.ports.facade}`;
   const authSql = postgres(options.superuserUrl, { max: 10, onnotice: () => {} });
   const auth = await createAuthStandIn({
     sql: authSql,
@@ -85,6 +86,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
         auth,
         storage: createLocalFileHandler({ rootDir: storageDir, securityKey: localStorageSecurityKey }),
         functions: functionTargets,
+        facadeUrl,
       },
     });
     started.push(gateway);
@@ -132,7 +134,6 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       functionTargets.set(fn.name.slice("fn:".length), fn.url);
     }
 
-    const facadeUrl = `http://127.0.0.1:${options.ports.facade}`;
     started.push(
       await startProcess({
         name: "facade",
