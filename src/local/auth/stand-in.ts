@@ -21,8 +21,13 @@
 //     with autoconfirm confirms it and returns a session without checking the password);
 //   * emails are trimmed as well as lower-cased;
 //   * refresh tokens are GoTrue's 12-character legacy kind, not its newer v2 tokens;
+//   * PUT /user and the admin API's PUT serialise updates of one user and answer the
+//     user as stored (GoTrue merges into the copy it loaded and answers that copy);
+//   * the admin API's change to a taken email is email_exists (GoTrue: its unique
+//     index's 500);
 //   * no email, phone, OAuth, SSO, MFA, PKCE, magic links, hooks or rate limits: GoTrue's
-//     routes for those answer GoTrue's error JSON saying so (endpoints/not-implemented.ts).
+//     routes for those answer GoTrue's error JSON saying so (endpoints/not-implemented.ts),
+//     and an email change, which needs a confirmation email, stays pending.
 import type { JWK } from "jose";
 import type { Sql } from "../../db/client.ts";
 import { apiKeyRefusal, clientInfo } from "./caller.ts";
