@@ -2,7 +2,7 @@
 // database, with supabase-js clients for it: for the stand-in's suites and for src/auth's
 // client suite, which needs a real Supabase Auth API to talk to.
 import { expect } from "bun:test";
-import { createClient, type SupabaseClient } from "@supabase/supabase-js";
+import { AuthApiError, createClient, type SupabaseClient } from "@supabase/supabase-js";
 import postgres from "postgres";
 import {
   createAuthStandIn,
@@ -100,4 +100,11 @@ export async function lastSignIn(standIn: RunningStandIn, userId: string) {
   const [row] = await standIn.sql`
     select u.last_sign_in_at, p.last_login from auth.users u join public.profiles p on p.id = u.id where u.id = ${userId}`;
   return row as { last_sign_in_at: Date; last_login: Date };
+}
+
+/** A supabase-js error that must be GoTrue's answer (AuthApiError): its status, code and message. */
+export function apiError(error: unknown) {
+  expect(error).toBeInstanceOf(AuthApiError);
+  const { status, code, message } = error as AuthApiError;
+  return { status, code, message };
 }

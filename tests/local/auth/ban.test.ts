@@ -2,9 +2,8 @@
 // sets auth.users.banned_until, and while it lies ahead GoTrue refuses the password grant,
 // the refresh-token grant and every request with a still-valid access token.
 import { beforeAll, describe, expect, test } from "bun:test";
-import { AuthApiError } from "@supabase/supabase-js";
 import { testPassword as password } from "../../support/accounts.ts";
-import { signUpCandidate, startAuthStandIn, type RunningStandIn } from "../../support/auth-stand-in.ts";
+import { apiError, signUpCandidate, startAuthStandIn, type RunningStandIn } from "../../support/auth-stand-in.ts";
 
 let standIn: RunningStandIn;
 beforeAll(async () => {
@@ -13,12 +12,6 @@ beforeAll(async () => {
 });
 
 const admin = () => standIn.serviceClient().auth.admin;
-
-function apiError(error: unknown) {
-  expect(error).toBeInstanceOf(AuthApiError);
-  const { status, code, message } = error as AuthApiError;
-  return { status, code, message };
-}
 
 async function bannedUntil(userId: string): Promise<Date | null> {
   const [row] = await standIn.sql`select banned_until from auth.users where id = ${userId}`;

@@ -2,9 +2,9 @@
 // supabase-js, against the migrated database: what the caller gets back, what lands in
 // auth.users, and which sessions survive.
 import { beforeAll, describe, expect, test } from "bun:test";
-import { AuthApiError, AuthSessionMissingError, AuthWeakPasswordError } from "@supabase/supabase-js";
+import { AuthSessionMissingError, AuthWeakPasswordError } from "@supabase/supabase-js";
 import { testPassword as password } from "../../support/accounts.ts";
-import { signUpCandidate, startAuthStandIn, type RunningStandIn } from "../../support/auth-stand-in.ts";
+import { apiError, signUpCandidate, startAuthStandIn, type RunningStandIn } from "../../support/auth-stand-in.ts";
 import { jwtClaims } from "../../support/jwt.ts";
 import { uniqueEmail, uniqueUsername } from "../../support/personas.ts";
 
@@ -23,12 +23,6 @@ async function storedUser(userId: string) {
            (select email from public.profiles where id = ${userId}) as profile_email
       from auth.users where id = ${userId}`;
   return row!;
-}
-
-function apiError(error: unknown) {
-  expect(error).toBeInstanceOf(AuthApiError);
-  const { status, code, message } = error as AuthApiError;
-  return { status, code, message };
 }
 
 describe("GET /user", () => {
