@@ -4,7 +4,7 @@
 export interface AuthStandInSettings {
   /** GoTrue's JWT.Aud: the audience of users and of their tokens. */
   audience: string;
-  /** The role of new users (GoTrue's JWT.DefaultGroupName, empty meaning "authenticated"). */
+  /** The role of new users ("authenticated", as Supabase's GoTrue gives them). */
   defaultRole: string;
   /** GoTrue's JWT.AdminRoles: bearer roles allowed on the admin API. */
   adminRoles: readonly string[];

@@ -108,21 +108,24 @@ export async function adminUpdateUser(ctx: StandInContext, request: Request, raw
   const { settings } = ctx;
   await requireAdmin(ctx, request);
   const userId = checkedUserId(rawUserId);
+  // GoTrue's loadUser middleware answers an unknown user before the handler reads the body.
+  await ctx.sql.begin((tx) => loadUser(tx, userId));
+  const body = await readJsonObject(request);
+  const requestedEmail = stringField(body, "email");
+  const email = requestedEmail === "" ? "" : normalizeEmail(requestedEmail);
+  if (stringField(body, "phone") !== "") throw notImplemented(missingFeatures.phone);
+  const banMs = banDurationField(body);
+  const password = body.password === undefined || body.password === null ? undefined : stringField(body, "password");
+  if (password !== undefined) checkPasswordStrength(password, settings.minimumPasswordLength);
+  const role = stringField(body, "role");
+  const emailConfirm = booleanField(body, "email_confirm");
+  const appMetadata = objectField(body, "app_metadata");
+  const userMetadata = objectField(body, "user_metadata");
+
   const user = await ctx.sql.begin(async (tx) => {
-    // GoTrue's loadUser middleware runs before the handler reads the body.
+    // One update of a user at a time: each merges into what the previous one wrote.
     await lockUser(tx, userId);
     const current = await loadUser(tx, userId);
-    const body = await readJsonObject(request);
-    const requestedEmail = stringField(body, "email");
-    const email = requestedEmail === "" ? "" : normalizeEmail(requestedEmail);
-    if (stringField(body, "phone") !== "") throw notImplemented(missingFeatures.phone);
-    const banMs = banDurationField(body);
-    const password = body.password === undefined || body.password === null ? undefined : stringField(body, "password");
-    if (password !== undefined) checkPasswordStrength(password, settings.minimumPasswordLength);
-    const role = stringField(body, "role");
-    const emailConfirm = booleanField(body, "email_confirm");
-    const appMetadata = objectField(body, "app_metadata");
-    const userMetadata = objectField(body, "user_metadata");
     // GoTrue leaves a taken email to the unique index and answers 500; the stand-in says why.
     if (email !== "" && email !== current.json.email && (await findOtherUserIdWithEmail(tx, email, current.json.aud, userId))) throw emailTaken();
 
