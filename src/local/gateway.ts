@@ -4,7 +4,8 @@
 //   /functions/v1/NAME  the Deno process serving edge function NAME (path forwarded
 //                       without the /functions/v1 prefix, as the edge runtime does)
 //   /storage/v1/cdn/*   the `local` storage's files at their signed URLs
-//   /rest/v1/*          501: PostgREST exists only under `supabase start`
+//   /rest/v1/*          PostgREST's error JSON, 501: PostgREST exists only under
+//                       `supabase start` (there is no PostgREST binary to be had here)
 // A development tool: nothing that ships imports src/local.
 import { corsHeaders } from "../core/http.ts";
 import type { AuthStandIn } from "./auth/index.ts";
@@ -16,6 +17,8 @@ export interface GatewayRoutes {
   storage: LocalFileHandler;
   /** Function name → base URL of the process serving it. */
   functions: ReadonlyMap<string, string>;
+  /** Where the /api/v1 facade listens, named in the answer to /rest/v1. */
+  facadeUrl: string;
 }
 
 export interface RunningGateway {
@@ -53,8 +56,8 @@ export function startGateway(options: { port: number; routes: GatewayRoutes }): 
         if (!target) return json(404, `No function named ${fn[1]}`);
         return forward(request, `${target}/${fn[1]}${fn[2] ?? ""}${url.search}`, clientAddress);
       }
-      if (url.pathname.startsWith("/rest/v1")) {
-        return json(501, "PostgREST is not part of the local stack; use `supabase start` for /rest/v1, or the /api/v1 facade.");
+      if (url.pathname === "/rest/v1" || url.pathname.startsWith("/rest/v1/")) {
+        return withGatewayCors(request, async () => noPostgrest(request, url, routes.facadeUrl));
       }
       if (url.pathname === "/" || url.pathname === "/health") {
         return Response.json({ status: "ok", functions: [...routes.functions.keys()] });
@@ -72,11 +75,39 @@ export function startGateway(options: { port: number; routes: GatewayRoutes }): 
 }
 
 /**
- * CORS as Supabase's gateway adds it for Auth and Storage, so a browser app on any
- * local origin can call them. Functions answer CORS themselves, as on Supabase.
+ * PostgREST's code for "this stack has no PostgREST". PostgREST's own codes are PGRST,
+ * a group and a number (0xx connection, 1xx request, 2xx schema cache, 3xx JWT, X00
+ * internal); the group "L" (local stack) is one PostgREST does not use, so the answer
+ * can never be taken for a real PostgREST's, such as PGRST002's 503 that clients retry.
+ */
+export const NO_POSTGREST_CODE = "PGRSTL00";
+
+/**
+ * What /rest/v1 answers locally, in PostgREST's error shape so supabase-js's `from()` and
+ * `rpc()` hand the message to the caller. 501 (the server does not do this), not 503:
+ * postgrest-js retries 503 and 520, and no retry will bring a PostgREST here.
+ */
+function noPostgrest(request: Request, url: URL, facadeUrl: string): Response {
+  const body = {
+    code: NO_POSTGREST_CODE,
+    details: `${request.method} ${url.pathname} was not run. npm start serves /auth/v1, /functions/v1 and ${LOCAL_STORAGE_MOUNT_PATH} here; PostgREST comes with \`supabase start\` (Docker).`,
+    hint: `Run \`supabase start\` for /rest/v1 (supabase-js from() and rpc()), or use the /api/v1 facade at ${facadeUrl}/api/v1 (OpenAPI at ${facadeUrl}/docs).`,
+    message: "The local stack (npm start) has no PostgREST, so /rest/v1 is not served here.",
+  };
+  return new Response(JSON.stringify(body), { status: 501, headers: { "content-type": "application/json; charset=utf-8" } });
+}
+
+/**
+ * CORS as Supabase's gateway adds it for Auth, Storage and /rest/v1, so a browser app on
+ * any local origin can call them: any origin, and the request headers a preflight asks
+ * for are allowed (Kong's cors plugin echoes them), since supabase-js sends headers of
+ * its own (x-supabase-api-version, accept-profile, prefer...). Functions answer CORS
+ * themselves, as on Supabase.
  */
 async function withGatewayCors(request: Request, handle: () => Promise<Response>): Promise<Response> {
-  const cors = corsHeaders(request.headers.get("origin"), { allowedOrigins: ["*"] });
+  const requestedHeaders = request.headers.get("access-control-request-headers");
+  const allowedHeaders = requestedHeaders ? requestedHeaders.split(",").map((name) => name.trim()).filter(Boolean) : undefined;
+  const cors = corsHeaders(request.headers.get("origin"), { allowedOrigins: ["*"], allowedHeaders });
   if (request.method === "OPTIONS") return new Response(null, { status: 204, headers: cors });
   const response = await handle();
   const headers = new Headers(response.headers);

@@ -71,6 +71,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
   fs.mkdirSync(storageDir, { recursive: true });
 
   const gatewayUrl = `http://127.0.0.1:${options.ports.gateway}`;
+  const facadeUrl = `http://127.0.0.1:${options.ports.facade}`;
   const authSql = postgres(options.superuserUrl, { max: 10, idle_timeout: 30, onnotice: () => {} });
   const auth = await createAuthStandIn({
     sql: authSql,
@@ -101,6 +102,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
         auth,
         storage: createLocalFileHandler({ rootDir: storageDir, securityKey: localStorageSecurityKey }),
         functions: functionTargets,
+        facadeUrl,
       },
     });
     started.push(gateway);
@@ -144,7 +146,6 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     );
     for (const fn of functions) functionTargets.set(fn.name.slice("fn:".length), fn.url);
 
-    const facadeUrl = `http://127.0.0.1:${options.ports.facade}`;
     const facade = await startProcess({
       name: "facade",
       command: facadeCommand(),

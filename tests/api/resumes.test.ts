@@ -13,12 +13,12 @@ import { asAuthenticatorUrl } from "../support/database.ts";
 import {
   faces,
   fetchPublicResume,
-  jwtClaims,
   localStoredFile,
   localStoredFiles,
   upload,
   type Face,
 } from "../support/faces.ts";
+import { jwtClaims } from "../support/jwt.ts";
 import { buildPdf } from "../support/pdf.ts";
 import { answerOf } from "../support/stack.ts";
 import { callFacade, testClientIp, testStack, type TestStack } from "../support/stack.ts";

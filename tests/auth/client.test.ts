@@ -10,7 +10,10 @@ import {
   type SupabaseAuthClient,
 } from "../../src/auth/index.ts";
 import { freePort } from "../../src/local/ports.ts";
-import { jwtPayload, password, startAuthStandIn, uniqueEmail, uniqueUsername, type RunningStandIn } from "./support.ts";
+import { testPassword as password } from "../support/accounts.ts";
+import { startAuthStandIn, type RunningStandIn } from "../support/auth-stand-in.ts";
+import { jwtClaims } from "../support/jwt.ts";
+import { uniqueEmail, uniqueUsername } from "../support/personas.ts";
 
 let standIn: RunningStandIn;
 let auth: SupabaseAuthClient;
@@ -38,7 +41,7 @@ describe("against the stand-in", () => {
 
     const session = await auth.signInWithPassword({ email, password });
     expect(session).toMatchObject({ token_type: "bearer", expires_in: 1800, user: { id: signedUp.user.id } });
-    expect(session.expires_at).toBe(jwtPayload(session.access_token).exp as number);
+    expect(session.expires_at).toBe(jwtClaims(session.access_token).exp as number);
     const verifier = createJwtVerifier({ jwksUrl: standIn.jwksUrl, issuer: standIn.issuer });
     expect((await verifier.verifyAccessToken(session.access_token)).sub).toBe(signedUp.user.id);
 
@@ -57,7 +60,7 @@ describe("against the stand-in", () => {
     const email = uniqueEmail("forwarded");
     await auth.signUp({ email, password, data: { user_type: "candidate" } }, { forwardedFor: "203.0.113.7" });
     const session = await auth.signInWithPassword({ email, password }, { forwardedFor: "2001:db8::1" });
-    const [row] = await standIn.sql`select host(ip) as ip from auth.sessions where id = ${jwtPayload(session.access_token).session_id as string}`;
+    const [row] = await standIn.sql`select host(ip) as ip from auth.sessions where id = ${jwtClaims(session.access_token).session_id as string}`;
     expect(row!.ip).toBe("2001:db8::1");
   });
 

@@ -103,8 +103,3 @@ export function localStoredFile(stack: RunningStack, key: string): Uint8Array | 
   const file = path.join(stack.serverEnv.LOCAL_STORAGE_DIR!, stack.serverEnv.BUNNY_FOLDER ?? "pdfs", ...key.split("/"));
   return fs.existsSync(file) ? new Uint8Array(fs.readFileSync(file)) : undefined;
 }
-
-/** The payload of a JWT, unverified (tests read their own tokens' claims). */
-export function jwtClaims(token: string): Record<string, any> {
-  return JSON.parse(Buffer.from(token.split(".")[1]!, "base64url").toString("utf8"));
-}

@@ -20,9 +20,16 @@ export interface NewTestUser {
 
 let sequence = 0;
 
+/** An email no other case of the run uses. */
 export function uniqueEmail(label = "user"): string {
   sequence += 1;
   return `${label}.${process.pid}.${Date.now().toString(36)}.${sequence}@example.test`;
+}
+
+/** A recruiter username no other case of the run uses (3 to 100 of [A-Za-z0-9_-]). */
+export function uniqueUsername(label: string): string {
+  sequence += 1;
+  return `${label}_${process.pid}_${Date.now().toString(36)}_${sequence}`;
 }
 
 export function claimsFor(id: string, email: string): AccessTokenClaims {

@@ -49,6 +49,11 @@ export const notFound = (code: string, message: string) => new GoTrueHttpError(4
 export const unprocessable = (code: string, message: string) => new GoTrueHttpError(422, code, message);
 export const internalError = (message: string, cause?: unknown) => new GoTrueHttpError(500, "unexpected_failure", message, cause);
 
+/** Is this one of GoTrue's answers (as opposed to a failure nobody planned for)? */
+export function isGoTrueError(error: unknown): boolean {
+  return error instanceof GoTrueHttpError || error instanceof WeakPasswordError || error instanceof OAuthError;
+}
+
 /** The API version a request asked for (an unparseable header means the initial one, as in GoTrue). */
 export function requestApiVersion(request: Request): ApiVersion {
   const header = request.headers.get("x-supabase-api-version");

@@ -199,17 +199,111 @@ export async function confirmEmail(tx: Transaction, userId: string, metadataInMe
      where id = ${userId}`;
 }
 
-/** Merges admin-supplied app_metadata the way GoTrue's UpdateAppMetaData does (null deletes a key). */
+/** Merges app_metadata the way GoTrue's UpdateAppMetaData does (top-level keys; null deletes a key). */
 export async function mergeAppMetadata(tx: Transaction, userId: string, updates: Record<string, unknown>): Promise<void> {
   const [row] = await tx<{ raw_app_meta_data: Record<string, unknown> | null }[]>`select raw_app_meta_data from auth.users where id = ${userId}`;
-  const merged: Record<string, unknown> = { ...(row?.raw_app_meta_data ?? {}) };
+  const merged = mergeTopLevel(row?.raw_app_meta_data ?? {}, updates);
+  await tx`update auth.users set raw_app_meta_data = ${jsonb(tx, merged)}, updated_at = now() where id = ${userId}`;
+}
+
+/**
+ * Merges user_metadata the way GoTrue's UpdateUserMetaData does (top-level keys; null
+ * deletes a key). Our update trigger then drops a recruiter_profile block, as on any write.
+ */
+export async function mergeUserMetadata(tx: Transaction, userId: string, updates: Record<string, unknown>): Promise<void> {
+  const [row] = await tx<{ raw_user_meta_data: Record<string, unknown> | null }[]>`select raw_user_meta_data from auth.users where id = ${userId}`;
+  const merged = mergeTopLevel(row?.raw_user_meta_data ?? {}, updates);
+  await tx`update auth.users set raw_user_meta_data = ${jsonb(tx, merged)}, updated_at = now() where id = ${userId}`;
+}
+
+function mergeTopLevel(current: Record<string, unknown>, updates: Record<string, unknown>): Record<string, unknown> {
+  const merged: Record<string, unknown> = { ...current };
   for (const [key, value] of Object.entries(updates)) {
     if (value === null) delete merged[key];
     else merged[key] = value;
   }
-  await tx`update auth.users set raw_app_meta_data = ${jsonb(tx, merged)}, updated_at = now() where id = ${userId}`;
+  return merged;
 }
 
+/** Locks the user's row for this transaction: updates of one user run one at a time. */
+export async function lockUser(tx: Transaction, userId: string): Promise<void> {
+  await tx`select 1 from auth.users where id = ${userId} for update`;
+}
+
+/**
+ * Another account that holds this email in this audience, by its email identity or its
+ * own email (GoTrue's IsDuplicatedEmail, which a change of email must not collide with).
+ */
+export async function findOtherUserIdWithEmail(tx: Transaction, email: string, aud: string, userId: string): Promise<string | undefined> {
+  const lowered = email.toLowerCase();
+  const [row] = await tx<{ id: string }[]>`
+    select u.id from auth.users u
+     where u.instance_id = ${instanceId} and u.aud = ${aud} and u.id <> ${userId}
+       and ((lower(u.email) = ${lowered} and u.is_sso_user = false)
+            or exists (select 1 from auth.identities i where i.user_id = u.id and i.email = ${lowered}))
+     limit 1`;
+  return row?.id;
+}
+
+/**
+ * A new password, as GoTrue's UpdatePassword writes it: every pending token and its
+ * sent-at time is cleared, since the old password may no longer be trusted.
+ */
+export async function setPassword(tx: Transaction, userId: string, password: { plain: string; bcryptCost: number }): Promise<void> {
+  await tx`
+    update auth.users
+       set encrypted_password = extensions.crypt(${password.plain}, extensions.gen_salt('bf', ${password.bcryptCost}::int)),
+           confirmation_token = '', confirmation_sent_at = null, recovery_token = '', recovery_sent_at = null,
+           email_change_token_current = '', email_change_token_new = '', email_change_sent_at = null,
+           phone_change_token = '', phone_change_sent_at = null, reauthentication_token = '', reauthentication_sent_at = null,
+           updated_at = now()
+     where id = ${userId}`;
+}
+
+/**
+ * A pending change of email, as GoTrue's sendEmailChange records it: the new address in
+ * email_change and the hashes of the codes the confirmation emails would carry (to the
+ * new address, and with double confirmation to the current one too). users.email stays
+ * as it is until the change is confirmed.
+ */
+export async function recordEmailChange(tx: Transaction, userId: string, newEmail: string, options: { currentEmail: string; doubleConfirm: boolean }): Promise<void> {
+  // GoTrue's token hash: hex SHA-224 of the address followed by its one-time code.
+  const tokenHash = (address: string) => tx`encode(extensions.digest(${address + oneTimeCode()}, 'sha224'), 'hex')`;
+  const currentToken = options.doubleConfirm && options.currentEmail !== "" ? tokenHash(options.currentEmail) : tx`''`;
+  await tx`
+    update auth.users
+       set email_change = ${newEmail}, email_change_token_new = ${tokenHash(newEmail)}, email_change_token_current = ${currentToken},
+           email_change_confirm_status = 0, email_change_sent_at = now(), updated_at = now()
+     where id = ${userId}`;
+}
+
+/** Six random digits, GoTrue's default OTP length. */
+function oneTimeCode(): string {
+  return Array.from(crypto.getRandomValues(new Uint8Array(6)), (byte) => String(byte % 10)).join("");
+}
+
+/** GoTrue's SetRole. */
+export async function setRole(tx: Transaction, userId: string, role: string): Promise<void> {
+  await tx`update auth.users set role = ${role}, updated_at = now() where id = ${userId}`;
+}
+
+/**
+ * The admin API's change of email, at once: the email identity follows (created when
+ * the user has none), with email_verified as the admin said, then users.email.
+ */
+export async function setEmail(tx: Transaction, userId: string, email: string, options: { verified: boolean }): Promise<void> {
+  const claims = { email, email_verified: options.verified };
+  const [identity] = await tx<{ id: string }[]>`select id from auth.identities where user_id = ${userId} and provider = 'email' limit 1`;
+  if (identity) {
+    await tx`
+      update auth.identities set identity_data = identity_data || ${jsonb(tx, claims)} where id = ${identity.id}`;
+  } else {
+    await insertEmailIdentity(tx, userId, { sub: userId, ...claims, phone_verified: false });
+  }
+  await tx`update auth.users set email = ${email}, updated_at = now() where id = ${userId}`;
+}
+
+/** GoTrue's Ban: banned_until moves `durationMs` from now; 0 lifts the ban. */
 export async function banUser(tx: Transaction, userId: string, durationMs: number): Promise<void> {
   if (durationMs === 0) {
     await tx`update auth.users set banned_until = null, updated_at = now() where id = ${userId}`;

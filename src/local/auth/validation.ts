@@ -1,6 +1,13 @@
 // Input rules of Supabase Auth: email format, password strength, request bodies.
 import { badRequest, GoTrueHttpError, WeakPasswordError } from "./errors.ts";
 
+/** GoTrue's request body limit (limitRequestBody(1 << 20)). */
+export const maxBodyBytes = 1 << 20;
+
+/** The nil uuid, which GoTrue treats as "no session" in a session_id claim. */
+export const nilUuid = "00000000-0000-0000-0000-000000000000";
+export const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 // bcrypt only looks at the first 72 bytes, so GoTrue refuses longer passwords (api/password.go).
 export const maxPasswordBytes = 72;
 
@@ -37,7 +44,7 @@ export function checkPasswordStrength(password: string, minimumLength: number): 
 }
 
 /** The request body as a JSON object (GoTrue answers bad_json otherwise). */
-export async function readJsonObject(request: Request, maxBytes: number): Promise<Record<string, unknown>> {
+export async function readJsonObject(request: Request, maxBytes = maxBodyBytes): Promise<Record<string, unknown>> {
   const tooLarge = () => new GoTrueHttpError(413, "request_entity_too_large", `Request body too large (max ${maxBytes} bytes)`);
   if (Number(request.headers.get("content-length") ?? 0) > maxBytes) throw tooLarge();
   const bytes = new Uint8Array(await request.arrayBuffer());
@@ -54,6 +61,12 @@ export async function readJsonObject(request: Request, maxBytes: number): Promis
     throw badRequest("bad_json", "Could not parse request body as JSON: the body is not a JSON object");
   }
   return parsed as Record<string, unknown>;
+}
+
+/** The body as a JSON object, or {} when there is none (the admin API's DELETE). */
+export async function readOptionalJsonObject(request: Request): Promise<Record<string, unknown>> {
+  const text = await request.clone().text();
+  return text.trim() === "" ? {} : readJsonObject(request);
 }
 
 /** A string field of a body ("" when absent or null, as Go's zero value), or bad_json. */
@@ -79,6 +92,7 @@ export function booleanField(body: Record<string, unknown>, name: string): boole
   return value;
 }
 
+const maxGoDurationMs = 9_223_372_036_854.775;
 const goDurationUnits: Record<string, number> = { ns: 1e-6, us: 1e-3, "µs": 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
 /** Milliseconds of a Go duration string ("24h", "1h30m", "90s"), as ban_duration takes; undefined if invalid. */
@@ -90,5 +104,7 @@ export function parseGoDuration(text: string): number | undefined {
   for (const [, amount, unit] of text.matchAll(/(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h)/g)) {
     total += Number(amount) * (goDurationUnits[unit as string] ?? 0);
   }
+  // Go's durations are int64 nanoseconds (about 292 years); longer ones do not parse.
+  if (total > maxGoDurationMs) return undefined;
   return text.startsWith("-") ? -total : total;
 }

@@ -2,9 +2,9 @@
 // transaction that is rolled back.
 import { beforeAll, expect, test } from "bun:test";
 import postgres from "postgres";
-import { confirmEmail, findUserById, insertUser } from "../../src/local/auth/store.ts";
-import { migratedTestDatabase } from "../support/database.ts";
-import { uniqueEmail } from "./support.ts";
+import { confirmEmail, findUserById, insertUser } from "../../../src/local/auth/store.ts";
+import { migratedTestDatabase } from "../../support/database.ts";
+import { uniqueEmail } from "../../support/personas.ts";
 
 let sql: postgres.Sql;
 beforeAll(async () => {

@@ -11,7 +11,7 @@ import {
   loadOrCreateSigningKey,
   publicJwkOf,
   supabaseCliJwtSecret,
-} from "../../src/local/auth/index.ts";
+} from "../../../src/local/auth/index.ts";
 
 // What `supabase start` prints as "anon key" and "service_role key".
 const cliAnonKey =

@@ -1,6 +1,8 @@
-// The auth stand-in served over real HTTP against the run's migrated database, and
-// clients for it, for the suites under tests/auth.
-import { createClient, type SupabaseClient } from "@supabase/supabase-js";
+// The local auth stand-in served on its own over real HTTP against the run's migrated
+// database, with supabase-js clients for it: for the stand-in's suites and for src/auth's
+// client suite, which needs a real Supabase Auth API to talk to.
+import { expect } from "bun:test";
+import { AuthApiError, createClient, type SupabaseClient } from "@supabase/supabase-js";
 import postgres from "postgres";
 import {
   createAuthStandIn,
@@ -11,7 +13,9 @@ import {
   type SigningJwk,
 } from "../../src/local/auth/index.ts";
 import { freePort } from "../../src/local/ports.ts";
-import { migratedTestDatabase } from "../support/database.ts";
+import { testPassword } from "./accounts.ts";
+import { migratedTestDatabase } from "./database.ts";
+import { uniqueEmail } from "./personas.ts";
 
 export interface RunningStandIn {
   /** The project URL supabase-js takes (the stand-in answers under /auth/v1). */
@@ -82,26 +86,25 @@ export async function startAuthStandIn(overrides: StandInOverrides = {}): Promis
   };
 }
 
-let sequence = 0;
-/** An email no other case of the run uses. */
-export function uniqueEmail(label: string): string {
-  sequence += 1;
-  return `${label}.${process.pid}.${Date.now().toString(36)}.${sequence}@example.test`;
+/** A candidate signed up through supabase-js: the client (holding the session), the email, the user, the session. */
+export async function signUpCandidate(standIn: RunningStandIn, fullName = "Ann Candidate") {
+  const client = standIn.anonClient();
+  const email = uniqueEmail("candidate");
+  const { data, error } = await client.auth.signUp({ email, password: testPassword, options: { data: { full_name: fullName, user_type: "candidate" } } });
+  expect(error).toBeNull();
+  return { client, email, user: data.user!, session: data.session! };
 }
 
-/** A recruiter username no other case of the run uses (3 to 100 of [A-Za-z0-9_-]). */
-export function uniqueUsername(label: string): string {
-  sequence += 1;
-  return `${label}_${process.pid}_${Date.now().toString(36)}_${sequence}`;
+/** auth.users.last_sign_in_at beside profiles.last_login, which our trigger copies it to. */
+export async function lastSignIn(standIn: RunningStandIn, userId: string) {
+  const [row] = await standIn.sql`
+    select u.last_sign_in_at, p.last_login from auth.users u join public.profiles p on p.id = u.id where u.id = ${userId}`;
+  return row as { last_sign_in_at: Date; last_login: Date };
 }
 
-/** The JSON payload of a JWT, unverified (for looking at what a token says). */
-export function jwtPayload(token: string): Record<string, unknown> {
-  return JSON.parse(Buffer.from(token.split(".")[1] ?? "", "base64url").toString("utf8"));
+/** A supabase-js error that must be GoTrue's answer (AuthApiError): its status, code and message. */
+export function apiError(error: unknown) {
+  expect(error).toBeInstanceOf(AuthApiError);
+  const { status, code, message } = error as AuthApiError;
+  return { status, code, message };
 }
-
-export function jwtHeader(token: string): Record<string, unknown> {
-  return JSON.parse(Buffer.from(token.split(".")[0] ?? "", "base64url").toString("utf8"));
-}
-
-export const password = "correct horse battery staple";

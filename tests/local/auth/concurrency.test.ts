@@ -1,7 +1,9 @@
 // Many sign-ups of one email at the same moment: exactly one account.
 import { beforeAll, expect, test } from "bun:test";
 import { AuthApiError } from "@supabase/supabase-js";
-import { password, startAuthStandIn, uniqueEmail, type RunningStandIn } from "./support.ts";
+import { testPassword as password } from "../../support/accounts.ts";
+import { startAuthStandIn, type RunningStandIn } from "../../support/auth-stand-in.ts";
+import { uniqueEmail } from "../../support/personas.ts";
 
 let standIn: RunningStandIn;
 beforeAll(async () => {
