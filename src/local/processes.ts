@@ -91,6 +91,8 @@ export function spawnGuarded(options: SpawnGuardedOptions): GuardedChild {
 export interface RunningProcess {
   name: string;
   url: string;
+  /** The guard's process id (the server runs as its only child). */
+  pid: number;
   /** Settles when the server exits, whoever stopped it. */
   exited: Promise<ChildExit>;
   stop(): Promise<void>;
@@ -113,7 +115,7 @@ export interface StartProcessOptions {
 /** Starts a server and waits until it answers; a server that exits or never answers is stopped and reported. */
 export async function startProcess(options: StartProcessOptions): Promise<RunningProcess> {
   const guarded = spawnGuarded({ name: options.name, command: options.command, env: options.env, log: options.log });
-  const running: RunningProcess = { name: options.name, url: options.url, exited: guarded.exited, stop: () => guarded.stop() };
+  const running: RunningProcess = { name: options.name, url: options.url, pid: guarded.process.pid!, exited: guarded.exited, stop: () => guarded.stop() };
   options.onSpawn?.(running);
 
   const deadline = Date.now() + (options.startupTimeoutMs ?? 90_000);

@@ -1,0 +1,152 @@
+// `bun bench/upload.ts` (part of `npm run bench`): resume uploads, measured beside the
+// storage write they cannot be faster than, in one run on one throwaway stack:
+//
+//   storage alone    FileStorage.put of the same bytes, in this process: the local
+//                    storage (files on disk) and the Bunny client against the Bunny
+//                    stand-in (a real HTTP server checking AccessKey and Checksum)
+//   facade           POST /api/v1/resumes/upload (multipart), local storage
+//   edge function    POST /resume-upload on the function's own port (no gateway hop)
+//
+// for realistic PDF sizes (100 KB, 1 MB, 10 MB), 4 uploads in flight, each upload a real
+// one: the file stored, the row inserted, the QR code made. Then the facade's resident
+// memory at idle and at its peak under 16 concurrent 10 MB uploads, against the goal of
+// holding each file about once (16 x 10 MB x 1.5 above idle).
+//
+// Knobs (environment): BENCH_SECONDS (5 per case), BENCH_UPLOAD_CONCURRENCY (4).
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import postgres from "postgres";
+import { createBunnyStorage } from "../src/core/storage/bunny.ts";
+import { createLocalStorage } from "../src/core/storage/local.ts";
+import type { FileStorage } from "../src/core/storage/types.ts";
+import { startBunnyStorageStandin } from "../tests/support/bunny-storage-standin.ts";
+import { buildPdf } from "../tests/support/pdf.ts";
+import { printTable, ratio, runLoad, type LoadResult } from "./support/measure.ts";
+import { guardedServerPid, megabytes, rssBytes, samplePeakRss } from "./support/process-metrics.ts";
+import { startBenchStack } from "./support/throwaway-stack.ts";
+
+const seconds = Number(process.env.BENCH_SECONDS ?? 5);
+const concurrency = Number(process.env.BENCH_UPLOAD_CONCURRENCY ?? 4);
+const sizes = [
+  { label: "100 KB", bytes: 100_000 },
+  { label: "1 MB", bytes: 1_000_000 },
+  { label: "10 MB", bytes: 10_000_000 },
+] as const;
+const memoryCase = { uploads: 16, bytes: 10_000_000 };
+
+type Target = "local storage alone" | "Bunny stand-in alone" | "facade" | "edge function";
+interface Row extends LoadResult {
+  target: Target;
+  size: (typeof sizes)[number]["label"];
+  megabytesPerSecond: number;
+}
+
+function uploadRequest(url: string, token: string, pdf: Uint8Array): () => Promise<boolean> {
+  return async () => {
+    const form = new FormData();
+    form.set("file", new File([pdf as Uint8Array<ArrayBuffer>], "resume.pdf", { type: "application/pdf" }));
+    form.set("resume_name", "Benchmark resume");
+    const response = await fetch(url, { method: "POST", headers: { authorization: `Bearer ${token}` }, body: form });
+    await response.arrayBuffer();
+    return response.status === 200;
+  };
+}
+
+function storageRequest(storage: FileStorage, pdf: Uint8Array): (worker: number, iteration: number) => Promise<boolean> {
+  return async (worker, iteration) => {
+    await storage.put(`bench/${worker}-${iteration}-${crypto.randomUUID()}.pdf`, pdf, "application/pdf");
+    return true;
+  };
+}
+
+async function main() {
+  console.log(`Uploads: ${concurrency} in flight, ${seconds} s per case, ${os.cpus().length} cores.`);
+  console.log("Starting a throwaway stack (embedded PostgreSQL, migrations, gateway, edge functions, facade)…");
+  const stack = await startBenchStack({ bcryptCost: 4 });
+  const superuser = postgres(stack.superuserUrl, { max: 2, onnotice: () => {} });
+  const bunny = await startBunnyStorageStandin();
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "previewcv-bench-upload-"));
+  try {
+    const storageDir = stack.serverEnv.LOCAL_STORAGE_DIR!;
+    const localStorage = createLocalStorage({ rootDir: path.join(scratch, "alone"), folder: "pdfs", baseUrl: "http://127.0.0.1/cdn", securityKey: "bench-signing-key" });
+    const bunnyStorage = createBunnyStorage({
+      storageZone: bunny.zone,
+      accessKey: bunny.accessKey,
+      region: "de",
+      storageApiUrl: bunny.url,
+      folder: "pdfs",
+      pullZoneUrl: "https://bench.b-cdn.net",
+      securityKey: "bench-signing-key",
+    });
+
+    const credentials = { email: `bench.${crypto.randomUUID()}@example.test`, password: "BenchPassword123", full_name: "Bench Uploader" };
+    const json = { "content-type": "application/json" };
+    await fetch(`${stack.facadeUrl}/api/v1/auth/register`, { method: "POST", headers: json, body: JSON.stringify(credentials) });
+    const login = (await (await fetch(`${stack.facadeUrl}/api/v1/auth/login`, { method: "POST", headers: json, body: JSON.stringify(credentials) })).json()) as {
+      access_token: string;
+    };
+    const functionUrl = `${stack.servers.find((server) => server.name === "fn:resume-upload")!.url}/resume-upload`;
+    const facadeUrl = `${stack.facadeUrl}/api/v1/resumes/upload`;
+
+    const clean = async () => {
+      await superuser`delete from public.resumes`;
+      fs.rmSync(path.join(storageDir, "pdfs"), { recursive: true, force: true });
+      fs.rmSync(path.join(scratch, "alone"), { recursive: true, force: true });
+      bunny.files.clear();
+    };
+
+    const rows: Row[] = [];
+    for (const size of sizes) {
+      const pdf = buildPdf({ totalBytes: size.bytes, text: `Benchmark ${size.label}` });
+      const cases: [Target, (worker: number, iteration: number) => Promise<boolean>][] = [
+        ["local storage alone", storageRequest(localStorage, pdf)],
+        ["Bunny stand-in alone", storageRequest(bunnyStorage, pdf)],
+        ["facade", uploadRequest(facadeUrl, login.access_token, pdf)],
+        ["edge function", uploadRequest(functionUrl, login.access_token, pdf)],
+      ];
+      for (const [target, request] of cases) {
+        await clean();
+        const result = await runLoad({ label: `${target}, ${size.label}`, concurrency, seconds, warmupSeconds: 1, request });
+        rows.push({ ...result, target, size: size.label, megabytesPerSecond: (result.rps * size.bytes) / 1e6 });
+      }
+    }
+    await clean();
+    printTable(rows, (row) => ({ "MB/s": (row as Row).megabytesPerSecond.toFixed(1) }));
+
+    const find = (target: Target, size: Row["size"]) => rows.find((row) => row.target === target && row.size === size)!;
+    console.log("\nRatios (uploads/s against the storage write alone):");
+    for (const size of sizes) {
+      const alone = find("local storage alone", size.label).rps;
+      console.log(`  ${size.label.padEnd(7)} facade ${ratio(find("facade", size.label).rps, alone)}   edge function ${ratio(find("edge function", size.label).rps, alone)}`);
+    }
+
+    // Memory: the facade at rest, then at its peak while 16 uploads of 10 MB are in flight.
+    const facadePid = guardedServerPid(stack.servers.find((server) => server.name === "facade")!.pid);
+    Bun.gc(true);
+    await Bun.sleep(500);
+    const idle = rssBytes(facadePid);
+    const pdf = buildPdf({ totalBytes: memoryCase.bytes, text: "Benchmark memory" });
+    const upload = uploadRequest(facadeUrl, login.access_token, pdf);
+    const sampler = samplePeakRss(facadePid);
+    const outcomes = await Promise.all(Array.from({ length: memoryCase.uploads }, () => upload()));
+    const peak = sampler.stop();
+    await clean();
+    const allowed = memoryCase.uploads * memoryCase.bytes * 1.5;
+
+    const facade1MB = find("facade", "1 MB").rps / find("local storage alone", "1 MB").rps;
+    console.log("\nFacade memory (resident set):");
+    console.log(`  idle ${megabytes(idle)}, peak ${megabytes(peak)} under ${memoryCase.uploads} concurrent 10 MB uploads (${outcomes.filter(Boolean).length} answered 200): ${megabytes(peak - idle)} above idle`);
+    console.log("\nGoals:");
+    console.log(`  upload of 1 MB >= 0.7x the storage write alone:          facade ${facade1MB.toFixed(2)}x ${facade1MB >= 0.7 ? "met" : "NOT MET"}`);
+    console.log(`  peak RSS above idle <= 16 x 10 MB x 1.5 (${megabytes(allowed)}):  ${megabytes(peak - idle)} ${peak - idle <= allowed ? "met" : "NOT MET"}`);
+    if (rows.some((row) => row.errors > 0) || outcomes.some((ok) => !ok)) process.exitCode = 1;
+  } finally {
+    await superuser.end();
+    await bunny.stop();
+    await stack.close();
+    fs.rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+await main();
