@@ -172,7 +172,7 @@ export async function main(argv: string[], env: Record<string, string | undefine
       console.error(
         `The database refused: ${(error as Error).message}\n` +
           `DATABASE_URL (${printableDatabaseUrl(url)}) must be a role that may run the private.* admin functions: postgres ` +
-          "(the dashboard's connection string), not the servers' authenticator role.",
+          "(the dashboard's connection string), not the servers' previewcv_api role nor PostgREST's authenticator.",
       );
     } else if (code === "ECONNREFUSED" || code === "CONNECT_TIMEOUT" || code === "ENOTFOUND") {
       console.error(`Cannot reach the database at ${printableDatabaseUrl(url)} (${code}). Is \`npm start\` running, or is DATABASE_URL right?`);

@@ -3,7 +3,7 @@
 // policies and joins rely on.
 import { beforeAll, describe, expect, test } from "bun:test";
 import postgres from "postgres";
-import { migratedTestDatabase } from "../support/database.ts";
+import { asAuthenticatorUrl, migratedTestDatabase } from "../support/database.ts";
 
 let sql: postgres.Sql;
 beforeAll(async () => {
@@ -27,7 +27,7 @@ describe("row-level security", () => {
       select c.relname, pg_get_userbyid(c.relowner) as owner
         from pg_class c join pg_namespace n on n.oid = c.relnamespace
        where n.nspname in ('public', 'private')
-         and pg_get_userbyid(c.relowner) in ('anon', 'authenticated', 'authenticator')`;
+         and pg_get_userbyid(c.relowner) in ('anon', 'authenticated', 'authenticator', 'previewcv_api')`;
     expect([...owned]).toEqual([]);
   });
 
@@ -188,13 +188,15 @@ describe("functions", () => {
     });
   });
 
-  test("the servers' login role runs nothing but the public fetch without switching role", async () => {
+  test("PostgREST's authenticator runs none of our functions by itself (the servers no longer log in as it)", async () => {
     const rows = await sql`
       select p.oid::regprocedure::text as fn
         from pg_proc p join pg_namespace n on n.oid = p.pronamespace
        where n.nspname in ('public', 'private')
          and exists (select 1 from aclexplode(p.proacl) x where x.grantee = 'authenticator'::regrole and x.privilege_type = 'EXECUTE')`;
-    expect(rows.map((row) => row.fn)).toEqual(["private.fetch_shared_resume(bytea,text,inet,text,text)"]);
+    expect(rows.map((row) => row.fn)).toEqual([]);
+    const [usage] = await sql`select has_schema_privilege('authenticator', 'private', 'usage') as usage`;
+    expect(usage!.usage).toBe(false);
   });
 
   // Functions Postgres must inline where they are called (so that the listing keeps
@@ -295,5 +297,83 @@ describe("indexes", () => {
               and (i.indkey::int2[])[0:cardinality(c.conkey) - 1] <@ c.conkey
          )`;
     expect([...uncovered]).toEqual([]);
+  });
+});
+
+// The servers' own login role (migration 20261201000100_servers_login_role.sql): the
+// facade and the edge functions connect with it, locally and hosted. By itself it may run
+// the server-only functions below and nothing else; everything a user does runs after a
+// switch to anon or authenticated.
+describe("the servers' login role previewcv_api", () => {
+  const serverFunctions = [
+    "private.fetch_shared_resume(bytea,text,inet,text,text)",
+    "private.hit_rate_limit(text,integer,integer)",
+  ];
+
+  test("logs in, inherits nothing, bypasses nothing, and is a member of exactly anon and authenticated", async () => {
+    const [role] = await sql`
+      select rolcanlogin, rolinherit, rolsuper, rolbypassrls, rolcreaterole, rolcreatedb, rolreplication,
+             array(select m.roleid::regrole::text from pg_auth_members m where m.member = r.oid order by 1) as member_of,
+             array(select m.member::regrole::text from pg_auth_members m where m.roleid = r.oid order by 1) as members
+        from pg_roles r where rolname = 'previewcv_api'`;
+    expect(role).toEqual({
+      rolcanlogin: true,
+      rolinherit: false,
+      rolsuper: false,
+      rolbypassrls: false,
+      rolcreaterole: false,
+      rolcreatedb: false,
+      rolreplication: false,
+      member_of: ["anon", "authenticated"],
+      members: [],
+    } as never);
+  });
+
+  test("runs exactly the server-only functions by itself", async () => {
+    const rows = await sql`
+      select p.oid::regprocedure::text as fn
+        from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+       where n.nspname in ('public', 'private') and has_function_privilege('previewcv_api', p.oid, 'execute')
+       order by 1`;
+    expect(rows.map((row) => row.fn)).toEqual(serverFunctions);
+  });
+
+  test("holds no privilege on any table, view or sequence of public, private or auth", async () => {
+    const held = await sql`
+      select n.nspname || '.' || c.relname || ' ' || priv as what
+        from pg_class c join pg_namespace n on n.oid = c.relnamespace
+        cross join unnest(array['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'TRUNCATE', 'REFERENCES', 'TRIGGER']) as priv
+       where n.nspname in ('public', 'private', 'auth') and c.relkind in ('r', 'p', 'v', 'm', 'f')
+         and has_table_privilege('previewcv_api', c.oid, priv)
+      union all
+      select n.nspname || '.' || c.relname || ' ' || priv
+        from pg_class c join pg_namespace n on n.oid = c.relnamespace
+        cross join unnest(array['USAGE', 'SELECT', 'UPDATE']) as priv
+       where n.nspname in ('public', 'private', 'auth') and c.relkind = 'S'
+         and has_sequence_privilege('previewcv_api', c.oid, priv)`;
+    expect(held.map((row) => row.what)).toEqual([]);
+  });
+
+  test("connected as it, every table is refused until the role is switched", async () => {
+    const server = postgres(asAuthenticatorUrl(await migratedTestDatabase()), { max: 1, onnotice: () => {} });
+    try {
+      const [who] = await server`select session_user::text as login, current_user::text as role`;
+      expect(who).toEqual({ login: "previewcv_api", role: "previewcv_api" } as never);
+      for (const table of ["public.profiles", "public.resumes", "public.job_postings", "public.api_tokens", "private.rate_limit_counters", "auth.users", "auth.sessions"]) {
+        const error = await server.unsafe(`select 1 from ${table} limit 1`).then(() => undefined, (e: { code?: string }) => e);
+        expect([table, error?.code]).toEqual([table, "42501"]);
+      }
+      // It may switch into anon and authenticated (and reads what they may), never into service_role.
+      const roles = await server.begin(async (tx) => {
+        await tx`set local role anon`;
+        const [anon] = await tx`select current_user::text as role`;
+        return anon!.role;
+      });
+      expect(roles).toBe("anon");
+      const refused = await server.begin((tx) => tx`set local role service_role`).then(() => undefined, (e: { code?: string }) => e);
+      expect(refused?.code).toBe("42501");
+    } finally {
+      await server.end();
+    }
   });
 });

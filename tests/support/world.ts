@@ -11,7 +11,7 @@ export type Persona = "anon" | "candidate A" | "candidate B" | "recruiter R" | "
 export interface World {
   /** Superuser connection, for fixtures and for reading the truth after a case. */
   superuser: Sql;
-  /** Connection as `authenticator`, the role PostgREST logs in as: cases run on it. */
+  /** Connection as the servers' login role (previewcv_api), which, like PostgREST's authenticator, can only switch into anon/authenticated: cases run on it. */
   api: Sql;
   users: Record<Exclude<Persona, "anon">, TestUser>;
   callers: Record<Persona, Caller>;
