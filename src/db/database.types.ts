@@ -161,6 +161,7 @@ export type Database = {
           job_type: Database["public"]["Enums"]["job_type"] | null
           location: string | null
           recruiter_id: string
+          recruiter_is_active: boolean
           requirements: string | null
           salary_range: string | null
           search_vector: unknown
@@ -182,6 +183,7 @@ export type Database = {
           job_type?: Database["public"]["Enums"]["job_type"] | null
           location?: string | null
           recruiter_id?: string
+          recruiter_is_active?: boolean
           requirements?: string | null
           salary_range?: string | null
           search_vector?: never
@@ -203,6 +205,7 @@ export type Database = {
           job_type?: Database["public"]["Enums"]["job_type"] | null
           location?: string | null
           recruiter_id?: string
+          recruiter_is_active?: boolean
           requirements?: string | null
           salary_range?: string | null
           search_vector?: never
@@ -212,11 +215,11 @@ export type Database = {
         }
         Relationships: [
           {
-            foreignKeyName: "job_postings_recruiter_id_fkey"
-            columns: ["recruiter_id"]
+            foreignKeyName: "job_postings_recruiter_fkey"
+            columns: ["recruiter_id", "recruiter_is_active"]
             isOneToOne: false
             referencedRelation: "profiles"
-            referencedColumns: ["id"]
+            referencedColumns: ["id", "is_active"]
           },
         ]
       }
@@ -271,6 +274,7 @@ export type Database = {
           location: string | null
           logo_url: string | null
           phone: string | null
+          recruiter_is_active: boolean
           recruiter_type: Database["public"]["Enums"]["recruiter_type"]
           specialization: string | null
           updated_at: string
@@ -292,6 +296,7 @@ export type Database = {
           location?: string | null
           logo_url?: string | null
           phone?: string | null
+          recruiter_is_active?: boolean
           recruiter_type: Database["public"]["Enums"]["recruiter_type"]
           specialization?: string | null
           updated_at?: string
@@ -313,6 +318,7 @@ export type Database = {
           location?: string | null
           logo_url?: string | null
           phone?: string | null
+          recruiter_is_active?: boolean
           recruiter_type?: Database["public"]["Enums"]["recruiter_type"]
           specialization?: string | null
           updated_at?: string
@@ -322,11 +328,11 @@ export type Database = {
         }
         Relationships: [
           {
-            foreignKeyName: "recruiter_profiles_user_id_fkey"
-            columns: ["user_id"]
-            isOneToOne: true
+            foreignKeyName: "recruiter_profiles_recruiter_fkey"
+            columns: ["user_id", "recruiter_is_active"]
+            isOneToOne: false
             referencedRelation: "profiles"
-            referencedColumns: ["id"]
+            referencedColumns: ["id", "is_active"]
           },
         ]
       }
@@ -528,6 +534,7 @@ export type Database = {
           location: string | null
           logo_url: string | null
           phone: string | null
+          recruiter_is_active: boolean
           recruiter_type: Database["public"]["Enums"]["recruiter_type"]
           specialization: string | null
           updated_at: string
@@ -566,6 +573,7 @@ export type Database = {
           job_type: Database["public"]["Enums"]["job_type"] | null
           location: string | null
           recruiter_id: string
+          recruiter_is_active: boolean
           requirements: string | null
           salary_range: string | null
           search_vector: unknown

@@ -317,7 +317,9 @@ describe("bad tokens are 401 with WWW-Authenticate: Bearer", () => {
     email: account.email,
     iat: now(),
     exp: now() + 600,
-    session_id: crypto.randomUUID(),
+    // The account's real session (from its login): the database refuses a token whose
+    // session does not exist, as Supabase Auth does.
+    session_id: JSON.parse(Buffer.from(account.token.split(".")[1]!, "base64url").toString("utf8")).session_id,
     ...overrides,
   });
   const es256 = async (claims: Record<string, unknown>, kid = signingKey.kid!) =>

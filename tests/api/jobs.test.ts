@@ -3,10 +3,10 @@
 // every way a request can be wrong.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import postgres from "postgres";
-import { asCaller, type Caller } from "../../src/db/client.ts";
+import { asCaller, type AccessTokenClaims, type Caller } from "../../src/db/client.ts";
 import { registerCandidate, registerRecruiter, type Account } from "../support/accounts.ts";
 import { asAuthenticatorUrl } from "../support/database.ts";
-import { claimsFor } from "../support/personas.ts";
+import { jwtClaims } from "../support/faces.ts";
 import { callFacade, testClientIp, testStack, type TestStack } from "../support/stack.ts";
 
 let stack: TestStack;
@@ -551,8 +551,9 @@ describe("the listing functions show what the policy \"visitors read open postin
 
       const callers: Record<string, Caller> = {
         anon: { role: "anon" },
-        candidate: { role: "authenticated", claims: claimsFor(candidate.id, candidate.email) },
-        recruiter: { role: "authenticated", claims: claimsFor(recruiter.id, recruiter.email) },
+        // The claims of their real access tokens (a live session each), as PostgREST sets them.
+        candidate: { role: "authenticated", claims: jwtClaims(candidate.token) as AccessTokenClaims },
+        recruiter: { role: "authenticated", claims: jwtClaims(recruiter.token) as AccessTokenClaims },
       };
       const seenThroughTable: Record<string, number[]> = {};
       for (const [name, caller] of Object.entries(callers)) {

@@ -4,7 +4,7 @@
 import { beforeAll, describe, test } from "bun:test";
 import type { Transaction } from "../../src/db/client.ts";
 import { attempt, noPrivilege, nothing, refused, rlsViolation, rows, runMatrix, sees, type MatrixRow } from "../support/rls.ts";
-import { rlsWorld, shareToken, type Persona, type World } from "../support/world.ts";
+import { refusedPersonas, rlsWorld, shareToken, type Persona, type World } from "../support/world.ts";
 
 let world: World;
 beforeAll(async () => {
@@ -41,6 +41,8 @@ describe("resumes", () => {
       tx`update public.resumes set pdf_filename = ${`${world.users["candidate B"].id}/x.pdf`} where id = ${world.resumes.a1} returning id`,
     "delete B's resume": (tx: Transaction) => tx`delete from public.resumes where id = ${world.resumes.b1} returning id`,
     "delete own resume": (tx: Transaction) => tx`delete from public.resumes where id = ${world.resumes.a1} returning id`,
+    "list own resumes": (tx: Transaction, p: Persona) => tx`select id from public.resumes where user_id = ${idOf(p)}`,
+    "delete own resumes": (tx: Transaction, p: Persona) => tx`delete from public.resumes where user_id = ${idOf(p)} returning id`,
   };
   type Action = keyof typeof actions;
   const { a1, a2Inactive, b1 } = { a1: () => world.resumes.a1, a2Inactive: () => world.resumes.a2Inactive, b1: () => world.resumes.b1 };
@@ -70,6 +72,25 @@ describe("resumes", () => {
     ["recruiter R", "list resumes",                    nothing],
     ["recruiter R", "rename B's resume",               nothing],
     ["recruiter R", "delete B's resume",               nothing],
+    ["candidate A", "list own resumes",                sees(a1(), a2Inactive())],
+    // A deactivated account (with its session alive) and a signed-out token (A's own
+    // claims, session gone) may do nothing, on their own rows least of all.
+    ...refusedPersonas.flatMap((p): MatrixRow<Persona, Action>[] => [
+      [p, "list resumes",                    nothing],
+      [p, "list own resumes",                nothing],
+      [p, "read B's resume by id",           nothing],
+      [p, "read A's resume by token",        nothing],
+      [p, "upload own resume",               rlsViolation("resumes")],
+      [p, "insert a resume with user_id = B", rlsViolation("resumes")],
+      [p, "rename own resume",               nothing],
+      [p, "deactivate own resume",           nothing],
+      [p, "rename B's resume",               nothing],
+      [p, "hand own resume to B",            noPrivilege("table resumes")],
+      [p, "repoint own resume's file",       noPrivilege("table resumes")],
+      [p, "delete B's resume",               nothing],
+      [p, "delete own resume",               nothing],
+      [p, "delete own resumes",              nothing],
+    ]),
   ];
 
   test("matrix", () => runMatrix(world.api, world.callers, actions, matrix()));
@@ -115,6 +136,16 @@ describe("resume_view_counters, resume_stats, resume_access_logs", () => {
     ["recruiter R", "read counters",       nothing],
     ["recruiter R", "read stats",          nothing],
     ["recruiter R", "read access logs",    nothing],
+    ...refusedPersonas.flatMap((p): MatrixRow<Persona, Action>[] => [
+      [p, "read counters",       nothing],
+      [p, "read stats",          nothing],
+      [p, "read access logs",    nothing],
+      [p, "bump A's counter",    noPrivilege("table resume_view_counters")],
+      [p, "insert a counter",    noPrivilege("table resume_view_counters")],
+      [p, "write an access log", noPrivilege("table resume_access_logs")],
+      [p, "erase access logs",   noPrivilege("table resume_access_logs")],
+      [p, "rewrite access logs", noPrivilege("table resume_access_logs")],
+    ]),
   ];
 
   test("matrix", () => runMatrix(world.api, world.callers, actions, matrix()));
@@ -137,7 +168,7 @@ describe("api_tokens", () => {
     "delete a token": (tx: Transaction) => tx`delete from public.api_tokens where id = ${world.apiTokenId} returning id`,
   };
   type Action = keyof typeof actions;
-  const personas: Persona[] = ["anon", "candidate A", "recruiter R"];
+  const personas: Persona[] = ["anon", "candidate A", "recruiter R", ...refusedPersonas];
 
   const matrix = (): MatrixRow<Persona, Action>[] =>
     personas.flatMap((persona) =>
@@ -145,4 +176,26 @@ describe("api_tokens", () => {
     );
 
   test("matrix: no API role can touch a token", () => runMatrix(world.api, world.callers, actions, matrix()));
+});
+
+describe("resume functions", () => {
+  const actions = {
+    "A's analytics": (tx: Transaction) => tx`select public.resume_analytics(${world.resumes.a1}, 30) is not null as id`,
+    "own analytics": (tx: Transaction, p: Persona) =>
+      tx`select public.resume_analytics(r.id, 30) is not null as id from (select ${p === "deactivated D" ? world.deactivated.resume : world.resumes.a1}::bigint as id) r`,
+  };
+  type Action = keyof typeof actions;
+
+  // prettier-ignore
+  const matrix = (): MatrixRow<Persona, Action>[] => [
+    ["anon",        "A's analytics", noPrivilege("function resume_analytics")],
+    ["candidate A", "A's analytics", sees(true)],
+    ["candidate B", "A's analytics", sees(false)],
+    ...refusedPersonas.flatMap((p): MatrixRow<Persona, Action>[] => [
+      [p, "A's analytics", sees(false)],
+      [p, "own analytics", sees(false)],
+    ]),
+  ];
+
+  test("matrix", () => runMatrix(world.api, world.callers, actions, matrix()));
 });

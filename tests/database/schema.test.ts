@@ -177,6 +177,9 @@ describe("functions", () => {
         "list_open_job_postings(job_type,experience_level,text,text,timestamp with time zone,bigint,integer,integer)",
         "my_recruiter_profile()",
         "private.applied_job_ids()",
+        // The account-state check (20261201000200): the policies call it as the caller.
+        "private.caller_may_act()",
+        "private.caller_state()",
         "private.is_active_recruiter()",
         "private.is_job_owner(bigint)",
         "private.is_open_job(bigint)",
@@ -244,6 +247,9 @@ describe("functions", () => {
   test("anon runs with definer rights only the listing and detail reads the persona tests hold to its policy", async () => {
     // tests/database/rls-jobs.test.ts ("security definer reads") proves, persona by
     // persona, that each of these shows exactly what the caller's policy would.
+    // recruiter_username_available answers one boolean about the name it is asked,
+    // and must see the hidden profiles of deactivated recruiters, whose names stay
+    // taken: tests/database/account-state.test.ts holds it to that.
     const rows = await sql`
       select p.oid::regprocedure::text as fn
         from pg_proc p join pg_namespace n on n.oid = p.pronamespace
@@ -252,6 +258,7 @@ describe("functions", () => {
     expect(rows.map((row) => row.fn)).toEqual([
       "count_open_job_postings(job_type,experience_level,text,text)",
       "list_open_job_postings(job_type,experience_level,text,text,timestamp with time zone,bigint,integer,integer)",
+      "recruiter_username_available(text)",
       "view_job_posting(bigint)",
     ]);
   });

@@ -37,6 +37,13 @@ values
    '{"user_type":"recruiter","full_name":"Rita Recruiter","recruiter_profile":{"username":"pgtap-rcorp","recruiter_type":"company","company_name":"R Corp","phone":"+1 555 0100"}}',
    now(), now());
 
+-- Each signed in once, as Supabase Auth records it (auth.sessions): the JWT claims below
+-- name these sessions, and the policies refuse a token whose session does not exist.
+insert into auth.sessions (id, user_id, created_at, updated_at, aal)
+values ('aaaaaaaa-5e55-4000-8000-000000000001', 'aaaaaaaa-0000-4000-8000-000000000001', now(), now(), 'aal1'),
+       ('bbbbbbbb-5e55-4000-8000-000000000002', 'bbbbbbbb-0000-4000-8000-000000000002', now(), now(), 'aal1'),
+       ('cccccccc-5e55-4000-8000-000000000003', 'cccccccc-0000-4000-8000-000000000003', now(), now(), 'aal1');
+
 -- Recruiter R's postings: open, closed, expired. Candidate A's resume.
 insert into public.job_postings (id, recruiter_id, title, company_name, description, is_active, expires_at)
 overriding system value
@@ -64,7 +71,7 @@ select is_empty(
 reset role;
 
 set local role authenticated;
-select set_config('request.jwt.claims', '{"sub":"cccccccc-0000-4000-8000-000000000003","role":"authenticated"}', true);
+select set_config('request.jwt.claims', '{"sub":"cccccccc-0000-4000-8000-000000000003","role":"authenticated","session_id":"cccccccc-5e55-4000-8000-000000000003"}', true);
 select results_eq(
   $$ select id from public.job_postings where id between 900101 and 900103 order by id $$,
   $$ values (900101::bigint), (900102::bigint), (900103::bigint) $$,
@@ -75,7 +82,7 @@ reset role;
 -- job_applications: A applies to the open posting, not to the closed one; B sees
 -- nothing of A's application.
 set local role authenticated;
-select set_config('request.jwt.claims', '{"sub":"aaaaaaaa-0000-4000-8000-000000000001","role":"authenticated"}', true);
+select set_config('request.jwt.claims', '{"sub":"aaaaaaaa-0000-4000-8000-000000000001","role":"authenticated","session_id":"aaaaaaaa-5e55-4000-8000-000000000001"}', true);
 select lives_ok(
   $$ insert into public.job_applications (job_id, resume_id, cover_letter) values (900101, 900001, 'Hello') $$,
   'job_applications: candidate A applies to the open posting with their resume'
@@ -101,7 +108,7 @@ select throws_ok(
 reset role;
 
 set local role authenticated;
-select set_config('request.jwt.claims', '{"sub":"bbbbbbbb-0000-4000-8000-000000000002","role":"authenticated"}', true);
+select set_config('request.jwt.claims', '{"sub":"bbbbbbbb-0000-4000-8000-000000000002","role":"authenticated","session_id":"bbbbbbbb-5e55-4000-8000-000000000002"}', true);
 select is_empty(
   $$ select id from public.job_applications where job_id = 900101 $$,
   'job_applications: candidate B does not see candidate A''s application'
@@ -109,7 +116,7 @@ select is_empty(
 reset role;
 
 set local role authenticated;
-select set_config('request.jwt.claims', '{"sub":"cccccccc-0000-4000-8000-000000000003","role":"authenticated"}', true);
+select set_config('request.jwt.claims', '{"sub":"cccccccc-0000-4000-8000-000000000003","role":"authenticated","session_id":"cccccccc-5e55-4000-8000-000000000003"}', true);
 select results_eq(
   $$ select cover_letter from public.job_applications where job_id = 900101 $$,
   $$ values ('Hello'::text) $$,
