@@ -403,6 +403,7 @@ export type Database = {
       resumes: {
         Row: {
           created_at: string
+          file_size_bytes: number | null
           id: number
           is_active: boolean
           is_public: boolean
@@ -416,6 +417,7 @@ export type Database = {
         }
         Insert: {
           created_at?: string
+          file_size_bytes?: number | null
           id?: never
           is_active?: boolean
           is_public?: boolean
@@ -429,6 +431,7 @@ export type Database = {
         }
         Update: {
           created_at?: string
+          file_size_bytes?: number | null
           id?: never
           is_active?: boolean
           is_public?: boolean

@@ -42,6 +42,23 @@ describe("resumes", () => {
     "delete B's resume": (tx: Transaction) => tx`delete from public.resumes where id = ${world.resumes.b1} returning id`,
     "delete own resume": (tx: Transaction) => tx`delete from public.resumes where id = ${world.resumes.a1} returning id`,
     "list own resumes": (tx: Transaction, p: Persona) => tx`select id from public.resumes where user_id = ${idOf(p)}`,
+    // The attacks of issue 11 (hole 3), through the table as PostgREST would run them.
+    "insert a path out of the own folder": (tx: Transaction, p: Persona) =>
+      tx`insert into public.resumes ${tx({ ...newResume(idOf(p)), pdf_filename: `${idOf(p)}/../${crypto.randomUUID()}.pdf` })} returning id`,
+    "insert a javascript: QR code without a file": (tx: Transaction, p: Persona) =>
+      tx`insert into public.resumes ${tx({ ...newResume(idOf(p)), qr_code_base64: "javascript:alert(1)" })} returning id`,
+    "insert a 5 MB QR code": (tx: Transaction, p: Persona) =>
+      tx`insert into public.resumes ${tx({ ...newResume(idOf(p)), qr_code_base64: `data:image/png;base64,${"A".repeat(5_000_000)}` })} returning id`,
+    "choose own share token": (tx: Transaction) =>
+      tx`update public.resumes set permanent_token = ${shareToken()} where id = ${world.resumes.a1} returning id`,
+    "set own QR code to javascript:": (tx: Transaction) =>
+      tx`update public.resumes set qr_code_base64 = 'javascript:alert(1)' where id = ${world.resumes.a1} returning id`,
+    "set own pdf_url": (tx: Transaction) =>
+      tx`update public.resumes set pdf_url = 'https://evil.example/x.pdf' where id = ${world.resumes.a1} returning id`,
+    "record an upload through the servers' function": (tx: Transaction, p: Persona) =>
+      tx`select private.record_uploaded_resume(${idOf(p)}::uuid, null, 'CV', ${`${"a".repeat(32)}.pdf`}, ${shareToken()}, null, false, 1000) as id`,
+    "rotate A's token through the servers' function": (tx: Transaction) =>
+      tx`select private.rotate_resume_share_token(${world.users["candidate A"].id}::uuid, null, ${world.resumes.a1}::bigint, ${shareToken()}, null) as id`,
     "delete own resumes": (tx: Transaction, p: Persona) => tx`delete from public.resumes where user_id = ${idOf(p)} returning id`,
   };
   type Action = keyof typeof actions;
@@ -54,10 +71,22 @@ describe("resumes", () => {
     ["anon",        "delete B's resume",               noPrivilege("table resumes")],
     ["candidate A", "list resumes",                    sees(a1(), a2Inactive())],
     ["candidate A", "read B's resume by id",           nothing],
-    ["candidate A", "upload own resume",               rows(1)],
-    ["candidate A", "insert a resume with user_id = B", rlsViolation("resumes")],
-    ["candidate A", "register B's file as own",        refused("23514", /resumes_pdf_filename_in_owner_folder/)],
-    ["candidate A", "insert a weak share token",       refused("23514", /resumes_permanent_token_format/)],
+    // Only the upload path records resumes (private.record_uploaded_resume, the servers'
+    // role only): no insert through the table at all, whatever the values.
+    ["candidate A", "upload own resume",               noPrivilege("table resumes")],
+    ["candidate A", "insert a resume with user_id = B", noPrivilege("table resumes")],
+    ["candidate A", "register B's file as own",        noPrivilege("table resumes")],
+    ["candidate A", "insert a weak share token",       noPrivilege("table resumes")],
+    ["candidate A", "insert a path out of the own folder", noPrivilege("table resumes")],
+    ["candidate A", "insert a javascript: QR code without a file", noPrivilege("table resumes")],
+    ["candidate A", "insert a 5 MB QR code",           noPrivilege("table resumes")],
+    ["candidate A", "choose own share token",          noPrivilege("table resumes")],
+    ["candidate A", "set own QR code to javascript:",  noPrivilege("table resumes")],
+    ["candidate A", "set own pdf_url",                 noPrivilege("table resumes")],
+    ["candidate A", "record an upload through the servers' function", noPrivilege("function record_uploaded_resume")],
+    ["candidate A", "rotate A's token through the servers' function", noPrivilege("function rotate_resume_share_token")],
+    ["anon",        "record an upload through the servers' function", noPrivilege("function record_uploaded_resume")],
+    ["anon",        "rotate A's token through the servers' function", noPrivilege("function rotate_resume_share_token")],
     ["candidate A", "rename own resume",               rows(2)],
     ["candidate A", "deactivate own resume",           rows(1)],
     ["candidate A", "rename B's resume",               nothing],
@@ -80,8 +109,10 @@ describe("resumes", () => {
       [p, "list own resumes",                nothing],
       [p, "read B's resume by id",           nothing],
       [p, "read A's resume by token",        nothing],
-      [p, "upload own resume",               rlsViolation("resumes")],
-      [p, "insert a resume with user_id = B", rlsViolation("resumes")],
+      [p, "upload own resume",               noPrivilege("table resumes")],
+      [p, "insert a resume with user_id = B", noPrivilege("table resumes")],
+      [p, "choose own share token",          noPrivilege("table resumes")],
+      [p, "record an upload through the servers' function", noPrivilege("function record_uploaded_resume")],
       [p, "rename own resume",               nothing],
       [p, "deactivate own resume",           nothing],
       [p, "rename B's resume",               nothing],

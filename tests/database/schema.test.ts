@@ -104,8 +104,9 @@ describe("privileges of anon and authenticated", () => {
       "bio", "company_name", "company_size", "company_website", "full_name", "industry", "linkedin_url", "location", "logo_url",
       "phone", "recruiter_type", "specialization", "username", "years_experience",
     ],
-    "authenticated resumes INSERT": ["is_public", "pdf_filename", "pdf_url", "permanent_token", "qr_code_base64", "resume_name", "user_id"],
-    "authenticated resumes UPDATE": ["is_active", "is_public", "permanent_token", "qr_code_base64", "resume_name"],
+    // Resumes are recorded by the upload path (private.record_uploaded_resume) and their
+    // share token rotated by private.rotate_resume_share_token, never through the table.
+    "authenticated resumes UPDATE": ["is_active", "is_public", "resume_name"],
   };
 
   test("table privileges are exactly the expected ones", async () => {
@@ -315,6 +316,8 @@ describe("the servers' login role previewcv_api", () => {
   const serverFunctions = [
     "private.fetch_shared_resume(bytea,text,inet,text,text)",
     "private.hit_rate_limit(text,integer,integer)",
+    "private.record_uploaded_resume(uuid,uuid,text,text,text,text,boolean,bigint,text,integer,bigint)",
+    "private.rotate_resume_share_token(uuid,uuid,bigint,text,text)",
   ];
 
   test("logs in, inherits nothing, bypasses nothing, and is a member of exactly anon and authenticated", async () => {

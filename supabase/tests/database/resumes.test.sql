@@ -80,8 +80,8 @@ select is_empty(
 select throws_ok(
   $$ insert into public.resumes (user_id, resume_name, pdf_filename, permanent_token)
      values ('aaaaaaaa-0000-4000-8000-000000000001', 'Not mine', 'aaaaaaaa-0000-4000-8000-000000000001/b.pdf', repeat('b', 43)) $$,
-  '42501', 'new row violates row-level security policy for table "resumes"',
-  'resumes: candidate B cannot create a resume in candidate A''s name'
+  '42501', 'permission denied for table resumes',
+  'resumes: candidate B cannot create a resume in candidate A''s name (only the upload path records resumes)'
 );
 select is_empty(
   $$ select resume_id from public.resume_view_counters where resume_id = 900001 $$,
