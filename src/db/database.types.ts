@@ -146,6 +146,32 @@ export type Database = {
           },
         ]
       }
+      job_posting_view_counters: {
+        Row: {
+          job_id: number
+          shard: number
+          views: number
+        }
+        Insert: {
+          job_id: number
+          shard: number
+          views?: number
+        }
+        Update: {
+          job_id?: number
+          shard?: number
+          views?: number
+        }
+        Relationships: [
+          {
+            foreignKeyName: "job_posting_view_counters_job_id_fkey"
+            columns: ["job_id"]
+            isOneToOne: false
+            referencedRelation: "job_postings"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
       job_postings: {
         Row: {
           applications_count: number
@@ -561,7 +587,11 @@ export type Database = {
         Returns: Json
       }
       view_job_posting: {
-        Args: { target_job_id: number }
+        Args: {
+          target_job_id: number
+          viewer_ip?: unknown
+          viewer_user_agent?: string
+        }
         Returns: {
           applications_count: number
           company_name: string

@@ -346,15 +346,23 @@ describe("job board functions", () => {
 
   test("matrix", () => runMatrix(world.api, world.callers, actions, matrix()));
 
-  test("each view counts one", async () => {
-    const before = await world.superuser`select views_count from public.job_postings where id = ${world.jobs.sOpen}`;
+  test("a view counts once per viewer and day: the same visitor twice counts one, another visitor one more", async () => {
+    // Was "each view counts one": every call added one, so anyone could inflate the
+    // count (issue 11, hole 9). The servers' role vouches for the IP and User-Agent.
+    const views = async () =>
+      Number((await world.superuser`select private.job_posting_views(j) as n from public.job_postings j where j.id = ${world.jobs.sOpen}`)[0]!.n);
+    const before = await views();
     await world.api.begin(async (tx) => {
       await tx`select set_config('role', 'anon', true), set_config('request.jwt.claims', '{"role":"anon"}', true)`;
-      await tx`select id from public.view_job_posting(${world.jobs.sOpen})`;
-      await tx`select id from public.view_job_posting(${world.jobs.sOpen})`;
+      await tx`select id from public.view_job_posting(${world.jobs.sOpen}, '203.0.113.50', 'Browser/1')`;
+      await tx`select id from public.view_job_posting(${world.jobs.sOpen}, '203.0.113.50', 'Browser/1')`;
     });
-    const after = await world.superuser`select views_count from public.job_postings where id = ${world.jobs.sOpen}`;
-    expect(Number(after[0]!.views_count) - Number(before[0]!.views_count)).toBe(2);
+    expect((await views()) - before).toBe(1);
+    await world.api.begin(async (tx) => {
+      await tx`select set_config('role', 'anon', true), set_config('request.jwt.claims', '{"role":"anon"}', true)`;
+      await tx`select id from public.view_job_posting(${world.jobs.sOpen}, '203.0.113.51', 'Browser/1')`;
+    });
+    expect((await views()) - before).toBe(2);
   });
 
   test("a candidate keeps seeing a posting they applied to after it closes; others don't", async () => {
@@ -531,6 +539,51 @@ describe("policy helpers, called directly", () => {
       [p, "is R's posting open",       sees(false)],
       [p, "is D's posting open",       sees(false)],
       [p, "may I act",                 sees(false)],
+    ]),
+  ];
+
+  test("matrix", () => runMatrix(world.api, world.callers, actions, matrix()));
+});
+
+describe("job_posting_view_counters", () => {
+  const count = async (jobId: number) => {
+    await world.superuser`insert into public.job_posting_view_counters (job_id, shard, views) values (${jobId}, 7, 3) on conflict do nothing`;
+  };
+  beforeAll(async () => {
+    for (const id of [world.jobs.rOpen, world.jobs.rInactive, world.deactivated.job]) await count(id);
+  });
+  const actions = {
+    "read R's open posting's views": (tx: Transaction) => tx`select job_id as id from public.job_posting_view_counters where job_id = ${world.jobs.rOpen}`,
+    "read R's closed posting's views": (tx: Transaction) => tx`select job_id as id from public.job_posting_view_counters where job_id = ${world.jobs.rInactive}`,
+    "read D's posting's views": (tx: Transaction) => tx`select job_id as id from public.job_posting_view_counters where job_id = ${world.deactivated.job}`,
+    "inflate R's views": (tx: Transaction) => tx`update public.job_posting_view_counters set views = 1000000 where job_id = ${world.jobs.rOpen} returning job_id as id`,
+    "add a shard": (tx: Transaction) => tx`insert into public.job_posting_view_counters (job_id, shard, views) values (${world.jobs.rOpen}, 8, 1000) returning job_id as id`,
+    "erase R's views": (tx: Transaction) => tx`delete from public.job_posting_view_counters where job_id = ${world.jobs.rOpen} returning job_id as id`,
+    "total views of R's open posting": (tx: Transaction) => tx`select private.job_posting_views(j) as id from public.job_postings j where j.id = ${world.jobs.rOpen}`,
+  };
+  type Action = keyof typeof actions;
+
+  // prettier-ignore
+  const matrix = (): MatrixRow<Persona, Action>[] => [
+    ["anon",        "read R's open posting's views",   sees(world.jobs.rOpen)],
+    ["anon",        "read R's closed posting's views", nothing],
+    ["anon",        "read D's posting's views",        nothing],
+    ["anon",        "inflate R's views",               noPrivilege("table job_posting_view_counters")],
+    ["anon",        "add a shard",                     noPrivilege("table job_posting_view_counters")],
+    ["anon",        "total views of R's open posting", sees(3)],
+    ["candidate A", "read R's closed posting's views", nothing],
+    ["candidate A", "read D's posting's views",        sees(world.deactivated.job)],
+    ["candidate A", "inflate R's views",               noPrivilege("table job_posting_view_counters")],
+    ["recruiter R", "read R's closed posting's views", sees(world.jobs.rInactive)],
+    ["recruiter R", "inflate R's views",               noPrivilege("table job_posting_view_counters")],
+    ["recruiter R", "erase R's views",                 noPrivilege("table job_posting_view_counters")],
+    ...refusedPersonas.flatMap((p): MatrixRow<Persona, Action>[] => [
+      [p, "read R's open posting's views",   nothing],
+      [p, "read D's posting's views",        nothing],
+      [p, "inflate R's views",               noPrivilege("table job_posting_view_counters")],
+      [p, "add a shard",                     noPrivilege("table job_posting_view_counters")],
+      [p, "erase R's views",                 noPrivilege("table job_posting_view_counters")],
+      [p, "total views of R's open posting", nothing],
     ]),
   ];
 

@@ -65,9 +65,11 @@ describe("privileges of anon and authenticated", () => {
   // Every table-level privilege the API roles hold. Anything not listed here is a
   // regression: a grant must be added on purpose, with its policy.
   const expectedTablePrivileges: Record<string, string[]> = {
+    "anon job_posting_view_counters": ["SELECT"],
     "anon job_postings": ["SELECT"],
     "authenticated job_application_status_history": ["SELECT"],
     "authenticated job_applications": ["SELECT"],
+    "authenticated job_posting_view_counters": ["SELECT"],
     "authenticated job_postings": ["DELETE", "SELECT"],
     "authenticated profiles": ["SELECT"],
     "authenticated resume_access_logs": ["SELECT"],
@@ -169,8 +171,9 @@ describe("functions", () => {
         "count_open_job_postings(job_type,experience_level,text,text)",
         "list_open_job_postings(job_type,experience_level,text,text,timestamp with time zone,bigint,integer,integer)",
         "private.job_posting_is_open(job_postings)",
+        "private.job_posting_views(job_postings)",
         "recruiter_username_available(text)",
-        "view_job_posting(bigint)",
+        "view_job_posting(bigint,inet,text)",
       ],
       authenticated: [
         "count_open_job_postings(job_type,experience_level,text,text)",
@@ -185,9 +188,10 @@ describe("functions", () => {
         "private.is_job_owner(bigint)",
         "private.is_open_job(bigint)",
         "private.job_posting_is_open(job_postings)",
+        "private.job_posting_views(job_postings)",
         "recruiter_username_available(text)",
         "resume_analytics(bigint,integer)",
-        "view_job_posting(bigint)",
+        "view_job_posting(bigint,inet,text)",
       ],
     });
   });
@@ -260,7 +264,7 @@ describe("functions", () => {
       "count_open_job_postings(job_type,experience_level,text,text)",
       "list_open_job_postings(job_type,experience_level,text,text,timestamp with time zone,bigint,integer,integer)",
       "recruiter_username_available(text)",
-      "view_job_posting(bigint)",
+      "view_job_posting(bigint,inet,text)",
     ]);
   });
 

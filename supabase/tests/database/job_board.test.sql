@@ -54,7 +54,10 @@ insert into public.resumes (id, user_id, resume_name, pdf_filename, permanent_to
 overriding system value
 values (900001, 'aaaaaaaa-0000-4000-8000-000000000001', 'A main', 'aaaaaaaa-0000-4000-8000-000000000001/pgtap.pdf', repeat('a', 43));
 
-select plan(9);
+-- Views counted on the open and the closed posting.
+insert into public.job_posting_view_counters (job_id, shard, views) values (900101, 0, 4), (900102, 0, 2);
+
+select plan(11);
 
 -- job_postings: anon reads open postings only; the recruiter reads all of theirs.
 set local role anon;
@@ -121,6 +124,21 @@ select results_eq(
   $$ select cover_letter from public.job_applications where job_id = 900101 $$,
   $$ values ('Hello'::text) $$,
   'job_applications: recruiter R reads the application to their posting'
+);
+reset role;
+
+-- job_posting_view_counters: readable exactly when the posting is; written by nobody.
+set local role anon;
+select set_config('request.jwt.claims', '{"role":"anon"}', true);
+select results_eq(
+  $$ select job_id from public.job_posting_view_counters where job_id in (900101, 900102) $$,
+  $$ values (900101::bigint) $$,
+  'job_posting_view_counters: anon reads the views of the open posting only'
+);
+select throws_ok(
+  $$ update public.job_posting_view_counters set views = 1000000 where job_id = 900101 $$,
+  '42501', 'permission denied for table job_posting_view_counters',
+  'job_posting_view_counters: anon cannot inflate the views'
 );
 reset role;
 
