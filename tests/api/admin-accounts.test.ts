@@ -3,7 +3,7 @@
 // old token is refused by the database, its postings and profile leave the public
 // pages; reactivation undoes it; verifying shows on the public profile. Each change is
 // in the audit log with who made it.
-import { beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { spawnSync } from "node:child_process";
 import path from "node:path";
 import postgres from "postgres";
@@ -55,8 +55,9 @@ beforeAll(async () => {
   });
   expect(created.status).toBe(200);
   jobId = created.body.job_id;
-  return () => superuser.end();
 });
+// bun ignores a cleanup returned by beforeAll: close it after the file.
+afterAll(() => superuser.end());
 
 describe("admin account commands", () => {
   test("deactivate: sign-in and refresh refused, the old token refused, unlisted, recorded; reactivate undoes it", async () => {

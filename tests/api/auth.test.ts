@@ -1,6 +1,6 @@
 // /api/v1/auth through real HTTP: the seed's contract, bad tokens, bad input, races
 // and rate limits (shared by every facade instance through Postgres).
-import { beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import fs from "node:fs";
 import path from "node:path";
 import { importJWK, SignJWT, type JWK } from "jose";
@@ -18,8 +18,9 @@ let db: postgres.Sql;
 beforeAll(async () => {
   stack = await testStack();
   db = postgres(stack.superuserUrl, { max: 4, onnotice: () => {} });
-  return () => db.end();
 });
+// bun ignores a cleanup returned by beforeAll: close it after the file.
+afterAll(() => db.end());
 
 const countUsers = async (email: string) =>
   Number((await db`select count(*) as n from auth.users where email = ${email.trim().toLowerCase()}`)[0]!.n);

@@ -3,14 +3,15 @@
 // the rules of the facade's zod schemas by the triggers on auth.users and the tables'
 // constraints (migration 20261201000700). A refusal is the whole sign-up rolled back and,
 // for clients of GoTrue's initial API, a 422 naming the field and its rule.
-import { beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { password, startAuthStandIn, uniqueEmail, uniqueUsername, type RunningStandIn } from "./support.ts";
 
 let standIn: RunningStandIn;
 beforeAll(async () => {
   standIn = await startAuthStandIn();
-  return () => standIn.stop();
 });
+// bun ignores a cleanup returned by beforeAll: close it after the file.
+afterAll(() => standIn.stop());
 
 /** POST /auth/v1/signup as curl or an old client would: no X-Supabase-Api-Version. */
 async function signUp(data: Record<string, unknown>, email = uniqueEmail("rules")) {

@@ -1,6 +1,6 @@
 // The local auth stand-in, driven by the real supabase-js client over real HTTP,
 // against the migrated database: what frontends see, and what lands in the tables.
-import { beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { AuthApiError, AuthRetryableFetchError, AuthSessionMissingError, AuthWeakPasswordError } from "@supabase/supabase-js";
 import { SignJWT } from "jose";
 import { createJwtVerifier } from "../../src/auth/index.ts";
@@ -10,8 +10,9 @@ import { jwtHeader, jwtPayload, password, startAuthStandIn, uniqueEmail, uniqueU
 let standIn: RunningStandIn;
 beforeAll(async () => {
   standIn = await startAuthStandIn();
-  return () => standIn.stop();
 });
+// bun ignores a cleanup returned by beforeAll: close it after the file.
+afterAll(() => standIn.stop());
 
 async function signUpCandidate(fullName = "Ann Candidate") {
   const client = standIn.anonClient();

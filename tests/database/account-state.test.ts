@@ -1,7 +1,7 @@
 // Account state in the database (migrations 20261201000200-0400): which tokens may act,
 // what deactivating a recruiter takes off the public listings, and the admin functions
 // that deactivate, reactivate and verify, each recorded in the audit log.
-import { beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import postgres from "postgres";
 import { asCaller, type AccessTokenClaims, type Caller } from "../../src/db/client.ts";
 import { asAuthenticatorUrl, migratedTestDatabase } from "../support/database.ts";
@@ -13,10 +13,11 @@ beforeAll(async () => {
   const url = await migratedTestDatabase();
   superuser = postgres(url, { max: 2, onnotice: () => {} });
   api = postgres(asAuthenticatorUrl(url), { max: 2, onnotice: () => {} });
-  return async () => {
-    await api.end();
-    await superuser.end();
-  };
+});
+// bun ignores a cleanup returned by beforeAll: close it after the file.
+afterAll(async () => {
+  await api.end();
+  await superuser.end();
 });
 
 const callerWith = (claims: AccessTokenClaims): Caller => ({ role: "authenticated", claims });

@@ -1,7 +1,7 @@
 // Job views counted once per viewer and day, on sharded counters (migration
 // 20261201000600): nobody can inflate them, a popular posting never serialises on its
 // row, and no IP or user agent is kept.
-import { beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import postgres from "postgres";
 import { asCaller, createDatabase, type Caller } from "../../src/db/client.ts";
 import { asAuthenticatorUrl, migratedTestDatabase } from "../support/database.ts";
@@ -23,10 +23,11 @@ beforeAll(async () => {
   postgrest = createDatabase(authenticator.toString(), { max: 4 });
   recruiter = await createTestUser(superuser, { userType: "recruiter" });
   viewer = await createTestUser(superuser);
-  return async () => {
-    await Promise.all([server.end(), postgrest.end()]);
-    await superuser.end();
-  };
+});
+// bun ignores a cleanup returned by beforeAll: close it after the file.
+afterAll(async () => {
+  await Promise.all([server.end(), postgrest.end()]);
+  await superuser.end();
 });
 
 async function newPosting(): Promise<number> {

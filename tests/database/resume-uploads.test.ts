@@ -2,7 +2,7 @@
 // private.record_uploaded_resume and private.rotate_resume_share_token, run with their
 // login role for a session they verified; constraints that keep every stored value
 // harmless, whoever writes it; and the per-account quotas.
-import { beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import postgres from "postgres";
 import { createDatabase } from "../../src/db/client.ts";
 import { asAuthenticatorUrl, migratedTestDatabase } from "../support/database.ts";
@@ -15,10 +15,11 @@ beforeAll(async () => {
   const url = await migratedTestDatabase();
   superuser = postgres(url, { max: 2, onnotice: () => {} });
   server = createDatabase(asAuthenticatorUrl(url), { max: 12 });
-  return async () => {
-    await server.end();
-    await superuser.end();
-  };
+});
+// bun ignores a cleanup returned by beforeAll: close it after the file.
+afterAll(async () => {
+  await server.end();
+  await superuser.end();
 });
 
 const hex32 = () => [...crypto.getRandomValues(new Uint8Array(16))].map((b) => b.toString(16).padStart(2, "0")).join("");

@@ -1,15 +1,16 @@
 // Schema-wide rules that no single matrix can see: RLS on every table, the exact
 // privileges the API roles hold, which functions they may run, and the indexes
 // policies and joins rely on.
-import { beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import postgres from "postgres";
 import { asAuthenticatorUrl, migratedTestDatabase } from "../support/database.ts";
 
 let sql: postgres.Sql;
 beforeAll(async () => {
   sql = postgres(await migratedTestDatabase(), { max: 2, onnotice: () => {} });
-  return () => sql.end();
 });
+// bun ignores a cleanup returned by beforeAll: close it after the file.
+afterAll(() => sql.end());
 
 describe("row-level security", () => {
   test("is enabled on every table in public", async () => {
