@@ -1,9 +1,16 @@
-// Admin commands for API tokens (previewcv.com's shared token), the same SQL functions
-// an admin can run in the Supabase dashboard's SQL editor:
+// Admin commands for API tokens (previewcv.com's shared token) and accounts, the same
+// SQL functions an admin can run in the Supabase dashboard's SQL editor:
 //
 //   npm run admin -- token create --name previewcv [--expires-in-days N] [--json]
 //   npm run admin -- token list [--json]
 //   npm run admin -- token revoke ID [--json]
+//   npm run admin -- account deactivate USER_ID --reason TEXT [--by NAME] [--json]
+//   npm run admin -- account reactivate USER_ID [--reason TEXT] [--by NAME] [--json]
+//   npm run admin -- recruiter verify USER_ID [--reason TEXT] [--by NAME] [--json]
+//   npm run admin -- recruiter unverify USER_ID [--reason TEXT] [--by NAME] [--json]
+//
+// Account changes are recorded in private.account_audit_log with the database role that
+// made them and --by NAME, the admin's own name.
 //
 // Connects with DATABASE_URL as a role that may run private.* (postgres on a hosted
 // project: Project Settings > Database > connection string; locally the default, the
@@ -17,6 +24,15 @@ const usage = `Usage:
   admin token create --name NAME [--expires-in-days N] [--json]   create a token; prints it once
   admin token list [--json]                                        every token (never the token itself)
   admin token revoke ID [--json]                                   deactivate a token at once
+  admin account deactivate USER_ID --reason TEXT [--by NAME] [--json]
+                                   deactivate an account at once: banned, signed out, unlisted
+  admin account reactivate USER_ID [--reason TEXT] [--by NAME] [--json]
+                                   let it sign in again
+  admin recruiter verify USER_ID [--reason TEXT] [--by NAME] [--json]
+  admin recruiter unverify USER_ID [--reason TEXT] [--by NAME] [--json]
+                                   set the verified badge of the account's recruiter profile
+
+Account changes are recorded (private.account_audit_log) with --by NAME, your own name.
 
 Connects with DATABASE_URL (default: the local database of npm start, on LOCAL_DB_PORT).`;
 
@@ -131,6 +147,62 @@ async function revokeToken(sql: postgres.Sql, parsed: Parsed, out: Out): Promise
   return revoked ? 0 : 1;
 }
 
+const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** USER_ID, --reason and --by of an account command; `reasonRequired` for deactivate. */
+function accountArgs(parsed: Parsed, command: string, reasonRequired: boolean): { userId: string; reason: string | null; actor: string | null } {
+  only(parsed, ["reason", "by", "json"]);
+  const userId = parsed.positional[2];
+  if (userId === undefined || !UUID_PATTERN.test(userId)) throw new UsageError(`${command} needs the account's user id (a UUID)`);
+  if (parsed.positional.length > 3) throw new UsageError(`Unexpected argument ${parsed.positional[3]}`);
+  const text = (name: string, max: number) => {
+    const value = parsed.flags.get(name);
+    if (value === undefined) return null;
+    if (typeof value !== "string" || value.trim() === "") throw new UsageError(`--${name} needs a value`);
+    if (value.trim().length > max) throw new UsageError(`--${name} is at most ${max} characters`);
+    return value.trim();
+  };
+  const reason = text("reason", 1000);
+  if (reasonRequired && reason === null) throw new UsageError(`${command} needs --reason TEXT (it is recorded)`);
+  return { userId, reason, actor: text("by", 255) };
+}
+
+async function deactivateAccount(sql: postgres.Sql, parsed: Parsed, out: Out): Promise<void> {
+  const { userId, reason, actor } = accountArgs(parsed, "account deactivate", true);
+  const [row] = await sql`select * from private.deactivate_account(${userId}, ${reason}, ${actor})`;
+  const result = { user_id: userId, was_active: row!.was_active as boolean, sessions_ended: row!.sessions_ended as number, banned_until: iso(row!.banned_until) };
+  if (out.json) return out.print(JSON.stringify(result));
+  out.print(`Deactivated account ${userId}${result.was_active ? "" : " (it was already inactive)"}: ${result.sessions_ended} session(s) ended, signing in refused.`);
+  out.print("Its postings and recruiter profile are unlisted. Undo with: npm run admin -- account reactivate " + userId);
+}
+
+async function reactivateAccount(sql: postgres.Sql, parsed: Parsed, out: Out): Promise<void> {
+  const { userId, reason, actor } = accountArgs(parsed, "account reactivate", false);
+  const [row] = await sql`select * from private.reactivate_account(${userId}, ${reason}, ${actor})`;
+  const result = { user_id: userId, was_active: row!.was_active as boolean };
+  if (out.json) return out.print(JSON.stringify(result));
+  out.print(`Reactivated account ${userId}${result.was_active ? " (it was already active)" : ""}: it may sign in again.`);
+}
+
+async function setRecruiterVerified(sql: postgres.Sql, parsed: Parsed, out: Out, verified: boolean): Promise<void> {
+  const { userId, reason, actor } = accountArgs(parsed, verified ? "recruiter verify" : "recruiter unverify", false);
+  const [row] = verified
+    ? await sql`select * from private.verify_recruiter(${userId}, ${reason}, ${actor})`
+    : await sql`select * from private.unverify_recruiter(${userId}, ${reason}, ${actor})`;
+  const result = { user_id: userId, username: row!.username as string, is_verified: row!.is_verified as boolean, was_verified: row!.was_verified as boolean };
+  if (out.json) return out.print(JSON.stringify(result));
+  out.print(`Recruiter ${result.username} (${userId}) is ${verified ? "verified" : "no longer verified"}${result.was_verified === verified ? " (no change)" : ""}.`);
+}
+
+const commands: Record<string, Record<string, (sql: postgres.Sql, parsed: Parsed, out: Out) => Promise<number | void>>> = {
+  token: { create: createToken, list: listTokens, revoke: revokeToken },
+  account: { deactivate: deactivateAccount, reactivate: reactivateAccount },
+  recruiter: {
+    verify: (sql, parsed, out) => setRecruiterVerified(sql, parsed, out, true),
+    unverify: (sql, parsed, out) => setRecruiterVerified(sql, parsed, out, false),
+  },
+};
+
 export async function main(argv: string[], env: Record<string, string | undefined> = process.env): Promise<number> {
   let parsed: Parsed;
   try {
@@ -144,7 +216,7 @@ export async function main(argv: string[], env: Record<string, string | undefine
     console.log(usage);
     return parsed.flags.has("help") || resource === "help" ? 0 : 2;
   }
-  const run = { create: createToken, list: listTokens, revoke: revokeToken }[resource === "token" ? (command ?? "") : ""];
+  const run = Object.hasOwn(commands, resource) && Object.hasOwn(commands[resource]!, command ?? "") ? commands[resource]![command!] : undefined;
   if (!run) {
     console.error(`Unknown command: ${parsed.positional.join(" ")}\n\n${usage}`);
     return 2;
@@ -168,11 +240,15 @@ export async function main(argv: string[], env: Record<string, string | undefine
       return 2;
     }
     const code = (error as { code?: string }).code;
-    if (code === "42501" || code === "3F000" || code === "42883") {
+    if (code === "P0002" || code === "22023") {
+      // The admin functions' own refusals: no such account, no recruiter profile, a bad reason.
+      const message = (error as Error).message;
+      console.error(`${message.charAt(0).toUpperCase()}${message.slice(1)}.`);
+    } else if (code === "42501" || code === "3F000" || code === "42883") {
       console.error(
         `The database refused: ${(error as Error).message}\n` +
           `DATABASE_URL (${printableDatabaseUrl(url)}) must be a role that may run the private.* admin functions: postgres ` +
-          "(the dashboard's connection string), not the servers' authenticator role.",
+          "(the dashboard's connection string), not the servers' previewcv_api role nor PostgREST's authenticator.",
       );
     } else if (code === "ECONNREFUSED" || code === "CONNECT_TIMEOUT" || code === "ENOTFOUND") {
       console.error(`Cannot reach the database at ${printableDatabaseUrl(url)} (${code}). Is \`npm start\` running, or is DATABASE_URL right?`);

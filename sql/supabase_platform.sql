@@ -7,7 +7,8 @@
 --
 -- What it recreates:
 --   * the API roles PostgREST switches between (anon, authenticated, service_role)
---     and the login role it connects as (authenticator);
+--     and the login role it connects as (authenticator); the servers' login role
+--     (previewcv_api) with its local password;
 --   * the `extensions` schema with pgcrypto, where Supabase installs extensions;
 --   * the `auth` schema with the tables Supabase Auth (GoTrue) owns, shaped like its
 --     own migrations, so our trigger on auth.users fires exactly as in production;
@@ -32,6 +33,13 @@ begin
     -- Local development password; a hosted project manages its own.
     create role authenticator login noinherit password 'postgres';
   end if;
+  -- The servers' login role (the facade and the edge functions). A migration
+  -- (20261201000100_servers_login_role.sql) gives it its memberships and grants, the same
+  -- on a hosted project, where an admin sets its password; it is created here first only
+  -- so that the local one has its local password (set below on every run).
+  if not exists (select 1 from pg_roles where rolname = 'previewcv_api') then
+    create role previewcv_api login noinherit;
+  end if;
   -- Supabase's dashboard and migrations run as `postgres`, which may switch to the
   -- API roles (as the SQL editor's "run as role" does).
   if not exists (select 1 from pg_roles where rolname = 'postgres') then
@@ -39,6 +47,9 @@ begin
   end if;
 end
 $$;
+
+-- Local development password of the servers' role; a hosted project's admin sets its own.
+alter role previewcv_api with login password 'postgres';
 
 grant anon, authenticated, service_role to authenticator;
 grant anon, authenticated, service_role to postgres;

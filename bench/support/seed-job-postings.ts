@@ -2,7 +2,8 @@
 // (auth users, so the profile triggers run), then postings spread like a real board's
 // (job types and levels skewed, a long tail of locations with some remote and some
 // unknown, two years of created_at, ~15% deactivated, about half with an expiry of
-// 30-90 days, so most old ones have expired), with text to search: titles from a
+// 30-90 days, so most old ones have expired, and the postings of the 2% of recruiters
+// whose accounts were deactivated, unlisted with them), with text to search: titles from a
 // level x role list, companies, and descriptions drawn from a vocabulary with a skewed
 // word frequency (common words are common, "kubernetes" or "rust" are not).
 //
@@ -95,12 +96,25 @@ export async function seedJobPostings(superuserUrl: string, options: SeedOptions
         from generate_series(1, ${recruiters}::int) g`);
     log(`  ${recruiters} recruiters (auth users + profile triggers): ${(recruitersMs / 1000).toFixed(1)} s`);
 
+    // One recruiter in fifty deactivated, as an admin would (profiles.is_active): their
+    // postings carry recruiter_is_active = false (the foreign key to profiles (id,
+    // is_active) holds them to it), and the listing must leave them out and keep its indexes.
+    const [deactivated] = await sql`
+      with off as (
+        update public.profiles p set is_active = false
+         where p.user_type = 'recruiter'
+           and substring(p.email from '^bench[.]recruiter[.]([0-9]+)@example[.]test$')::int % 50 = 0
+        returning 1
+      )
+      select count(*)::int as n from off`;
+    log(`  ${deactivated!.n} of them deactivated (their postings unlisted)`);
+
     // Lookup tables the inserts join against (unlogged: thrown away at the end).
     await sql`drop schema if exists bench_seed cascade`;
     await sql`create schema bench_seed`;
     await sql`
       create unlogged table bench_seed.recruiters as
-        select (row_number() over (order by id))::int - 1 as n, id from public.profiles where user_type = 'recruiter'`;
+        select (row_number() over (order by id))::int - 1 as n, id, is_active from public.profiles where user_type = 'recruiter'`;
     await sql`
       create unlogged table bench_seed.titles as
         select (row_number() over ())::int - 1 as n, btrim(l || ' ' || r) as title
@@ -144,7 +158,8 @@ export async function seedJobPostings(superuserUrl: string, options: SeedOptions
             await tx`set local synchronous_commit = off`;
             await tx`
               insert into public.job_postings (recruiter_id, title, company_name, location, job_type, experience_level, description,
-                                               requirements, salary_range, is_active, created_at, updated_at, expires_at)
+                                               requirements, salary_range, is_active, created_at, updated_at, expires_at,
+                                               recruiter_is_active)
               select rec.id, t.title, c.name,
                      case when s.r_loc < 0.05 then null when s.r_loc < 0.17 then 'Remote' else l.loc end,
                      (case when s.r_type < 0.60 then 'full-time' when s.r_type < 0.80 then 'contract'
@@ -156,7 +171,8 @@ export async function seedJobPostings(superuserUrl: string, options: SeedOptions
                      case when s.g % 2 = 0 then '$' || (40 + s.g % 120) || 'k - $' || (60 + s.g % 150) || 'k' end,
                      s.r_active < 0.85,
                      s.created_at, s.created_at,
-                     case when s.r_expiry < 0.45 then null else s.created_at + make_interval(days => 30 + (s.g % 61)::int) end
+                     case when s.r_expiry < 0.45 then null else s.created_at + make_interval(days => 30 + (s.g % 61)::int) end,
+                     rec.is_active
                 from (select g, random() as r_loc, random() as r_type, random() as r_level, random() as r_active, random() as r_expiry,
                              now() - random() * interval '730 days' as created_at,
                              floor(power(random(), 2) * ${counts!.locations}::int)::int as loc_n,

@@ -10,8 +10,6 @@ export const PERMANENT_TOKEN_BYTES = 32;
 /** What the resumes table accepts (constraint resumes_permanent_token_format). */
 export const PERMANENT_TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 
-const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 export function randomBytes(length: number): Uint8Array<ArrayBuffer> {
   const bytes = new Uint8Array(length);
   crypto.getRandomValues(bytes);
@@ -43,13 +41,14 @@ export function isPermanentToken(value: string): boolean {
 }
 
 /**
- * Storage key of a new upload: `{userId}/{32 hex chars}.pdf`. The owner's folder is what
- * the resumes table checks; the name is 128 random bits in lower-case hex so it is
- * unguessable and still unique on case-insensitive disks (local storage on macOS).
+ * Storage key of a new upload: `{32 hex chars}.pdf`, 128 random bits in lower-case hex,
+ * so it is unguessable and still unique on case-insensitive disks (local storage on
+ * macOS). No user id in it: the key is part of every signed URL the public fetch hands
+ * out. Who owns the file is the resume row's user_id (the resumes table checks the key's
+ * format, constraint resumes_pdf_filename_format).
  */
-export function newStorageFileName(userId: string): string {
-  if (!UUID_PATTERN.test(userId)) throw new TypeError("userId must be a UUID");
-  return `${userId.toLowerCase()}/${hexEncode(randomBytes(16))}.pdf`;
+export function newStorageFileName(): string {
+  return `${hexEncode(randomBytes(16))}.pdf`;
 }
 
 /** sha256 of the whole token string (UTF-8), as stored in api_tokens.token_hash. */

@@ -3,8 +3,10 @@
 // Every query runs as someone. `asCaller` runs it as the caller, exactly as PostgREST
 // does for supabase-js: inside a transaction, `role` switched to anon or authenticated
 // and `request.jwt.claims` set to the verified JWT claims, so the same RLS policies hold
-// the facade, the edge functions and the frontends. `asServiceRole` is the named
-// exception, for the few server-only operations (rate limits, API-token checks).
+// the facade, the edge functions and the frontends. The few server-only operations (rate
+// limits, the public fetch, recording an upload) are private functions granted to the
+// servers' login role, previewcv_api, which they run without switching role; that role
+// is no member of service_role, so nothing here can bypass RLS.
 //
 // Runtime-neutral: no Bun or Deno globals, so both runtimes load it.
 import postgres from "postgres";
@@ -74,18 +76,6 @@ export function asCaller<T>(sql: Sql, caller: Caller, fn: (tx: Transaction) => P
     // Sent without waiting for its answer: it travels in the same round trip as the
     // first query of `fn` (postgres.js keeps a transaction's queries in order).
     const switched = tx`select set_config('role', ${caller.role}, true), set_config('request.jwt.claims', ${JSON.stringify(claims)}, true)`.execute();
-    const [result] = await Promise.all([fn(tx), switched]);
-    return result;
-  }) as Promise<T>;
-}
-
-/**
- * Runs `fn` as service_role, which bypasses RLS. Only for server-side work that no
- * user could be allowed to do through the API: each use names why at its call site.
- */
-export function asServiceRole<T>(sql: Sql, fn: (tx: Transaction) => Promise<T>): Promise<T> {
-  return sql.begin(async (tx) => {
-    const switched = tx`select set_config('role', 'service_role', true), set_config('request.jwt.claims', '{"role":"service_role"}', true)`.execute();
     const [result] = await Promise.all([fn(tx), switched]);
     return result;
   }) as Promise<T>;

@@ -146,6 +146,32 @@ export type Database = {
           },
         ]
       }
+      job_posting_view_counters: {
+        Row: {
+          job_id: number
+          shard: number
+          views: number
+        }
+        Insert: {
+          job_id: number
+          shard: number
+          views?: number
+        }
+        Update: {
+          job_id?: number
+          shard?: number
+          views?: number
+        }
+        Relationships: [
+          {
+            foreignKeyName: "job_posting_view_counters_job_id_fkey"
+            columns: ["job_id"]
+            isOneToOne: false
+            referencedRelation: "job_postings"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
       job_postings: {
         Row: {
           applications_count: number
@@ -161,6 +187,7 @@ export type Database = {
           job_type: Database["public"]["Enums"]["job_type"] | null
           location: string | null
           recruiter_id: string
+          recruiter_is_active: boolean
           requirements: string | null
           salary_range: string | null
           search_vector: unknown
@@ -182,6 +209,7 @@ export type Database = {
           job_type?: Database["public"]["Enums"]["job_type"] | null
           location?: string | null
           recruiter_id?: string
+          recruiter_is_active?: boolean
           requirements?: string | null
           salary_range?: string | null
           search_vector?: never
@@ -203,6 +231,7 @@ export type Database = {
           job_type?: Database["public"]["Enums"]["job_type"] | null
           location?: string | null
           recruiter_id?: string
+          recruiter_is_active?: boolean
           requirements?: string | null
           salary_range?: string | null
           search_vector?: never
@@ -212,11 +241,11 @@ export type Database = {
         }
         Relationships: [
           {
-            foreignKeyName: "job_postings_recruiter_id_fkey"
-            columns: ["recruiter_id"]
+            foreignKeyName: "job_postings_recruiter_fkey"
+            columns: ["recruiter_id", "recruiter_is_active"]
             isOneToOne: false
             referencedRelation: "profiles"
-            referencedColumns: ["id"]
+            referencedColumns: ["id", "is_active"]
           },
         ]
       }
@@ -271,6 +300,7 @@ export type Database = {
           location: string | null
           logo_url: string | null
           phone: string | null
+          recruiter_is_active: boolean
           recruiter_type: Database["public"]["Enums"]["recruiter_type"]
           specialization: string | null
           updated_at: string
@@ -292,6 +322,7 @@ export type Database = {
           location?: string | null
           logo_url?: string | null
           phone?: string | null
+          recruiter_is_active?: boolean
           recruiter_type: Database["public"]["Enums"]["recruiter_type"]
           specialization?: string | null
           updated_at?: string
@@ -313,6 +344,7 @@ export type Database = {
           location?: string | null
           logo_url?: string | null
           phone?: string | null
+          recruiter_is_active?: boolean
           recruiter_type?: Database["public"]["Enums"]["recruiter_type"]
           specialization?: string | null
           updated_at?: string
@@ -322,11 +354,11 @@ export type Database = {
         }
         Relationships: [
           {
-            foreignKeyName: "recruiter_profiles_user_id_fkey"
-            columns: ["user_id"]
-            isOneToOne: true
+            foreignKeyName: "recruiter_profiles_recruiter_fkey"
+            columns: ["user_id", "recruiter_is_active"]
+            isOneToOne: false
             referencedRelation: "profiles"
-            referencedColumns: ["id"]
+            referencedColumns: ["id", "is_active"]
           },
         ]
       }
@@ -397,6 +429,7 @@ export type Database = {
       resumes: {
         Row: {
           created_at: string
+          file_size_bytes: number | null
           id: number
           is_active: boolean
           is_public: boolean
@@ -410,6 +443,7 @@ export type Database = {
         }
         Insert: {
           created_at?: string
+          file_size_bytes?: number | null
           id?: never
           is_active?: boolean
           is_public?: boolean
@@ -423,6 +457,7 @@ export type Database = {
         }
         Update: {
           created_at?: string
+          file_size_bytes?: number | null
           id?: never
           is_active?: boolean
           is_public?: boolean
@@ -528,6 +563,7 @@ export type Database = {
           location: string | null
           logo_url: string | null
           phone: string | null
+          recruiter_is_active: boolean
           recruiter_type: Database["public"]["Enums"]["recruiter_type"]
           specialization: string | null
           updated_at: string
@@ -551,7 +587,11 @@ export type Database = {
         Returns: Json
       }
       view_job_posting: {
-        Args: { target_job_id: number }
+        Args: {
+          target_job_id: number
+          viewer_ip?: unknown
+          viewer_user_agent?: string
+        }
         Returns: {
           applications_count: number
           company_name: string
@@ -566,6 +606,7 @@ export type Database = {
           job_type: Database["public"]["Enums"]["job_type"] | null
           location: string | null
           recruiter_id: string
+          recruiter_is_active: boolean
           requirements: string | null
           salary_range: string | null
           search_vector: unknown

@@ -1,7 +1,7 @@
 // Rate limits shared by every instance: counters live in Postgres (private.hit_rate_limit),
 // never in process memory, so N facade instances behind a load balancer enforce one
 // limit, not N.
-import { asServiceRole, type Sql } from "./client.ts";
+import type { Sql } from "./client.ts";
 
 export interface RateLimitRule {
   /** Hits allowed per window. */
@@ -24,10 +24,10 @@ export interface RateLimiter {
 export function postgresRateLimiter(sql: Sql): RateLimiter {
   return {
     async hit(bucket, rule) {
-      // service_role: counters are server state that no API role may read or reset.
-      const [row] = await asServiceRole(sql, (tx) =>
-        tx`select allowed, hits, retry_after_seconds from private.hit_rate_limit(${bucket}, ${rule.maxHits}, ${rule.windowSeconds})`,
-      );
+      // With the servers' own login role, no role switch: counters are server state that
+      // no API role may read or reset, and hit_rate_limit is granted to that role alone
+      // (migration 20261201000100_servers_login_role.sql).
+      const [row] = await sql`select allowed, hits, retry_after_seconds from private.hit_rate_limit(${bucket}, ${rule.maxHits}, ${rule.windowSeconds})`;
       return { allowed: row!.allowed as boolean, hits: row!.hits as number, retryAfterSeconds: row!.retry_after_seconds as number };
     },
   };

@@ -54,10 +54,15 @@ export interface RunningStack {
 /** Local signing key of the `local` storage's URLs (not a secret: development only). */
 export const localStorageSecurityKey = "local-development-url-signing-key";
 
-/** The servers' own login role: it can do nothing until it switches role, like PostgREST's. */
+/**
+ * The servers' own login role: it can do nothing until it switches role, like PostgREST's.
+ * Only the user name changes: previewcv_api, the role migration
+ * 20261201000100_servers_login_role.sql creates for the facade and the functions, locally
+ * and hosted alike (never authenticator, which is PostgREST's, nor postgres).
+ */
 export function authenticatorUrl(superuserUrl: string): string {
   const url = new URL(superuserUrl);
-  url.username = "authenticator";
+  url.username = "previewcv_api";
   url.password = "postgres";
   return url.toString();
 }

@@ -1,6 +1,6 @@
 // /api/v1/auth through real HTTP: the seed's contract, bad tokens, bad input, races
 // and rate limits (shared by every facade instance through Postgres).
-import { beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import fs from "node:fs";
 import path from "node:path";
 import { importJWK, SignJWT, type JWK } from "jose";
@@ -18,8 +18,9 @@ let db: postgres.Sql;
 beforeAll(async () => {
   stack = await testStack();
   db = postgres(stack.superuserUrl, { max: 4, onnotice: () => {} });
-  return () => db.end();
 });
+// bun ignores a cleanup returned by beforeAll: close it after the file.
+afterAll(() => db.end());
 
 const countUsers = async (email: string) =>
   Number((await db`select count(*) as n from auth.users where email = ${email.trim().toLowerCase()}`)[0]!.n);
@@ -317,7 +318,9 @@ describe("bad tokens are 401 with WWW-Authenticate: Bearer", () => {
     email: account.email,
     iat: now(),
     exp: now() + 600,
-    session_id: crypto.randomUUID(),
+    // The account's real session (from its login): the database refuses a token whose
+    // session does not exist, as Supabase Auth does.
+    session_id: JSON.parse(Buffer.from(account.token.split(".")[1]!, "base64url").toString("utf8")).session_id,
     ...overrides,
   });
   const es256 = async (claims: Record<string, unknown>, kid = signingKey.kid!) =>

@@ -3,10 +3,10 @@
 // every way a request can be wrong.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import postgres from "postgres";
-import { asCaller, type Caller } from "../../src/db/client.ts";
+import { asCaller, type AccessTokenClaims, type Caller } from "../../src/db/client.ts";
 import { registerCandidate, registerRecruiter, type Account } from "../support/accounts.ts";
 import { asAuthenticatorUrl } from "../support/database.ts";
-import { claimsFor } from "../support/personas.ts";
+import { jwtClaims } from "../support/jwt.ts";
 import { callFacade, testClientIp, testStack, type TestStack } from "../support/stack.ts";
 
 let stack: TestStack;
@@ -396,7 +396,7 @@ describe("expiry", () => {
 });
 
 describe("GET /api/v1/jobs/{id}", () => {
-  test("anyone reads an open posting, each read counting one view", async () => {
+  test("anyone reads an open posting, each viewer counting one view a day", async () => {
     const id = await createJob(recruiter, { location: uniquePlace() });
     const first = await call("GET", `/api/v1/jobs/${id}`);
     expect(first.status).toBe(200);
@@ -423,9 +423,23 @@ describe("GET /api/v1/jobs/{id}", () => {
         recruiter: { username: recruiter.username, recruiter_type: "company", company_name: "TechCorp Inc.", full_name: null, is_verified: false },
       },
     });
+    // Was "each read counting one view" (10 after these 9 more): anyone could inflate the
+    // count (issue 11, hole 9). The candidate is one viewer however often they read.
     await Promise.all(Array.from({ length: 9 }, () => call("GET", `/api/v1/jobs/${id}`, { token: candidate.token })));
-    const [row] = await db`select views_count from public.job_postings where id = ${id}`;
-    expect(Number(row!.views_count)).toBe(10);
+    const [row] = await db`select private.job_posting_views(j) as views from public.job_postings j where j.id = ${id}`;
+    expect(Number(row!.views)).toBe(2);
+    const again = await call("GET", `/api/v1/jobs/${id}`, { token: otherRecruiter.token });
+    expect(again.body.job.views_count).toBe(3);
+  });
+
+  test("50 anonymous reads from one client count one view, and never write the posting's row", async () => {
+    const id = await createJob(recruiter, { location: uniquePlace() });
+    const [before] = await db`select xmin::text as version from public.job_postings where id = ${id}`;
+    for (let i = 0; i < 50; i++) expect((await call("GET", `/api/v1/jobs/${id}`)).status).toBe(200);
+    const last = await call("GET", `/api/v1/jobs/${id}`);
+    expect(last.body.job.views_count).toBe(1);
+    const [after] = await db`select xmin::text as version from public.job_postings where id = ${id}`;
+    expect(after!.version).toBe(before!.version);
   });
 
   test("a closed posting is 404 to others and readable by its recruiter", async () => {
@@ -551,8 +565,9 @@ describe("the listing functions show what the policy \"visitors read open postin
 
       const callers: Record<string, Caller> = {
         anon: { role: "anon" },
-        candidate: { role: "authenticated", claims: claimsFor(candidate.id, candidate.email) },
-        recruiter: { role: "authenticated", claims: claimsFor(recruiter.id, recruiter.email) },
+        // The claims of their real access tokens (a live session each), as PostgREST sets them.
+        candidate: { role: "authenticated", claims: jwtClaims(candidate.token) as AccessTokenClaims },
+        recruiter: { role: "authenticated", claims: jwtClaims(recruiter.token) as AccessTokenClaims },
       };
       const seenThroughTable: Record<string, number[]> = {};
       for (const [name, caller] of Object.entries(callers)) {

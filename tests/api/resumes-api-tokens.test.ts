@@ -89,4 +89,17 @@ describe("admin token commands", () => {
     expect(result.stderr).toContain("must be a role that may run the private.* admin functions");
     expect(result.stderr).not.toContain(`:${url.password}@`);
   });
+
+  test("the servers' own role previewcv_api is refused the same way: it may run no admin function", () => {
+    const url = new URL(stack.superuserUrl);
+    url.username = "previewcv_api";
+    url.password = "postgres";
+    const result = spawnSync(npmBin("bun"), [path.join(projectRoot, "scripts/admin.ts"), "token", "list"], {
+      env: { PATH: process.env.PATH ?? "", DATABASE_URL: url.toString() },
+      encoding: "utf8",
+    });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain("must be a role that may run the private.* admin functions");
+    expect(result.stderr).toContain("permission denied for function list_api_tokens");
+  });
 });

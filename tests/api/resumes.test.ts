@@ -76,7 +76,10 @@ for (const face of faces) {
 
       const [row] = await superuser`select * from public.resumes where id = ${resume_id}`;
       expect(row).toMatchObject({ user_id: alice.id, resume_name: "My Professional Resume", permanent_token, qr_code_base64, is_public: true, is_active: true });
-      expect(row!.pdf_filename).toMatch(new RegExp(`^${alice.id}/[0-9a-f]{32}\\.pdf$`));
+      // An unguessable name with no user id in it (it shows in signed URLs); the row says whose it is.
+      expect(row!.pdf_filename).toMatch(/^[0-9a-f]{32}\.pdf$/);
+      expect(row!.pdf_filename).not.toContain(alice.id);
+      expect(Number(row!.file_size_bytes)).toBe(pdf.byteLength);
       expect(row!.pdf_url).toBe(`${stack.gatewayUrl}${LOCAL_STORAGE_MOUNT_PATH}/pdfs/${row!.pdf_filename}`);
       expect(localStoredFile(stack, row!.pdf_filename)).toEqual(pdf);
     });
@@ -93,7 +96,7 @@ for (const face of faces) {
       const before = localStoredFiles(stack);
       const body = await uploadOk(face, alice, { file: { bytes: buildPdf(), name: "../../etc/passwd.pdf" } });
       const [row] = await superuser`select pdf_filename from public.resumes where id = ${body.resume_id}`;
-      expect(row!.pdf_filename).toMatch(new RegExp(`^${alice.id}/[0-9a-f]{32}\\.pdf$`));
+      expect(row!.pdf_filename).toMatch(/^[0-9a-f]{32}\.pdf$/);
       expect(localStoredFiles(stack)).toEqual([...before, row!.pdf_filename].sort());
     });
 
@@ -328,6 +331,8 @@ for (const face of faces) {
       expect(answer.body.last_accessed_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
 
       const signed = new URL(answer.body.pdf_signed_url);
+      // The link previewcv.com gets says nothing of whose resume it is (issue 11, hole 8).
+      expect(answer.body.pdf_signed_url).not.toContain(alice.id);
       const verified = await verifyBunnyUrl(signed, { securityKey: localStorageSecurityKey, mountPath: LOCAL_STORAGE_MOUNT_PATH });
       expect(verified.ok).toBe(true);
       if (verified.ok) expect(verified.expires - before).toBeWithin(3600, 3602);

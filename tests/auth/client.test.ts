@@ -1,6 +1,6 @@
 // src/auth's Supabase Auth client: against the stand-in over HTTP, against every error
 // shape Supabase Auth answers, and against servers that fail or never answer.
-import { beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import {
   AuthApiError,
   authErrorFromResponse,
@@ -20,8 +20,9 @@ let auth: SupabaseAuthClient;
 beforeAll(async () => {
   standIn = await startAuthStandIn();
   auth = createSupabaseAuthClient({ url: standIn.url, apiKey: standIn.anonKey, serviceRoleKey: standIn.serviceRoleKey });
-  return () => standIn.stop();
 });
+// bun ignores a cleanup returned by beforeAll: close it after the file.
+afterAll(() => standIn.stop());
 
 async function failure(promise: Promise<unknown>): Promise<unknown> {
   try {

@@ -41,7 +41,7 @@ async function schemaFingerprint(url: string): Promise<string> {
          where n.nspname in ('public', 'private', 'auth')
         union all
         select format('role %s %s %s %s %s', rolname, rolcanlogin, rolinherit, rolbypassrls, rolconfig) from pg_roles
-         where rolname in ('anon', 'authenticated', 'service_role', 'authenticator')
+         where rolname in ('anon', 'authenticated', 'service_role', 'authenticator', 'previewcv_api')
         union all
         select format('default acl %s %s %s', defaclrole::regrole, defaclnamespace, defaclacl) from pg_default_acl
       ) items`;

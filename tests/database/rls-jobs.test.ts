@@ -2,7 +2,7 @@
 import { beforeAll, describe, expect, test } from "bun:test";
 import type { Transaction } from "../../src/db/client.ts";
 import { attempt, noPrivilege, nothing, refused, rlsViolation, rows, runMatrix, sees, type MatrixRow } from "../support/rls.ts";
-import { rlsWorld, type Persona, type World } from "../support/world.ts";
+import { refusedPersonas, rlsWorld, type Persona, type World } from "../support/world.ts";
 
 let world: World;
 beforeAll(async () => {
@@ -36,6 +36,11 @@ describe("job_postings", () => {
       tx`update public.job_postings set views_count = 1000000, applications_count = 1000 where id = ${world.jobs.rOpen} returning id`,
     "delete S's posting": (tx: Transaction) => tx`delete from public.job_postings where id = ${world.jobs.sOpen} returning id`,
     "delete own posting": (tx: Transaction) => tx`delete from public.job_postings where id = ${world.jobs.rInactive} returning id`,
+    "read D's posting": (tx: Transaction) => tx`select id from public.job_postings where id = ${world.deactivated.job}`,
+    "edit D's posting": (tx: Transaction) => tx`update public.job_postings set title = 'Edited' where id = ${world.deactivated.job} returning id`,
+    "reopen D's posting": (tx: Transaction) => tx`update public.job_postings set is_active = true, expires_at = null where id = ${world.deactivated.job} returning id`,
+    "delete D's posting": (tx: Transaction) => tx`delete from public.job_postings where id = ${world.deactivated.job} returning id`,
+    "relist D's posting": (tx: Transaction) => tx`update public.job_postings set recruiter_is_active = true where id = ${world.deactivated.job} returning id`,
   };
   type Action = keyof typeof actions;
   const { rOpen, rInactive, rExpired, sOpen } = {
@@ -66,6 +71,31 @@ describe("job_postings", () => {
     ["recruiter S", "list postings",              sees(rOpen(), sOpen())],
     ["recruiter S", "edit S's posting",           rows(1)],
     ["recruiter T", "create a posting",           rows(1)],
+    // A deactivated recruiter's posting is no longer public; A, who applied, keeps it.
+    ["anon",        "read D's posting",           nothing],
+    ["candidate A", "read D's posting",           sees(world.deactivated.job)],
+    ["candidate B", "read D's posting",           nothing],
+    ["recruiter R", "read D's posting",           nothing],
+    ["recruiter R", "edit D's posting",           nothing],
+    ["recruiter R", "relist D's posting",         noPrivilege("table job_postings")],
+    ...refusedPersonas.flatMap((p): MatrixRow<Persona, Action>[] => [
+      [p, "list postings",              nothing],
+      [p, "read D's posting",           nothing],
+      [p, "create a posting",           rlsViolation("job_postings")],
+      [p, "create a posting as S",      rlsViolation("job_postings")],
+      [p, "edit own open posting",      nothing],
+      [p, "deactivate own posting",     nothing],
+      [p, "reopen own expired posting", nothing],
+      [p, "edit S's posting",           nothing],
+      [p, "hand own posting to S",      noPrivilege("table job_postings")],
+      [p, "inflate own counters",       noPrivilege("table job_postings")],
+      [p, "delete S's posting",         nothing],
+      [p, "delete own posting",         nothing],
+      [p, "edit D's posting",           nothing],
+      [p, "reopen D's posting",         nothing],
+      [p, "delete D's posting",         nothing],
+      [p, "relist D's posting",         noPrivilege("table job_postings")],
+    ]),
   ];
 
   test("matrix", () => runMatrix(world.api, world.callers, actions, matrix()));
@@ -114,6 +144,11 @@ describe("job_applications", () => {
     "swap own resume": (tx: Transaction) =>
       tx`update public.job_applications set resume_id = ${world.resumes.a2Inactive} where id = ${world.applications.aToR} returning id`,
     "delete an application": (tx: Transaction) => tx`delete from public.job_applications where id = ${world.applications.aToR} returning id`,
+    "read applications to D's job": (tx: Transaction) => tx`select id from public.job_applications where job_id = ${world.deactivated.job}`,
+    "review A's application to D": (tx: Transaction) =>
+      tx`update public.job_applications set status = 'reviewed' where id = ${world.deactivated.application} returning id`,
+    "apply to D's job": (tx: Transaction, p: Persona) =>
+      tx`insert into public.job_applications ${tx(application(idOf(p), world.deactivated.job, world.resumes.b1))} returning id`,
   };
   type Action = keyof typeof actions;
 
@@ -149,6 +184,25 @@ describe("job_applications", () => {
     ["recruiter S", "list applications",                   sees(bToS())],
     ["recruiter S", "review A's application",              nothing],
     ["recruiter S", "review B's application to S",         rows(1)],
+    // A's application to D's job stays A's; nobody can apply to D's job any more.
+    ["candidate A", "read applications to D's job",        sees(world.deactivated.application)],
+    ["candidate B", "apply to D's job",                    rlsViolation("job_applications")],
+    ...refusedPersonas.flatMap((p): MatrixRow<Persona, Action>[] => [
+      [p, "list applications",                   nothing],
+      [p, "read applications to S's job",        nothing],
+      [p, "read applications to D's job",        nothing],
+      [p, "apply to S with own resume",          rlsViolation("job_applications")],
+      [p, "apply as B",                          rlsViolation("job_applications")],
+      [p, "apply pre-accepted",                  noPrivilege("table job_applications")],
+      [p, "review A's application",              nothing],
+      [p, "reject A's application",              nothing],
+      [p, "withdraw A's application",            nothing],
+      [p, "review B's application to S",         nothing],
+      [p, "review A's application to D",         nothing],
+      [p, "edit own cover letter",               noPrivilege("table job_applications")],
+      [p, "swap own resume",                     noPrivilege("table job_applications")],
+      [p, "delete an application",               noPrivilege("table job_applications")],
+    ]),
   ];
 
   test("matrix", () => runMatrix(world.api, world.callers, actions, matrix()));
@@ -227,6 +281,12 @@ describe("job_application_status_history", () => {
     ["recruiter R", "rewrite history",     noPrivilege("table job_application_status_history")],
     ["recruiter R", "erase history",       noPrivilege("table job_application_status_history")],
     ["recruiter S", "read history",        sees(world.applications.bToS)],
+    ...refusedPersonas.flatMap((p): MatrixRow<Persona, Action>[] => [
+      [p, "read history",        nothing],
+      [p, "forge a history row", noPrivilege("table job_application_status_history")],
+      [p, "rewrite history",     noPrivilege("table job_application_status_history")],
+      [p, "erase history",       noPrivilege("table job_application_status_history")],
+    ]),
   ];
 
   test("matrix", () => runMatrix(world.api, world.callers, actions, matrix()));
@@ -240,6 +300,11 @@ describe("job board functions", () => {
     "list applicants to R's job": (tx: Transaction) =>
       tx`select application_id as id, resume_name from public.job_applicants(${world.jobs.rOpen})`,
     "list applicants to S's job": (tx: Transaction) => tx`select application_id as id from public.job_applicants(${world.jobs.sOpen})`,
+    "view D's posting": (tx: Transaction) => tx`select id from public.view_job_posting(${world.deactivated.job})`,
+    "list applicants to D's job": (tx: Transaction) =>
+      tx`select application_id as id, candidate_email from public.job_applicants(${world.deactivated.job})`,
+    "list open postings": (tx: Transaction) => tx`select id from public.list_open_job_postings(filter_location => ${world.place})`,
+    "count open postings": (tx: Transaction) => tx`select public.count_open_job_postings(filter_location => ${world.place}) as id`,
   };
   type Action = keyof typeof actions;
 
@@ -259,19 +324,45 @@ describe("job board functions", () => {
     ["recruiter S", "view R's inactive posting",  nothing],
     ["recruiter S", "list applicants to R's job", nothing],
     ["recruiter S", "list applicants to S's job", sees(world.applications.bToS)],
+    // Open postings: R's and S's; D's is unlisted with its recruiter.
+    ["anon",        "list open postings",         sees(world.jobs.rOpen, world.jobs.sOpen)],
+    ["anon",        "count open postings",        sees(2)],
+    ["candidate A", "list open postings",         sees(world.jobs.rOpen, world.jobs.sOpen)],
+    ["candidate A", "count open postings",        sees(2)],
+    ["anon",        "view D's posting",           nothing],
+    ["candidate A", "view D's posting",           nothing],
+    ...refusedPersonas.flatMap((p): MatrixRow<Persona, Action>[] => [
+      [p, "view R's open posting",      nothing],
+      [p, "view R's inactive posting",  nothing],
+      [p, "view R's expired posting",   nothing],
+      [p, "view D's posting",           nothing],
+      [p, "list applicants to R's job", nothing],
+      [p, "list applicants to S's job", nothing],
+      [p, "list applicants to D's job", nothing],
+      [p, "list open postings",         nothing],
+      [p, "count open postings",        sees(null)],
+    ]),
   ];
 
   test("matrix", () => runMatrix(world.api, world.callers, actions, matrix()));
 
-  test("each view counts one", async () => {
-    const before = await world.superuser`select views_count from public.job_postings where id = ${world.jobs.sOpen}`;
+  test("a view counts once per viewer and day: the same visitor twice counts one, another visitor one more", async () => {
+    // Was "each view counts one": every call added one, so anyone could inflate the
+    // count (issue 11, hole 9). The servers' role vouches for the IP and User-Agent.
+    const views = async () =>
+      Number((await world.superuser`select private.job_posting_views(j) as n from public.job_postings j where j.id = ${world.jobs.sOpen}`)[0]!.n);
+    const before = await views();
     await world.api.begin(async (tx) => {
       await tx`select set_config('role', 'anon', true), set_config('request.jwt.claims', '{"role":"anon"}', true)`;
-      await tx`select id from public.view_job_posting(${world.jobs.sOpen})`;
-      await tx`select id from public.view_job_posting(${world.jobs.sOpen})`;
+      await tx`select id from public.view_job_posting(${world.jobs.sOpen}, '203.0.113.50', 'Browser/1')`;
+      await tx`select id from public.view_job_posting(${world.jobs.sOpen}, '203.0.113.50', 'Browser/1')`;
     });
-    const after = await world.superuser`select views_count from public.job_postings where id = ${world.jobs.sOpen}`;
-    expect(Number(after[0]!.views_count) - Number(before[0]!.views_count)).toBe(2);
+    expect((await views()) - before).toBe(1);
+    await world.api.begin(async (tx) => {
+      await tx`select set_config('role', 'anon', true), set_config('request.jwt.claims', '{"role":"anon"}', true)`;
+      await tx`select id from public.view_job_posting(${world.jobs.sOpen}, '203.0.113.51', 'Browser/1')`;
+    });
+    expect((await views()) - before).toBe(2);
   });
 
   test("a candidate keeps seeing a posting they applied to after it closes; others don't", async () => {
@@ -406,4 +497,95 @@ describe("security definer reads show what the caller's policy shows, for every 
     }
     expect(failures).toEqual([]);
   });
+});
+
+// The helpers the policies call are functions authenticated may run directly too (as
+// supabase-js could, were private exposed): to a caller who may not act they answer
+// nothing either.
+describe("policy helpers, called directly", () => {
+  const worldJobs = () => [...Object.values(world.jobs), world.deactivated.job];
+  const actions = {
+    "applied job ids": (tx: Transaction) => tx`select x as id from private.applied_job_ids() x where x = any(${worldJobs()})`,
+    "am I an active recruiter": (tx: Transaction) => tx`select private.is_active_recruiter() as id`,
+    "do I own R's open posting": (tx: Transaction) => tx`select private.is_job_owner(${world.jobs.rOpen}) as id`,
+    "do I own D's posting": (tx: Transaction) => tx`select private.is_job_owner(${world.deactivated.job}) as id`,
+    "is R's posting open": (tx: Transaction) => tx`select private.is_open_job(${world.jobs.rOpen}) as id`,
+    "is D's posting open": (tx: Transaction) => tx`select private.is_open_job(${world.deactivated.job}) as id`,
+    "may I act": (tx: Transaction) => tx`select private.caller_may_act() as id`,
+    "my state": (tx: Transaction) => tx`select private.caller_state() as id`,
+  };
+  type Action = keyof typeof actions;
+
+  // prettier-ignore
+  const matrix = (): MatrixRow<Persona, Action>[] => [
+    ["anon",          "applied job ids",           noPrivilege("function applied_job_ids")],
+    ["anon",          "may I act",                 noPrivilege("function caller_may_act")],
+    ["anon",          "my state",                  noPrivilege("function caller_state")],
+    ["candidate A",   "applied job ids",           sees(world.jobs.rOpen, world.deactivated.job)],
+    ["candidate A",   "am I an active recruiter",  sees(false)],
+    ["candidate A",   "is R's posting open",       sees(true)],
+    ["candidate A",   "is D's posting open",       sees(false)],
+    ["candidate A",   "may I act",                 sees(true)],
+    ["candidate A",   "my state",                  sees("active")],
+    ["recruiter R",   "am I an active recruiter",  sees(true)],
+    ["recruiter R",   "do I own R's open posting", sees(true)],
+    ["deactivated D", "my state",                  sees("deactivated")],
+    ["signed-out A",  "my state",                  sees("signed_out")],
+    ...refusedPersonas.flatMap((p): MatrixRow<Persona, Action>[] => [
+      [p, "applied job ids",           nothing],
+      [p, "am I an active recruiter",  sees(false)],
+      [p, "do I own R's open posting", sees(false)],
+      [p, "do I own D's posting",      sees(false)],
+      [p, "is R's posting open",       sees(false)],
+      [p, "is D's posting open",       sees(false)],
+      [p, "may I act",                 sees(false)],
+    ]),
+  ];
+
+  test("matrix", () => runMatrix(world.api, world.callers, actions, matrix()));
+});
+
+describe("job_posting_view_counters", () => {
+  const count = async (jobId: number) => {
+    await world.superuser`insert into public.job_posting_view_counters (job_id, shard, views) values (${jobId}, 7, 3) on conflict do nothing`;
+  };
+  beforeAll(async () => {
+    for (const id of [world.jobs.rOpen, world.jobs.rInactive, world.deactivated.job]) await count(id);
+  });
+  const actions = {
+    "read R's open posting's views": (tx: Transaction) => tx`select job_id as id from public.job_posting_view_counters where job_id = ${world.jobs.rOpen}`,
+    "read R's closed posting's views": (tx: Transaction) => tx`select job_id as id from public.job_posting_view_counters where job_id = ${world.jobs.rInactive}`,
+    "read D's posting's views": (tx: Transaction) => tx`select job_id as id from public.job_posting_view_counters where job_id = ${world.deactivated.job}`,
+    "inflate R's views": (tx: Transaction) => tx`update public.job_posting_view_counters set views = 1000000 where job_id = ${world.jobs.rOpen} returning job_id as id`,
+    "add a shard": (tx: Transaction) => tx`insert into public.job_posting_view_counters (job_id, shard, views) values (${world.jobs.rOpen}, 8, 1000) returning job_id as id`,
+    "erase R's views": (tx: Transaction) => tx`delete from public.job_posting_view_counters where job_id = ${world.jobs.rOpen} returning job_id as id`,
+    "total views of R's open posting": (tx: Transaction) => tx`select private.job_posting_views(j) as id from public.job_postings j where j.id = ${world.jobs.rOpen}`,
+  };
+  type Action = keyof typeof actions;
+
+  // prettier-ignore
+  const matrix = (): MatrixRow<Persona, Action>[] => [
+    ["anon",        "read R's open posting's views",   sees(world.jobs.rOpen)],
+    ["anon",        "read R's closed posting's views", nothing],
+    ["anon",        "read D's posting's views",        nothing],
+    ["anon",        "inflate R's views",               noPrivilege("table job_posting_view_counters")],
+    ["anon",        "add a shard",                     noPrivilege("table job_posting_view_counters")],
+    ["anon",        "total views of R's open posting", sees(3)],
+    ["candidate A", "read R's closed posting's views", nothing],
+    ["candidate A", "read D's posting's views",        sees(world.deactivated.job)],
+    ["candidate A", "inflate R's views",               noPrivilege("table job_posting_view_counters")],
+    ["recruiter R", "read R's closed posting's views", sees(world.jobs.rInactive)],
+    ["recruiter R", "inflate R's views",               noPrivilege("table job_posting_view_counters")],
+    ["recruiter R", "erase R's views",                 noPrivilege("table job_posting_view_counters")],
+    ...refusedPersonas.flatMap((p): MatrixRow<Persona, Action>[] => [
+      [p, "read R's open posting's views",   nothing],
+      [p, "read D's posting's views",        nothing],
+      [p, "inflate R's views",               noPrivilege("table job_posting_view_counters")],
+      [p, "add a shard",                     noPrivilege("table job_posting_view_counters")],
+      [p, "erase R's views",                 noPrivilege("table job_posting_view_counters")],
+      [p, "total views of R's open posting", nothing],
+    ]),
+  ];
+
+  test("matrix", () => runMatrix(world.api, world.callers, actions, matrix()));
 });

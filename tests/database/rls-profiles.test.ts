@@ -2,7 +2,7 @@
 import { beforeAll, describe, test } from "bun:test";
 import type { Transaction } from "../../src/db/client.ts";
 import { noPrivilege, nothing, refused, rlsViolation, rows, runMatrix, sees, type MatrixRow } from "../support/rls.ts";
-import { rlsWorld, type Persona, type World } from "../support/world.ts";
+import { refusedPersonas, rlsWorld, type Persona, type World } from "../support/world.ts";
 
 let world: World;
 beforeAll(async () => {
@@ -23,6 +23,9 @@ describe("profiles", () => {
     "set own last_login": (tx: Transaction, p: Persona) => tx`update public.profiles set last_login = now() where id = ${me(p)} returning id`,
     "insert a profile": (tx: Transaction, p: Persona) => tx`insert into public.profiles (id, email) values (${crypto.randomUUID()}, 'x@example.test') returning id`,
     "delete self": (tx: Transaction, p: Persona) => tx`delete from public.profiles where id = ${me(p)} returning id`,
+    "rename self with control characters": (tx: Transaction, p: Persona) =>
+      tx`update public.profiles set full_name = ${"Evil\u001b[2JName"} where id = ${me(p)} returning id`,
+    "rename self to blank": (tx: Transaction, p: Persona) => tx`update public.profiles set full_name = '   ' where id = ${me(p)} returning id`,
   };
   type Action = keyof typeof actions;
 
@@ -47,6 +50,20 @@ describe("profiles", () => {
     ["recruiter R", "rename candidate B",        nothing],
     ["recruiter R", "verify self",               noPrivilege("table profiles")],
     ["recruiter S", "read every profile",        sees(world.users["recruiter S"].id)],
+    // The profile rules hold through the table too (issue 11, hole 10).
+    ["candidate A", "rename self with control characters", refused("23514", /profiles_full_name_clean/)],
+    ["candidate A", "rename self to blank",      refused("23514", /profiles_full_name_clean/)],
+    ...refusedPersonas.flatMap((p): MatrixRow<Persona, Action>[] => [
+      [p, "read every profile",        nothing],
+      [p, "rename self",               nothing],
+      [p, "rename candidate B",        nothing],
+      [p, "promote self to recruiter", noPrivilege("table profiles")],
+      [p, "verify self",               noPrivilege("table profiles")],
+      [p, "reactivate self",           noPrivilege("table profiles")],
+      [p, "set own last_login",        noPrivilege("table profiles")],
+      [p, "insert a profile",          noPrivilege("table profiles")],
+      [p, "delete self",               noPrivilege("table profiles")],
+    ]),
   ];
 
   test("matrix", () => runMatrix(world.api, world.callers, actions, matrix()));
@@ -81,6 +98,20 @@ describe("recruiter_profiles", () => {
       tx`update public.recruiter_profiles set user_id = ${world.users["recruiter S"].id} where user_id = ${me(p)} returning id`,
     "delete own profile": (tx: Transaction, p: Persona) => tx`delete from public.recruiter_profiles where user_id = ${me(p)} returning id`,
     "check a username": (tx: Transaction) => tx`select public.recruiter_username_available(${world.usernames.r.toUpperCase()}) as id`,
+    "read D's public fields": (tx: Transaction) =>
+      tx`select ${tx.unsafe(publicColumns)} from public.recruiter_profiles where username = ${world.deactivated.username}`,
+    "check D's username": (tx: Transaction) => tx`select public.recruiter_username_available(${world.deactivated.username}) as id`,
+    "check a free username": (tx: Transaction) => tx`select public.recruiter_username_available(${`free-${Date.now()}`}) as id`,
+    "set own phone to a script": (tx: Transaction, p: Persona) =>
+      tx`update public.recruiter_profiles set phone = 'not a phone <script>' where user_id = ${me(p)} returning id`,
+    "put control characters in own company_name": (tx: Transaction, p: Persona) =>
+      tx`update public.recruiter_profiles set company_name = ${"Acme\u0007Inc"} where user_id = ${me(p)} returning id`,
+    "set own website to javascript:": (tx: Transaction, p: Persona) =>
+      tx`update public.recruiter_profiles set company_website = 'javascript:alert(1)' where user_id = ${me(p)} returning id`,
+    "set own logo to a C1 control character": (tx: Transaction, p: Persona) =>
+      tx`update public.recruiter_profiles set logo_url = ${"https://cdn.example/\u0085.png"} where user_id = ${me(p)} returning id`,
+    "create own profile with a junk phone": (tx: Transaction, p: Persona) =>
+      tx`insert into public.recruiter_profiles ${tx({ ...newProfile(me(p), `junk-${Date.now()}`), phone: "call me maybe" })} returning id`,
   };
   type Action = keyof typeof actions;
 
@@ -113,6 +144,39 @@ describe("recruiter_profiles", () => {
     ["recruiter S", "update own bio",                    rows(1)],
     ["recruiter T", "create own profile",                rows(1)],
     ["recruiter T", "read own profile with phone",       nothing],
+    // A deactivated recruiter's profile leaves the public pages, for everyone; its
+    // username stays taken (reactivation brings the profile back).
+    ["anon",        "read D's public fields",            nothing],
+    ["candidate A", "read D's public fields",            nothing],
+    ["recruiter R", "read D's public fields",            nothing],
+    ["anon",        "check D's username",                sees(false)],
+    ["candidate A", "check D's username",                sees(false)],
+    ["anon",        "check a free username",             sees(true)],
+    // The profile rules hold through the table too (issue 11, hole 10).
+    ["recruiter R", "set own phone to a script",         refused("23514", /recruiter_profiles_phone_format/)],
+    ["recruiter R", "put control characters in own company_name", refused("23514", /recruiter_profiles_company_name_clean/)],
+    ["recruiter R", "set own website to javascript:",    refused("23514", /recruiter_profiles_company_website_url/)],
+    ["recruiter R", "set own logo to a C1 control character", refused("23514", /recruiter_profiles_logo_url_url/)],
+    ["recruiter T", "create own profile with a junk phone", refused("23514", /recruiter_profiles_phone_format/)],
+    ["recruiter T", "check a free username",             sees(true)],
+    ...refusedPersonas.flatMap((p): MatrixRow<Persona, Action>[] => [
+      [p, "read public fields",                nothing],
+      [p, "read D's public fields",            nothing],
+      [p, "read phone",                        noPrivilege("table recruiter_profiles")],
+      [p, "select *",                          noPrivilege("table recruiter_profiles")],
+      [p, "read own profile with phone",       nothing],
+      [p, "update own bio",                    nothing],
+      [p, "update own phone",                  nothing],
+      [p, "update S's bio",                    nothing],
+      [p, "verify own profile",                noPrivilege("table recruiter_profiles")],
+      [p, "take S's username in another case", nothing],
+      [p, "create own profile",                rlsViolation("recruiter_profiles")],
+      [p, "create a profile for S",            rlsViolation("recruiter_profiles")],
+      [p, "move own profile to S",             noPrivilege("table recruiter_profiles")],
+      [p, "delete own profile",                noPrivilege("table recruiter_profiles")],
+      [p, "check a username",                  sees(null)],
+      [p, "check a free username",             sees(null)],
+    ]),
   ];
 
   test("matrix", () => runMatrix(world.api, world.callers, actions, matrix()));

@@ -1,15 +1,16 @@
 // Schema-wide rules that no single matrix can see: RLS on every table, the exact
 // privileges the API roles hold, which functions they may run, and the indexes
 // policies and joins rely on.
-import { beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import postgres from "postgres";
-import { migratedTestDatabase } from "../support/database.ts";
+import { asAuthenticatorUrl, migratedTestDatabase } from "../support/database.ts";
 
 let sql: postgres.Sql;
 beforeAll(async () => {
   sql = postgres(await migratedTestDatabase(), { max: 2, onnotice: () => {} });
-  return () => sql.end();
 });
+// bun ignores a cleanup returned by beforeAll: close it after the file.
+afterAll(() => sql.end());
 
 describe("row-level security", () => {
   test("is enabled on every table in public", async () => {
@@ -27,7 +28,7 @@ describe("row-level security", () => {
       select c.relname, pg_get_userbyid(c.relowner) as owner
         from pg_class c join pg_namespace n on n.oid = c.relnamespace
        where n.nspname in ('public', 'private')
-         and pg_get_userbyid(c.relowner) in ('anon', 'authenticated', 'authenticator')`;
+         and pg_get_userbyid(c.relowner) in ('anon', 'authenticated', 'authenticator', 'previewcv_api')`;
     expect([...owned]).toEqual([]);
   });
 
@@ -65,9 +66,11 @@ describe("privileges of anon and authenticated", () => {
   // Every table-level privilege the API roles hold. Anything not listed here is a
   // regression: a grant must be added on purpose, with its policy.
   const expectedTablePrivileges: Record<string, string[]> = {
+    "anon job_posting_view_counters": ["SELECT"],
     "anon job_postings": ["SELECT"],
     "authenticated job_application_status_history": ["SELECT"],
     "authenticated job_applications": ["SELECT"],
+    "authenticated job_posting_view_counters": ["SELECT"],
     "authenticated job_postings": ["DELETE", "SELECT"],
     "authenticated profiles": ["SELECT"],
     "authenticated resume_access_logs": ["SELECT"],
@@ -104,8 +107,9 @@ describe("privileges of anon and authenticated", () => {
       "bio", "company_name", "company_size", "company_website", "full_name", "industry", "linkedin_url", "location", "logo_url",
       "phone", "recruiter_type", "specialization", "username", "years_experience",
     ],
-    "authenticated resumes INSERT": ["is_public", "pdf_filename", "pdf_url", "permanent_token", "qr_code_base64", "resume_name", "user_id"],
-    "authenticated resumes UPDATE": ["is_active", "is_public", "permanent_token", "qr_code_base64", "resume_name"],
+    // Resumes are recorded by the upload path (private.record_uploaded_resume) and their
+    // share token rotated by private.rotate_resume_share_token, never through the table.
+    "authenticated resumes UPDATE": ["is_active", "is_public", "resume_name"],
   };
 
   test("table privileges are exactly the expected ones", async () => {
@@ -168,8 +172,9 @@ describe("functions", () => {
         "count_open_job_postings(job_type,experience_level,text,text)",
         "list_open_job_postings(job_type,experience_level,text,text,timestamp with time zone,bigint,integer,integer)",
         "private.job_posting_is_open(job_postings)",
+        "private.job_posting_views(job_postings)",
         "recruiter_username_available(text)",
-        "view_job_posting(bigint)",
+        "view_job_posting(bigint,inet,text)",
       ],
       authenticated: [
         "count_open_job_postings(job_type,experience_level,text,text)",
@@ -177,24 +182,30 @@ describe("functions", () => {
         "list_open_job_postings(job_type,experience_level,text,text,timestamp with time zone,bigint,integer,integer)",
         "my_recruiter_profile()",
         "private.applied_job_ids()",
+        // The account-state check (20261201000200): the policies call it as the caller.
+        "private.caller_may_act()",
+        "private.caller_state()",
         "private.is_active_recruiter()",
         "private.is_job_owner(bigint)",
         "private.is_open_job(bigint)",
         "private.job_posting_is_open(job_postings)",
+        "private.job_posting_views(job_postings)",
         "recruiter_username_available(text)",
         "resume_analytics(bigint,integer)",
-        "view_job_posting(bigint)",
+        "view_job_posting(bigint,inet,text)",
       ],
     });
   });
 
-  test("the servers' login role runs nothing but the public fetch without switching role", async () => {
+  test("PostgREST's authenticator runs none of our functions by itself (the servers no longer log in as it)", async () => {
     const rows = await sql`
       select p.oid::regprocedure::text as fn
         from pg_proc p join pg_namespace n on n.oid = p.pronamespace
        where n.nspname in ('public', 'private')
          and exists (select 1 from aclexplode(p.proacl) x where x.grantee = 'authenticator'::regrole and x.privilege_type = 'EXECUTE')`;
-    expect(rows.map((row) => row.fn)).toEqual(["private.fetch_shared_resume(bytea,text,inet,text,text)"]);
+    expect(rows.map((row) => row.fn)).toEqual([]);
+    const [usage] = await sql`select has_schema_privilege('authenticator', 'private', 'usage') as usage`;
+    expect(usage!.usage).toBe(false);
   });
 
   // Functions Postgres must inline where they are called (so that the listing keeps
@@ -242,6 +253,9 @@ describe("functions", () => {
   test("anon runs with definer rights only the listing and detail reads the persona tests hold to its policy", async () => {
     // tests/database/rls-jobs.test.ts ("security definer reads") proves, persona by
     // persona, that each of these shows exactly what the caller's policy would.
+    // recruiter_username_available answers one boolean about the name it is asked,
+    // and must see the hidden profiles of deactivated recruiters, whose names stay
+    // taken: tests/database/account-state.test.ts holds it to that.
     const rows = await sql`
       select p.oid::regprocedure::text as fn
         from pg_proc p join pg_namespace n on n.oid = p.pronamespace
@@ -250,7 +264,8 @@ describe("functions", () => {
     expect(rows.map((row) => row.fn)).toEqual([
       "count_open_job_postings(job_type,experience_level,text,text)",
       "list_open_job_postings(job_type,experience_level,text,text,timestamp with time zone,bigint,integer,integer)",
-      "view_job_posting(bigint)",
+      "recruiter_username_available(text)",
+      "view_job_posting(bigint,inet,text)",
     ]);
   });
 
@@ -295,5 +310,85 @@ describe("indexes", () => {
               and (i.indkey::int2[])[0:cardinality(c.conkey) - 1] <@ c.conkey
          )`;
     expect([...uncovered]).toEqual([]);
+  });
+});
+
+// The servers' own login role (migration 20261201000100_servers_login_role.sql): the
+// facade and the edge functions connect with it, locally and hosted. By itself it may run
+// the server-only functions below and nothing else; everything a user does runs after a
+// switch to anon or authenticated.
+describe("the servers' login role previewcv_api", () => {
+  const serverFunctions = [
+    "private.fetch_shared_resume(bytea,text,inet,text,text)",
+    "private.hit_rate_limit(text,integer,integer)",
+    "private.record_uploaded_resume(uuid,uuid,text,text,text,text,boolean,bigint,text,integer,bigint)",
+    "private.rotate_resume_share_token(uuid,uuid,bigint,text,text)",
+  ];
+
+  test("logs in, inherits nothing, bypasses nothing, and is a member of exactly anon and authenticated", async () => {
+    const [role] = await sql`
+      select rolcanlogin, rolinherit, rolsuper, rolbypassrls, rolcreaterole, rolcreatedb, rolreplication,
+             array(select m.roleid::regrole::text from pg_auth_members m where m.member = r.oid order by 1) as member_of,
+             array(select m.member::regrole::text from pg_auth_members m where m.roleid = r.oid order by 1) as members
+        from pg_roles r where rolname = 'previewcv_api'`;
+    expect(role).toEqual({
+      rolcanlogin: true,
+      rolinherit: false,
+      rolsuper: false,
+      rolbypassrls: false,
+      rolcreaterole: false,
+      rolcreatedb: false,
+      rolreplication: false,
+      member_of: ["anon", "authenticated"],
+      members: [],
+    } as never);
+  });
+
+  test("runs exactly the server-only functions by itself", async () => {
+    const rows = await sql`
+      select p.oid::regprocedure::text as fn
+        from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+       where n.nspname in ('public', 'private') and has_function_privilege('previewcv_api', p.oid, 'execute')
+       order by 1`;
+    expect(rows.map((row) => row.fn)).toEqual(serverFunctions);
+  });
+
+  test("holds no privilege on any table, view or sequence of public, private or auth", async () => {
+    const held = await sql`
+      select n.nspname || '.' || c.relname || ' ' || priv as what
+        from pg_class c join pg_namespace n on n.oid = c.relnamespace
+        cross join unnest(array['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'TRUNCATE', 'REFERENCES', 'TRIGGER']) as priv
+       where n.nspname in ('public', 'private', 'auth') and c.relkind in ('r', 'p', 'v', 'm', 'f')
+         and has_table_privilege('previewcv_api', c.oid, priv)
+      union all
+      select n.nspname || '.' || c.relname || ' ' || priv
+        from pg_class c join pg_namespace n on n.oid = c.relnamespace
+        cross join unnest(array['USAGE', 'SELECT', 'UPDATE']) as priv
+       where n.nspname in ('public', 'private', 'auth') and c.relkind = 'S'
+         and has_sequence_privilege('previewcv_api', c.oid, priv)`;
+    expect(held.map((row) => row.what)).toEqual([]);
+  });
+
+  test("connected as it, every table is refused until the role is switched", async () => {
+    const server = postgres(asAuthenticatorUrl(await migratedTestDatabase()), { max: 1, onnotice: () => {} });
+    try {
+      const [who] = await server`select session_user::text as login, current_user::text as role`;
+      expect(who).toEqual({ login: "previewcv_api", role: "previewcv_api" } as never);
+      for (const table of ["public.profiles", "public.resumes", "public.job_postings", "public.api_tokens", "private.rate_limit_counters", "auth.users", "auth.sessions"]) {
+        const error = await server.unsafe(`select 1 from ${table} limit 1`).then(() => undefined, (e: { code?: string }) => e);
+        expect([table, error?.code]).toEqual([table, "42501"]);
+      }
+      // It may switch into anon and authenticated (and reads what they may), never into service_role.
+      const roles = await server.begin(async (tx) => {
+        await tx`set local role anon`;
+        const [anon] = await tx`select current_user::text as role`;
+        return anon!.role;
+      });
+      expect(roles).toBe("anon");
+      const refused = await server.begin((tx) => tx`set local role service_role`).then(() => undefined, (e: { code?: string }) => e);
+      expect(refused?.code).toBe("42501");
+    } finally {
+      await server.end();
+    }
   });
 });

@@ -1,5 +1,5 @@
 // private.fetch_shared_resume: the one statement behind every public fetch.
-import { beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createHash } from "node:crypto";
 import postgres from "postgres";
 import { createDatabase } from "../../src/db/client.ts";
@@ -20,10 +20,11 @@ beforeAll(async () => {
   const [created] = await superuser`select token from private.create_api_token('fetch test')`;
   apiToken = created!.token as string;
   ownerId = (await createTestUser(superuser)).id;
-  return async () => {
-    await server.end();
-    await superuser.end();
-  };
+});
+// bun ignores a cleanup returned by beforeAll: close it after the file.
+afterAll(async () => {
+  await server.end();
+  await superuser.end();
 });
 
 async function newResume(active = true): Promise<{ id: number; token: string }> {

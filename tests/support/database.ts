@@ -38,10 +38,14 @@ export function migratedTestDatabase(): Promise<string> {
   return migratedPromise;
 }
 
-/** The same database as the login role PostgREST uses: it can do nothing by itself. */
+/**
+ * The same database as the servers' login role (twin of authenticatorUrl in
+ * src/local/stack.ts): it can do nothing by itself but switch into anon or authenticated,
+ * as PostgREST's authenticator does. Only the user name changes: previewcv_api.
+ */
 export function asAuthenticatorUrl(superuserUrl: string): string {
   const url = new URL(superuserUrl);
-  url.username = "authenticator";
+  url.username = "previewcv_api";
   url.password = "postgres";
   return url.toString();
 }

@@ -1,5 +1,7 @@
 // Test users, created the way Supabase Auth creates them (a row in auth.users, which
-// fires our profile triggers), and the JWT claims PostgREST would set for them.
+// fires our profile triggers, and a signed-in session in auth.sessions), and the JWT
+// claims PostgREST would set for them. The claims name a real session: the database
+// refuses a token whose session does not exist (private.caller_may_act).
 import type { Sql } from "postgres";
 import type { AccessTokenClaims, Caller } from "../../src/db/client.ts";
 
@@ -32,7 +34,8 @@ export function uniqueUsername(label: string): string {
   return `${label}_${process.pid}_${Date.now().toString(36)}_${sequence}`;
 }
 
-export function claimsFor(id: string, email: string): AccessTokenClaims {
+/** The claims of an access token of user `id` in session `sessionId`. */
+export function claimsFor(id: string, email: string, sessionId: string): AccessTokenClaims {
   const now = Math.floor(Date.now() / 1000);
   return {
     sub: id,
@@ -46,12 +49,21 @@ export function claimsFor(id: string, email: string): AccessTokenClaims {
     user_metadata: {},
     aal: "aal1",
     amr: [{ method: "password", timestamp: now }],
-    session_id: crypto.randomUUID(),
+    session_id: sessionId,
     is_anonymous: false,
   };
 }
 
-/** Inserts an auth user as Supabase Auth would (superuser connection). */
+/** A new signed-in session of the user, as Supabase Auth writes it on sign-in; returns its id. */
+export async function startTestSession(superuser: Sql, userId: string): Promise<string> {
+  const id = crypto.randomUUID();
+  await superuser`
+    insert into auth.sessions (id, user_id, created_at, updated_at, aal)
+    values (${id}, ${userId}, now(), now(), 'aal1')`;
+  return id;
+}
+
+/** Inserts an auth user as Supabase Auth would (superuser connection), signed in once. */
 export async function createTestUser(superuser: Sql, options: NewTestUser = {}): Promise<TestUser> {
   const id = crypto.randomUUID();
   const email = options.email ?? uniqueEmail(options.userType ?? "candidate");
@@ -65,6 +77,6 @@ export async function createTestUser(superuser: Sql, options: NewTestUser = {}):
                             raw_app_meta_data, raw_user_meta_data, created_at, updated_at)
     values ('00000000-0000-0000-0000-000000000000', ${id}, 'authenticated', 'authenticated', ${email}, '',
             now(), ${superuser.json({ provider: "email", providers: ["email"] })}, ${superuser.json(metadata as never)}, now(), now())`;
-  const claims = claimsFor(id, email);
+  const claims = claimsFor(id, email, await startTestSession(superuser, id));
   return { id, email, claims, caller: { role: "authenticated", claims } };
 }

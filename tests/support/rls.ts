@@ -1,6 +1,7 @@
 // RLS matrices: each case runs one statement as one persona, exactly as PostgREST
-// would (connected as `authenticator`, `role` switched, `request.jwt.claims` set, in a
-// transaction), and is always rolled back so cases never see each other's writes.
+// would (connected as a login role that holds nothing itself, the servers' previewcv_api,
+// `role` switched, `request.jwt.claims` set, in a transaction), and is always rolled
+// back so cases never see each other's writes.
 import { expect } from "bun:test";
 import postgres from "postgres";
 import { asCaller, type Caller, type Sql, type Transaction } from "../../src/db/client.ts";

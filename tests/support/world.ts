@@ -4,14 +4,31 @@
 import postgres from "postgres";
 import { anonymous, type Caller, type Sql } from "../../src/db/client.ts";
 import { asAuthenticatorUrl, migratedTestDatabase } from "./database.ts";
-import { createTestUser, type TestUser } from "./personas.ts";
+import { claimsFor, createTestUser, startTestSession, type TestUser } from "./personas.ts";
 
-export type Persona = "anon" | "candidate A" | "candidate B" | "recruiter R" | "recruiter S" | "recruiter T";
+/**
+ * Who a case runs as. Beside the active personas, two that may do nothing at all:
+ * "deactivated D", a recruiter whose account an admin deactivated (profiles.is_active =
+ * false) while their session still lives, and "signed-out A", candidate A's own valid
+ * claims after that session was signed out (its auth.sessions row is gone).
+ */
+export type Persona =
+  | "anon"
+  | "candidate A"
+  | "candidate B"
+  | "recruiter R"
+  | "recruiter S"
+  | "recruiter T"
+  | "deactivated D"
+  | "signed-out A";
+
+/** The personas that may not act: every case of theirs must come out empty or refused. */
+export const refusedPersonas = ["deactivated D", "signed-out A"] as const satisfies readonly Persona[];
 
 export interface World {
   /** Superuser connection, for fixtures and for reading the truth after a case. */
   superuser: Sql;
-  /** Connection as `authenticator`, the role PostgREST logs in as: cases run on it. */
+  /** Connection as the servers' login role (previewcv_api), which, like PostgREST's authenticator, can only switch into anon/authenticated: cases run on it. */
   api: Sql;
   users: Record<Exclude<Persona, "anon">, TestUser>;
   callers: Record<Persona, Caller>;
@@ -23,6 +40,14 @@ export interface World {
   applications: { aToR: number; bToR: number; bToS: number };
   usernames: { r: string; s: string };
   apiTokenId: number;
+  /**
+   * What deactivated D left behind, apart from the matrices' other rows (so no other
+   * persona's expectations change): D's recruiter profile, an open posting with A's
+   * application to it, and a resume. None of it is public any more.
+   */
+  deactivated: { username: string; job: number; application: number; resume: number };
+  /** The location of every posting above, so a listing can be limited to them. */
+  place: string;
 }
 
 let worldPromise: Promise<World> | undefined;
@@ -49,6 +74,8 @@ async function buildWorld(): Promise<World> {
 
   const suffix = Math.random().toString(36).slice(2, 8);
   const usernames = { r: `rcorp-${suffix}`, s: `scorp-${suffix}` };
+  const deactivatedUsername = `dcorp-${suffix}`;
+  const place = `World ${suffix}`;
   const recruiterProfile = (username: string, company: string) => ({
     recruiter_profile: { username, recruiter_type: "company", company_name: company, phone: "+1 555 0100", bio: `${company} hires.` },
   });
@@ -60,7 +87,13 @@ async function buildWorld(): Promise<World> {
     "recruiter S": await createTestUser(superuser, { userType: "recruiter", fullName: "Sam Recruiter", metadata: recruiterProfile(usernames.s, "S Corp") }),
     // A recruiter who has not written a profile yet.
     "recruiter T": await createTestUser(superuser, { userType: "recruiter", fullName: "Tom Recruiter" }),
+    "deactivated D": await createTestUser(superuser, { userType: "recruiter", fullName: "Dan Deactivated", metadata: recruiterProfile(deactivatedUsername, "D Corp") }),
   };
+  // Candidate A's claims in a session that was signed out since (Supabase Auth deletes the row).
+  const endedSession = await startTestSession(superuser, users["candidate A"].id);
+  await superuser`delete from auth.sessions where id = ${endedSession}`;
+  const signedOutClaims = claimsFor(users["candidate A"].id, users["candidate A"].email, endedSession);
+  const signedOut: TestUser = { ...users["candidate A"], claims: signedOutClaims, caller: { role: "authenticated", claims: signedOutClaims } };
   const A = users["candidate A"].id;
   const B = users["candidate B"].id;
   const R = users["recruiter R"].id;
@@ -77,8 +110,8 @@ async function buildWorld(): Promise<World> {
 
   const job = async (recruiter: string, title: string, extra: { active?: boolean; expired?: boolean } = {}) => {
     const [row] = await superuser`
-      insert into public.job_postings (recruiter_id, title, company_name, description, job_type, experience_level, is_active, expires_at)
-      values (${recruiter}, ${title}, 'Corp', 'Build things.', 'full-time', 'mid', ${extra.active ?? true},
+      insert into public.job_postings (recruiter_id, title, company_name, description, location, job_type, experience_level, is_active, expires_at)
+      values (${recruiter}, ${title}, 'Corp', 'Build things.', ${place}, 'full-time', 'mid', ${extra.active ?? true},
               ${extra.expired ? new Date(Date.now() - 86_400_000) : null})
       returning id`;
     return Number(row!.id);
@@ -108,16 +141,29 @@ async function buildWorld(): Promise<World> {
   await superuser`insert into public.resume_access_logs (resume_id, ip_address, user_agent, referer)
                   values (${resumes.a1}, '203.0.113.7', 'test', 'https://previewcv.com'), (${resumes.b1}, '203.0.113.8', 'test', null)`;
 
+  // Deactivated D: a posting with an applicant and a resume, then the account switched off
+  // the way the dashboard's table editor would (the session stays: the check is is_active).
+  const D = users["deactivated D"].id;
+  const dJob = await job(D, "D open");
+  const deactivated = {
+    username: deactivatedUsername,
+    job: dJob,
+    application: await apply(A, dJob, resumes.a1),
+    resume: await resume(D, "D main"),
+  };
+  await superuser`update public.profiles set is_active = false where id = ${D}`;
+
   const [token] = await superuser`
     insert into public.api_tokens (token_hash, token_prefix, token_name)
     values (extensions.digest(${`pcv_world_${suffix}`}, 'sha256'), 'pcv_worl', 'world token') returning id`;
 
+  const everyone = { ...users, "signed-out A": signedOut };
   const callers = {
     anon: anonymous,
-    ...Object.fromEntries(Object.entries(users).map(([persona, user]) => [persona, user.caller])),
+    ...Object.fromEntries(Object.entries(everyone).map(([persona, user]) => [persona, user.caller])),
   } as Record<Persona, Caller>;
 
-  return { superuser, api, users, callers, resumes, jobs, applications, usernames, apiTokenId: Number(token!.id) };
+  return { superuser, api, users: everyone, callers, resumes, jobs, applications, usernames, apiTokenId: Number(token!.id), deactivated, place };
 }
 
 /** Closes the world's connections (the preload calls this at the end of the run). */

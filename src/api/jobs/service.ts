@@ -209,9 +209,13 @@ export function createJobsService(deps: JobsServiceDeps) {
         const recruiterColumns = tx`
           rp.username as recruiter_username, rp.recruiter_type, rp.company_name as recruiter_company_name,
           rp.full_name as recruiter_full_name, rp.is_verified as recruiter_is_verified`;
+        // Counts the view once per viewer and day, a viewer being the signed-in user or a
+        // keyed hash of the client's IP and User-Agent. Those two are not handed to this
+        // service yet (the controller has clientIp): until they are, anonymous views
+        // through the facade count as one viewer per posting and day.
         const [viewed] = await tx<DetailWithRecruiterRow[]>`
           select ${detailColumns(tx)}, ${recruiterColumns}
-            from public.view_job_posting(${jobId}) j ${recruiter}`;
+            from public.view_job_posting(${jobId}, viewer_ip => ${null}::inet, viewer_user_agent => ${null}::text) j ${recruiter}`;
         if (viewed || caller.role === "anon") return viewed;
         const [applied] = await tx<DetailWithRecruiterRow[]>`
           select ${detailColumns(tx)}, ${recruiterColumns}

@@ -108,11 +108,15 @@ export async function rotateShareToken(
   const permanentToken = newPermanentToken();
   const previewUrl = previewUrlOf(deps.settings.PREVIEW_BASE_URL, permanentToken);
   const qrCode = await qrCodePngDataUrl(previewUrl);
-  const [row] = await asCaller(deps.sql, caller, (tx) => tx`
-    update public.resumes set permanent_token = ${permanentToken}, qr_code_base64 = ${qrCode}
-     where id = ${resumeId}
-    returning id`);
-  if (!row) throw resumeNotFound();
+  // No API role may write the token: the servers' own function does, for the caller's
+  // verified sub and session (null when the caller has no such resume).
+  const [row] = await deps.sql`
+    select private.rotate_resume_share_token(
+      owner_id => ${caller.claims.sub}::uuid, owner_session_id => ${caller.claims.session_id ?? null}::uuid,
+      target_resume_id => ${resumeId}::bigint, share_token => ${permanentToken}, qr_code => ${qrCode}) as id`.catch((error) => {
+    throw apiErrorFromDatabase(error) ?? error;
+  });
+  if (row?.id == null) throw resumeNotFound();
   return { success: true, resume_id: resumeId, permanent_token: permanentToken, preview_url: previewUrl, qr_code_base64: qrCode };
 }
 

@@ -2,8 +2,9 @@
 // resume-upload edge function:
 //   1. read the multipart form, refusing an oversized body while it streams in;
 //   2. check the fields and that the bytes really are a PDF (never the file name);
-//   3. store the PDF under a name we make up ({userId}/{random}.pdf);
-//   4. insert the row as the caller, under RLS.
+//   3. store the PDF under a name we make up ({random}.pdf, no user id in it);
+//   4. record the row with private.record_uploaded_resume (the caller's verified
+//      session and account, and their quotas, are checked there).
 // No half states: a failed store leaves no row (and a PUT that may have landed is
 // deleted again); a failed insert deletes the stored file before answering.
 import { ApiError, apiErrorFromDatabase, badRequest, payloadTooLarge, unauthorized, unprocessable } from "../errors.ts";
@@ -11,7 +12,6 @@ import { MultipartError, readMultipartForm } from "../multipart.ts";
 import { checkPdf } from "../pdf.ts";
 import { qrCodePngDataUrl } from "../qr.ts";
 import { newPermanentToken, newStorageFileName } from "../random-tokens.ts";
-import { asCaller } from "../../db/client.ts";
 import { putMayHaveStored, removeOrphan, runInBackground, storageFailure } from "./storage-errors.ts";
 import type { ResumeDeps, SignedInCaller, UploadResult } from "./types.ts";
 import { FormBoolean, ResumeName } from "./validation.ts";
@@ -92,7 +92,7 @@ export function previewUrlOf(previewBaseUrl: string, permanentToken: string): st
 /** Stores the PDF, then records it as the caller's resume; all or nothing. */
 export async function uploadResume(deps: ResumeDeps, caller: SignedInCaller, form: UploadForm): Promise<UploadResult> {
   const userId = caller.claims.sub;
-  const key = newStorageFileName(userId);
+  const key = newStorageFileName();
   const permanentToken = newPermanentToken();
   const previewUrl = previewUrlOf(deps.settings.PREVIEW_BASE_URL, permanentToken);
   // Everything that can fail without side effects first.
@@ -109,13 +109,16 @@ export async function uploadResume(deps: ResumeDeps, caller: SignedInCaller, for
 
   let resumeId: number;
   try {
-    resumeId = await asCaller(deps.sql, caller, async (tx) => {
-      const [row] = await tx`
-        insert into public.resumes (user_id, resume_name, pdf_filename, pdf_url, permanent_token, qr_code_base64, is_public)
-        values (${userId}, ${form.resumeName}, ${key}, ${deps.storage.publicUrl(key)}, ${permanentToken}, ${qrCode}, ${form.isPublic})
-        returning id`;
-      return Number(row!.id);
-    });
+    // The upload path's own insert (no API role may insert resumes), run with the
+    // servers' login role for the caller's verified sub and session: it refuses an
+    // ended session or a deactivated account (PT401/PT403) and a full quota (PT409).
+    const [row] = await deps.sql`
+      select private.record_uploaded_resume(
+        owner_id => ${userId}::uuid, owner_session_id => ${caller.claims.session_id ?? null}::uuid,
+        resume_name => ${form.resumeName}, storage_key => ${key}, share_token => ${permanentToken},
+        qr_code => ${qrCode}, is_public => ${form.isPublic}, file_size_bytes => ${form.pdf.byteLength}::bigint,
+        pdf_url => ${deps.storage.publicUrl(key)}) as id`;
+    resumeId = Number(row!.id);
   } catch (error) {
     await removeOrphan(deps, key, "the resume row could not be inserted");
     const code = (error as { code?: unknown })?.code;

@@ -37,6 +37,13 @@ values
    '{"user_type":"recruiter","full_name":"Rita Recruiter","recruiter_profile":{"username":"pgtap-rcorp","recruiter_type":"company","company_name":"R Corp","phone":"+1 555 0100"}}',
    now(), now());
 
+-- Each signed in once, as Supabase Auth records it (auth.sessions): the JWT claims below
+-- name these sessions, and the policies refuse a token whose session does not exist.
+insert into auth.sessions (id, user_id, created_at, updated_at, aal)
+values ('aaaaaaaa-5e55-4000-8000-000000000001', 'aaaaaaaa-0000-4000-8000-000000000001', now(), now(), 'aal1'),
+       ('bbbbbbbb-5e55-4000-8000-000000000002', 'bbbbbbbb-0000-4000-8000-000000000002', now(), now(), 'aal1'),
+       ('cccccccc-5e55-4000-8000-000000000003', 'cccccccc-0000-4000-8000-000000000003', now(), now(), 'aal1');
+
 -- Recruiter R's postings: open, closed, expired. Candidate A's resume.
 insert into public.job_postings (id, recruiter_id, title, company_name, description, is_active, expires_at)
 overriding system value
@@ -47,7 +54,10 @@ insert into public.resumes (id, user_id, resume_name, pdf_filename, permanent_to
 overriding system value
 values (900001, 'aaaaaaaa-0000-4000-8000-000000000001', 'A main', 'aaaaaaaa-0000-4000-8000-000000000001/pgtap.pdf', repeat('a', 43));
 
-select plan(9);
+-- Views counted on the open and the closed posting.
+insert into public.job_posting_view_counters (job_id, shard, views) values (900101, 0, 4), (900102, 0, 2);
+
+select plan(11);
 
 -- job_postings: anon reads open postings only; the recruiter reads all of theirs.
 set local role anon;
@@ -64,7 +74,7 @@ select is_empty(
 reset role;
 
 set local role authenticated;
-select set_config('request.jwt.claims', '{"sub":"cccccccc-0000-4000-8000-000000000003","role":"authenticated"}', true);
+select set_config('request.jwt.claims', '{"sub":"cccccccc-0000-4000-8000-000000000003","role":"authenticated","session_id":"cccccccc-5e55-4000-8000-000000000003"}', true);
 select results_eq(
   $$ select id from public.job_postings where id between 900101 and 900103 order by id $$,
   $$ values (900101::bigint), (900102::bigint), (900103::bigint) $$,
@@ -75,7 +85,7 @@ reset role;
 -- job_applications: A applies to the open posting, not to the closed one; B sees
 -- nothing of A's application.
 set local role authenticated;
-select set_config('request.jwt.claims', '{"sub":"aaaaaaaa-0000-4000-8000-000000000001","role":"authenticated"}', true);
+select set_config('request.jwt.claims', '{"sub":"aaaaaaaa-0000-4000-8000-000000000001","role":"authenticated","session_id":"aaaaaaaa-5e55-4000-8000-000000000001"}', true);
 select lives_ok(
   $$ insert into public.job_applications (job_id, resume_id, cover_letter) values (900101, 900001, 'Hello') $$,
   'job_applications: candidate A applies to the open posting with their resume'
@@ -101,7 +111,7 @@ select throws_ok(
 reset role;
 
 set local role authenticated;
-select set_config('request.jwt.claims', '{"sub":"bbbbbbbb-0000-4000-8000-000000000002","role":"authenticated"}', true);
+select set_config('request.jwt.claims', '{"sub":"bbbbbbbb-0000-4000-8000-000000000002","role":"authenticated","session_id":"bbbbbbbb-5e55-4000-8000-000000000002"}', true);
 select is_empty(
   $$ select id from public.job_applications where job_id = 900101 $$,
   'job_applications: candidate B does not see candidate A''s application'
@@ -109,11 +119,26 @@ select is_empty(
 reset role;
 
 set local role authenticated;
-select set_config('request.jwt.claims', '{"sub":"cccccccc-0000-4000-8000-000000000003","role":"authenticated"}', true);
+select set_config('request.jwt.claims', '{"sub":"cccccccc-0000-4000-8000-000000000003","role":"authenticated","session_id":"cccccccc-5e55-4000-8000-000000000003"}', true);
 select results_eq(
   $$ select cover_letter from public.job_applications where job_id = 900101 $$,
   $$ values ('Hello'::text) $$,
   'job_applications: recruiter R reads the application to their posting'
+);
+reset role;
+
+-- job_posting_view_counters: readable exactly when the posting is; written by nobody.
+set local role anon;
+select set_config('request.jwt.claims', '{"role":"anon"}', true);
+select results_eq(
+  $$ select job_id from public.job_posting_view_counters where job_id in (900101, 900102) $$,
+  $$ values (900101::bigint) $$,
+  'job_posting_view_counters: anon reads the views of the open posting only'
+);
+select throws_ok(
+  $$ update public.job_posting_view_counters set views = 1000000 where job_id = 900101 $$,
+  '42501', 'permission denied for table job_posting_view_counters',
+  'job_posting_view_counters: anon cannot inflate the views'
 );
 reset role;
 

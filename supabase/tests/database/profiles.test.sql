@@ -36,11 +36,18 @@ values
    '{"user_type":"recruiter","full_name":"Rita Recruiter","recruiter_profile":{"username":"pgtap-rcorp","recruiter_type":"company","company_name":"R Corp","phone":"+1 555 0100"}}',
    now(), now());
 
+-- Each signed in once, as Supabase Auth records it (auth.sessions): the JWT claims below
+-- name these sessions, and the policies refuse a token whose session does not exist.
+insert into auth.sessions (id, user_id, created_at, updated_at, aal)
+values ('aaaaaaaa-5e55-4000-8000-000000000001', 'aaaaaaaa-0000-4000-8000-000000000001', now(), now(), 'aal1'),
+       ('bbbbbbbb-5e55-4000-8000-000000000002', 'bbbbbbbb-0000-4000-8000-000000000002', now(), now(), 'aal1'),
+       ('cccccccc-5e55-4000-8000-000000000003', 'cccccccc-0000-4000-8000-000000000003', now(), now(), 'aal1');
+
 select plan(6);
 
 -- profiles: a user reads their own row, nobody else's, and cannot change their role.
 set local role authenticated;
-select set_config('request.jwt.claims', '{"sub":"aaaaaaaa-0000-4000-8000-000000000001","role":"authenticated"}', true);
+select set_config('request.jwt.claims', '{"sub":"aaaaaaaa-0000-4000-8000-000000000001","role":"authenticated","session_id":"aaaaaaaa-5e55-4000-8000-000000000001"}', true);
 select results_eq(
   $$ select id from public.profiles where id in ('aaaaaaaa-0000-4000-8000-000000000001', 'bbbbbbbb-0000-4000-8000-000000000002') $$,
   $$ values ('aaaaaaaa-0000-4000-8000-000000000001'::uuid) $$,
@@ -74,7 +81,7 @@ select throws_ok(
 reset role;
 
 set local role authenticated;
-select set_config('request.jwt.claims', '{"sub":"aaaaaaaa-0000-4000-8000-000000000001","role":"authenticated"}', true);
+select set_config('request.jwt.claims', '{"sub":"aaaaaaaa-0000-4000-8000-000000000001","role":"authenticated","session_id":"aaaaaaaa-5e55-4000-8000-000000000001"}', true);
 select throws_ok(
   $$ insert into public.recruiter_profiles (user_id, username, recruiter_type, company_name)
      values ('aaaaaaaa-0000-4000-8000-000000000001', 'pgtap-acorp', 'company', 'A Corp') $$,

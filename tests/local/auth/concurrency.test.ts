@@ -1,5 +1,5 @@
 // Many sign-ups of one email at the same moment: exactly one account.
-import { beforeAll, expect, test } from "bun:test";
+import { afterAll, beforeAll, expect, test } from "bun:test";
 import { AuthApiError } from "@supabase/supabase-js";
 import { testPassword as password } from "../../support/accounts.ts";
 import { startAuthStandIn, type RunningStandIn } from "../../support/auth-stand-in.ts";
@@ -8,8 +8,9 @@ import { uniqueEmail } from "../../support/personas.ts";
 let standIn: RunningStandIn;
 beforeAll(async () => {
   standIn = await startAuthStandIn();
-  return () => standIn.stop();
 });
+// bun ignores a cleanup returned by beforeAll: close it after the file.
+afterAll(() => standIn.stop());
 
 test("20 parallel sign-ups of one email make one user; the others are user_already_exists", async () => {
   const email = uniqueEmail("race");

@@ -1,6 +1,6 @@
 // HTTP details of the stand-in that supabase-js hides: error shapes by API version,
 // the gateway's apikey check, bad tokens, unknown paths.
-import { beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { SignJWT } from "jose";
 import { importSigningKey } from "../../../src/local/auth/index.ts";
 import { testPassword as password } from "../../support/accounts.ts";
@@ -11,8 +11,9 @@ import { uniqueEmail, uniqueUsername } from "../../support/personas.ts";
 let standIn: RunningStandIn;
 beforeAll(async () => {
   standIn = await startAuthStandIn();
-  return () => standIn.stop();
 });
+// bun ignores a cleanup returned by beforeAll: close it after the file.
+afterAll(() => standIn.stop());
 
 describe("HTTP details", () => {
   const call = (path: string, init: RequestInit = {}) => fetch(`${standIn.url}/auth/v1${path}`, init);

@@ -1,5 +1,5 @@
 // POST /logout through the real supabase-js: which sessions each scope ends.
-import { beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { AuthSessionMissingError } from "@supabase/supabase-js";
 import { testPassword as password } from "../../support/accounts.ts";
 import { signUpCandidate, startAuthStandIn, type RunningStandIn } from "../../support/auth-stand-in.ts";
@@ -8,8 +8,9 @@ import { jwtClaims } from "../../support/jwt.ts";
 let standIn: RunningStandIn;
 beforeAll(async () => {
   standIn = await startAuthStandIn();
-  return () => standIn.stop();
 });
+// bun ignores a cleanup returned by beforeAll: close it after the file.
+afterAll(() => standIn.stop());
 
 describe("sign-out", () => {
   test("global sign-out ends every session: refresh tokens and access tokens stop working", async () => {

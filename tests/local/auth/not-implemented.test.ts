@@ -1,7 +1,7 @@
 // What the stand-in does not implement answers GoTrue's error JSON with a message that
 // says so, through the real supabase-js: every call below used to get chi's plain-text
 // 404 (or nothing), leaving supabase-js without an error message.
-import { beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { AuthApiError, type AuthError, type SupabaseClient } from "@supabase/supabase-js";
 import { signUpCandidate, startAuthStandIn, type RunningStandIn } from "../../support/auth-stand-in.ts";
 import { uniqueEmail } from "../../support/personas.ts";
@@ -11,8 +11,9 @@ let signedIn: Awaited<ReturnType<typeof signUpCandidate>>;
 beforeAll(async () => {
   standIn = await startAuthStandIn();
   signedIn = await signUpCandidate(standIn);
-  return () => standIn.stop();
 });
+// bun ignores a cleanup returned by beforeAll: close it after the file.
+afterAll(() => standIn.stop());
 
 /** The message every missing feature has: what it is, what to do instead, where the real one is. */
 function standInMessage(what: string, instead?: string): string {

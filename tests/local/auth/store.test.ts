@@ -1,6 +1,6 @@
 // The stand-in's writes that must match GoTrue statement for statement, checked in a
 // transaction that is rolled back.
-import { beforeAll, expect, test } from "bun:test";
+import { afterAll, beforeAll, expect, test } from "bun:test";
 import postgres from "postgres";
 import { confirmEmail, findUserById, insertUser } from "../../../src/local/auth/store.ts";
 import { migratedTestDatabase } from "../../support/database.ts";
@@ -9,8 +9,9 @@ import { uniqueEmail } from "../../support/personas.ts";
 let sql: postgres.Sql;
 beforeAll(async () => {
   sql = postgres(await migratedTestDatabase(), { max: 2, onnotice: () => {} });
-  return () => sql.end();
 });
+// bun ignores a cleanup returned by beforeAll: close it after the file.
+afterAll(() => sql.end());
 
 class Rollback extends Error {}
 

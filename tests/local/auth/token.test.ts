@@ -1,6 +1,6 @@
 // POST /token through the real supabase-js: the password grant, the access tokens it
 // issues, and the refresh-token grant with rotation and reuse detection.
-import { beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { AuthApiError } from "@supabase/supabase-js";
 import { createJwtVerifier } from "../../../src/auth/index.ts";
 import { testPassword as password } from "../../support/accounts.ts";
@@ -11,8 +11,9 @@ import { uniqueEmail } from "../../support/personas.ts";
 let standIn: RunningStandIn;
 beforeAll(async () => {
   standIn = await startAuthStandIn();
-  return () => standIn.stop();
 });
+// bun ignores a cleanup returned by beforeAll: close it after the file.
+afterAll(() => standIn.stop());
 
 describe("sign-in", () => {
   test("issues a new session and moves last_sign_in_at, which the trigger copies to profiles.last_login", async () => {

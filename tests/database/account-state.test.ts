@@ -1,0 +1,249 @@
+// Account state in the database (migrations 20261201000200-0400): which tokens may act,
+// what deactivating a recruiter takes off the public listings, and the admin functions
+// that deactivate, reactivate and verify, each recorded in the audit log.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import postgres from "postgres";
+import { asCaller, type AccessTokenClaims, type Caller } from "../../src/db/client.ts";
+import { asAuthenticatorUrl, migratedTestDatabase } from "../support/database.ts";
+import { claimsFor, createTestUser, startTestSession, type TestUser } from "../support/personas.ts";
+
+let superuser: postgres.Sql;
+let api: postgres.Sql;
+beforeAll(async () => {
+  const url = await migratedTestDatabase();
+  superuser = postgres(url, { max: 2, onnotice: () => {} });
+  api = postgres(asAuthenticatorUrl(url), { max: 2, onnotice: () => {} });
+});
+// bun ignores a cleanup returned by beforeAll: close it after the file.
+afterAll(async () => {
+  await api.end();
+  await superuser.end();
+});
+
+const callerWith = (claims: AccessTokenClaims): Caller => ({ role: "authenticated", claims });
+
+/** What the caller is told about themself, and whether they can read their own profile. */
+async function stateOf(caller: Caller): Promise<{ state: string; ownProfile: number }> {
+  return asCaller(api, caller, async (tx) => {
+    const [row] = await tx`select private.caller_state() as state, (select count(*)::int from public.profiles) as own_profile`;
+    return { state: row!.state as string, ownProfile: row!.own_profile as number };
+  });
+}
+
+describe("which tokens may act", () => {
+  let user: TestUser;
+  beforeAll(async () => {
+    user = await createTestUser(superuser, { fullName: "Stella State" });
+  });
+
+  test("a token of a live session of an active account may act", async () => {
+    expect(await stateOf(user.caller)).toEqual({ state: "active", ownProfile: 1 });
+  });
+
+  test("a token without session_id, with the nil session or a malformed one, is refused without an error", async () => {
+    const { session_id: _dropped, ...withoutSession } = user.claims;
+    for (const claims of [
+      withoutSession as AccessTokenClaims,
+      { ...user.claims, session_id: "00000000-0000-0000-0000-000000000000" },
+      { ...user.claims, session_id: "not-a-uuid" },
+      { ...user.claims, session_id: 42 as unknown as string },
+    ]) {
+      expect(await stateOf(callerWith(claims))).toEqual({ state: "signed_out", ownProfile: 0 });
+    }
+  });
+
+  test("another user's live session does not vouch for this user", async () => {
+    const other = await createTestUser(superuser);
+    expect(await stateOf(callerWith({ ...user.claims, session_id: other.claims.session_id! }))).toEqual({ state: "signed_out", ownProfile: 0 });
+  });
+
+  test("a session past its not_after is refused", async () => {
+    const session = await startTestSession(superuser, user.id);
+    await superuser`update auth.sessions set not_after = now() - interval '1 second' where id = ${session}`;
+    expect(await stateOf(callerWith(claimsFor(user.id, user.email, session)))).toEqual({ state: "session_expired", ownProfile: 0 });
+    await superuser`update auth.sessions set not_after = now() + interval '1 hour' where id = ${session}`;
+    expect(await stateOf(callerWith(claimsFor(user.id, user.email, session)))).toEqual({ state: "active", ownProfile: 1 });
+  });
+
+  test("a ban in Supabase Auth (the dashboard's, which ends no session) refuses existing tokens until it lapses", async () => {
+    const banned = await createTestUser(superuser);
+    await superuser`update auth.users set banned_until = now() + interval '1 hour' where id = ${banned.id}`;
+    expect(await stateOf(banned.caller)).toEqual({ state: "banned", ownProfile: 0 });
+    await superuser`update auth.users set banned_until = now() - interval '1 second' where id = ${banned.id}`;
+    expect(await stateOf(banned.caller)).toEqual({ state: "active", ownProfile: 1 });
+  });
+
+  test("a deleted account (GoTrue's soft delete) is refused", async () => {
+    const gone = await createTestUser(superuser);
+    await superuser`update auth.users set deleted_at = now() where id = ${gone.id}`;
+    expect(await stateOf(gone.caller)).toEqual({ state: "no_account", ownProfile: 0 });
+  });
+
+  test("the check is evaluated once per statement (an InitPlan), by primary-key lookups", async () => {
+    const plan = await asCaller(api, user.caller, (tx) => tx`explain (costs off) select id from public.resumes`);
+    const text = plan.map((row) => row["QUERY PLAN"]).join("\n");
+    expect(text).toMatch(/InitPlan/);
+    // The lookup itself: one probe of each primary key (forced off sequential scans,
+    // which a planner prefers on the test database's tiny tables).
+    const probe = await superuser.begin(async (tx) => {
+      await tx`set local enable_seqscan = off`;
+      return tx`
+        explain (costs off)
+        select p.is_active, u.banned_until, s.not_after from (values (1)) one (x)
+          left join public.profiles p on p.id = ${user.id}
+          left join auth.users u on u.id = ${user.id}
+          left join auth.sessions s on s.id = ${user.claims.session_id!} and s.user_id = ${user.id}`;
+    });
+    const probed = probe.map((row) => row["QUERY PLAN"]).join("\n");
+    // profiles: its primary key, or the (id, is_active) key, which answers from the index alone.
+    expect(probed).toMatch(/Index (Only )?Scan using profiles_(pkey|id_is_active_key) on profiles/);
+    expect(probed).toMatch(/Index Scan using users_pkey on users/);
+    expect(probed).toMatch(/Index Scan using sessions_pkey on sessions/);
+    expect(probed).not.toMatch(/Seq Scan/);
+  });
+});
+
+describe("a deactivated recruiter leaves the public listings", () => {
+  test("postings and the public profile disappear for everyone and come back on reactivation", async () => {
+    const username = `gone-${Math.random().toString(36).slice(2, 8)}`;
+    const recruiter = await createTestUser(superuser, {
+      userType: "recruiter",
+      metadata: { recruiter_profile: { username, recruiter_type: "company", company_name: "Gone Corp" } },
+    });
+    const place = `Gone ${Math.random().toString(36).slice(2, 8)}`;
+    const [job] = await superuser`
+      insert into public.job_postings (recruiter_id, title, company_name, description, location)
+      values (${recruiter.id}, 'Vanishing role', 'Gone Corp', 'Soon gone.', ${place}) returning id`;
+    const viewer = await createTestUser(superuser);
+    const seen = (caller: Caller) =>
+      asCaller(api, caller, async (tx) => ({
+        listed: (await tx`select id from public.list_open_job_postings(filter_location => ${place})`).length,
+        counted: Number((await tx`select public.count_open_job_postings(filter_location => ${place}) as n`)[0]!.n),
+        viewed: (await tx`select id from public.view_job_posting(${job!.id})`).length,
+        table: (await tx`select id from public.job_postings where id = ${job!.id}`).length,
+        profile: (await tx`select id from public.recruiter_profiles where username = ${username}`).length,
+        usernameFree: (await tx`select public.recruiter_username_available(${username}) as free`)[0]!.free,
+      }));
+    const visible = { listed: 1, counted: 1, viewed: 1, table: 1, profile: 1, usernameFree: false };
+    const hidden = { listed: 0, counted: 0, viewed: 0, table: 0, profile: 0, usernameFree: false };
+
+    expect(await seen({ role: "anon" })).toEqual(visible);
+    await superuser`select * from private.deactivate_account(${recruiter.id}, 'test: hide')`;
+    const [copies] = await superuser`
+      select (select recruiter_is_active from public.job_postings where id = ${job!.id}) as posting,
+             (select recruiter_is_active from public.recruiter_profiles where user_id = ${recruiter.id}) as profile`;
+    expect(copies).toEqual({ posting: false, profile: false } as never);
+    expect(await seen({ role: "anon" })).toEqual(hidden);
+    expect(await seen(viewer.caller)).toEqual(hidden);
+
+    await superuser`select * from private.reactivate_account(${recruiter.id})`;
+    expect(await seen({ role: "anon" })).toEqual(visible);
+  });
+
+  test("no write, a superuser's included, can store a recruiter_is_active that disagrees with the profile", async () => {
+    const recruiter = await createTestUser(superuser, { userType: "recruiter" });
+    const error = await superuser`
+      insert into public.job_postings (recruiter_id, title, company_name, description, recruiter_is_active)
+      values (${recruiter.id}, 'Forged', 'Corp', 'x', false)`.then(() => undefined, (e: { code?: string; constraint_name?: string }) => e);
+    expect(error).toMatchObject({ code: "23503", constraint_name: "job_postings_recruiter_fkey" });
+  });
+});
+
+describe("admin functions", () => {
+  test("deactivate: profile off, banned in Supabase Auth, every session ended, recorded with who and why", async () => {
+    const user = await createTestUser(superuser);
+    const second = await startTestSession(superuser, user.id);
+    await superuser`
+      insert into auth.refresh_tokens (instance_id, token, user_id, revoked, created_at, updated_at, session_id)
+      values ('00000000-0000-0000-0000-000000000000', ${`rt${Date.now()}`}, ${user.id}, false, now(), now(), ${second})`;
+    const [result] = await superuser`select * from private.deactivate_account(${user.id}, '  spam  ', 'ops@example.test')`;
+    expect(result).toMatchObject({ user_id: user.id, was_active: true, sessions_ended: 2 });
+    expect((result!.banned_until as Date).getTime()).toBeGreaterThan(Date.now() + 99 * 365 * 86_400_000);
+
+    const [state] = await superuser`
+      select (select is_active from public.profiles where id = ${user.id}) as active,
+             (select count(*)::int from auth.sessions where user_id = ${user.id}) as sessions,
+             (select count(*)::int from auth.refresh_tokens where user_id = ${user.id}) as refresh_tokens`;
+    expect(state).toEqual({ active: false, sessions: 0, refresh_tokens: 0 } as never);
+    const [audit] = await superuser`
+      select action, reason, actor, db_role, db_login, created_at > now() - interval '1 minute' as recent
+        from private.account_audit_log where user_id = ${user.id}`;
+    expect(audit).toEqual({ action: "deactivate", reason: "spam", actor: "ops@example.test", db_role: "postgres", db_login: "postgres", recent: true } as never);
+    // Its old token: refused (deactivated, and its session is gone too).
+    expect(await stateOf(user.caller)).toEqual({ state: "deactivated", ownProfile: 0 });
+  });
+
+  test("reactivate: profile on, ban lifted, recorded; ended sessions stay ended", async () => {
+    const user = await createTestUser(superuser);
+    await superuser`select * from private.deactivate_account(${user.id}, 'test')`;
+    const [result] = await superuser`select * from private.reactivate_account(${user.id}, actor => 'ops')`;
+    expect(result).toEqual({ user_id: user.id, was_active: false } as never);
+    const [state] = await superuser`
+      select p.is_active, u.banned_until from public.profiles p join auth.users u on u.id = p.id where p.id = ${user.id}`;
+    expect(state).toEqual({ is_active: true, banned_until: null } as never);
+    expect(await stateOf(user.caller)).toEqual({ state: "signed_out", ownProfile: 0 });
+    const fresh = await startTestSession(superuser, user.id);
+    expect(await stateOf(callerWith(claimsFor(user.id, user.email, fresh)))).toEqual({ state: "active", ownProfile: 1 });
+    const actions = await superuser`select action, actor from private.account_audit_log where user_id = ${user.id} order by id`;
+    expect(actions.map((row) => [row.action, row.actor])).toEqual([["deactivate", null], ["reactivate", "ops"]]);
+  });
+
+  test("verify and unverify a recruiter: is_verified shows on the public profile; recorded", async () => {
+    const username = `verify-${Math.random().toString(36).slice(2, 8)}`;
+    const recruiter = await createTestUser(superuser, {
+      userType: "recruiter",
+      metadata: { recruiter_profile: { username, recruiter_type: "company", company_name: "Checked Corp" } },
+    });
+    const publicFlag = async () =>
+      (await asCaller(api, { role: "anon" }, (tx) => tx`select is_verified from public.recruiter_profiles where username = ${username}`))[0]!.is_verified;
+    expect(await publicFlag()).toBe(false);
+    const [verified] = await superuser`select * from private.verify_recruiter(${recruiter.id}, actor => 'ops')`;
+    expect(verified).toEqual({ user_id: recruiter.id, username, is_verified: true, was_verified: false } as never);
+    expect(await publicFlag()).toBe(true);
+    const [unverified] = await superuser`select * from private.unverify_recruiter(${recruiter.id}, 'documents expired')`;
+    expect(unverified).toEqual({ user_id: recruiter.id, username, is_verified: false, was_verified: true } as never);
+    expect(await publicFlag()).toBe(false);
+    const actions = await superuser`select action, reason, actor from private.account_audit_log where user_id = ${recruiter.id} order by id`;
+    expect(actions.map((row) => [row.action, row.reason, row.actor])).toEqual([
+      ["verify_recruiter", null, "ops"],
+      ["unverify_recruiter", "documents expired", null],
+    ]);
+  });
+
+  test("mistakes are clear errors: no reason, unknown account, no recruiter profile, control characters", async () => {
+    const candidate = await createTestUser(superuser);
+    const failure = (statement: Promise<unknown>) => statement.then(() => undefined, (e: { code?: string; message?: string }) => ({ code: e.code, message: e.message }));
+    expect(await failure(superuser`select * from private.deactivate_account(${candidate.id}, '  ')`)).toEqual({ code: "22023", message: "a deactivation needs a reason" });
+    expect(await failure(superuser`select * from private.deactivate_account(${candidate.id}, ${"x\u0007y"})`)).toEqual({ code: "22023", message: "reason must not contain control characters" });
+    const nobody = crypto.randomUUID();
+    expect(await failure(superuser`select * from private.deactivate_account(${nobody}, 'x')`)).toEqual({ code: "P0002", message: `no account has id ${nobody}` });
+    expect(await failure(superuser`select * from private.reactivate_account(${nobody})`)).toEqual({ code: "P0002", message: `no account has id ${nobody}` });
+    expect(await failure(superuser`select * from private.verify_recruiter(${candidate.id})`)).toEqual({
+      code: "P0002",
+      message: `no recruiter profile belongs to account ${candidate.id}`,
+    });
+    const [left] = await superuser`select count(*)::int as n from private.account_audit_log where user_id = ${candidate.id}`;
+    expect(left!.n).toBe(0);
+  });
+
+  test("nobody but an admin may run them: not the API roles, not the servers' role", async () => {
+    const user = await createTestUser(superuser);
+    for (const caller of [{ role: "anon" } as Caller, user.caller]) {
+      const error = await asCaller(api, caller, (tx) => tx`select * from private.deactivate_account(${user.id}, 'x')`).then(
+        () => undefined,
+        (e: { code?: string; message?: string }) => e,
+      );
+      expect(error).toMatchObject({ code: "42501", message: "permission denied for function deactivate_account" });
+    }
+    for (const statement of [
+      api`select * from private.deactivate_account(${user.id}, 'x')`,
+      api`select * from private.reactivate_account(${user.id})`,
+      api`select * from private.verify_recruiter(${user.id})`,
+      api`select * from private.unverify_recruiter(${user.id})`,
+      api`select id from private.account_audit_log`,
+    ]) {
+      const error = await statement.then(() => undefined, (e: { code?: string }) => e);
+      expect(error?.code).toBe("42501");
+    }
+  });
+});
