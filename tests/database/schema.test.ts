@@ -69,11 +69,16 @@ describe("privileges of anon and authenticated", () => {
     "authenticated job_application_status_history": ["SELECT"],
     "authenticated job_applications": ["SELECT"],
     "authenticated job_postings": ["DELETE", "SELECT"],
+    "authenticated notifications": ["SELECT"],
     "authenticated profiles": ["SELECT"],
     "authenticated resume_access_logs": ["SELECT"],
     "authenticated resume_stats": ["SELECT"],
     "authenticated resume_view_counters": ["SELECT"],
     "authenticated resumes": ["DELETE", "SELECT"],
+    "authenticated webhook_deliveries": ["SELECT"],
+    "authenticated webhook_delivery_attempts": ["SELECT"],
+    // Created and re-pointed through the facade's checked functions only; the secret is never readable.
+    "authenticated webhook_endpoints": ["DELETE"],
   };
   // Column-level grants (on top of the table-level ones above).
   const expectedColumnPrivileges: Record<string, string[]> = {
@@ -91,6 +96,7 @@ describe("privileges of anon and authenticated", () => {
       "company_name", "description", "experience_level", "expires_at", "is_active", "job_type", "location", "requirements",
       "salary_range", "title",
     ],
+    "authenticated notifications UPDATE": ["read_at"],
     "authenticated profiles UPDATE": ["full_name"],
     "authenticated recruiter_profiles INSERT": [
       "bio", "company_name", "company_size", "company_website", "full_name", "industry", "linkedin_url", "location", "logo_url",
@@ -106,6 +112,11 @@ describe("privileges of anon and authenticated", () => {
     ],
     "authenticated resumes INSERT": ["is_public", "pdf_filename", "pdf_url", "permanent_token", "qr_code_base64", "resume_name", "user_id"],
     "authenticated resumes UPDATE": ["is_active", "is_public", "permanent_token", "qr_code_base64", "resume_name"],
+    "authenticated webhook_endpoints SELECT": [
+      "created_at", "description", "disabled_at", "disabled_reason", "event_types", "id", "is_active", "last_success_at",
+      "previous_secret_expires_at", "updated_at", "url", "user_id",
+    ],
+    "authenticated webhook_endpoints UPDATE": ["description", "event_types", "is_active"],
   };
 
   test("table privileges are exactly the expected ones", async () => {
@@ -177,24 +188,41 @@ describe("functions", () => {
         "list_open_job_postings(job_type,experience_level,text,text,timestamp with time zone,bigint,integer,integer)",
         "my_recruiter_profile()",
         "private.applied_job_ids()",
+        // The facade's webhook writes, as the caller (private: the Data API does not expose them).
+        "private.create_webhook_endpoint(text,event_type[],text,bytea,text)",
         "private.is_active_recruiter()",
         "private.is_job_owner(bigint)",
         "private.is_open_job(bigint)",
         "private.job_posting_is_open(job_postings)",
+        "private.rotate_webhook_endpoint_secret(bigint,bytea,text,integer)",
+        "private.set_webhook_endpoint_url(bigint,text)",
         "recruiter_username_available(text)",
+        "redeliver_webhook(bigint)",
         "resume_analytics(bigint,integer)",
         "view_job_posting(bigint)",
       ],
     });
   });
 
-  test("the servers' login role runs nothing but the public fetch without switching role", async () => {
+  test("the servers' login role runs nothing but the public fetch and the worker's functions without switching role", async () => {
     const rows = await sql`
       select p.oid::regprocedure::text as fn
         from pg_proc p join pg_namespace n on n.oid = p.pronamespace
        where n.nspname in ('public', 'private')
-         and exists (select 1 from aclexplode(p.proacl) x where x.grantee = 'authenticator'::regrole and x.privilege_type = 'EXECUTE')`;
-    expect(rows.map((row) => row.fn)).toEqual(["private.fetch_shared_resume(bytea,text,inet,text,text)"]);
+         and exists (select 1 from aclexplode(p.proacl) x where x.grantee = 'authenticator'::regrole and x.privilege_type = 'EXECUTE')
+       order by 1`;
+    expect(rows.map((row) => row.fn)).toEqual([
+      "private.fetch_shared_resume(bytea,text,inet,text,text)",
+      // src/worker: each takes its rows with FOR UPDATE SKIP LOCKED (migration 20261202000400).
+      "private.worker_batch_resume_views(integer)",
+      "private.worker_claim_webhook_deliveries(integer,integer)",
+      "private.worker_emit_expired_postings(integer)",
+      "private.worker_fan_out_events(integer)",
+      "private.worker_record_webhook_attempt(bigint,uuid,text,integer,text,integer,text,double precision,integer)",
+      "private.worker_release_webhook_deliveries(uuid[])",
+      "private.worker_rewrap_webhook_secret(bigint,text,bytea,text,bytea,text)",
+      "private.worker_webhook_secrets_to_rewrap(text,integer)",
+    ]);
   });
 
   // Functions Postgres must inline where they are called (so that the listing keeps
