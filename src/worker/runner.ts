@@ -177,7 +177,7 @@ export function startWorker(options: WorkerOptions): RunningWorker {
       try {
         const [recorded] = await sql<{ status: string | null }[]>`
           select private.worker_record_webhook_attempt(
-            ${row.delivery_id}, ${row.lease_token}, ${result.outcome}, ${result.statusCode}, ${result.error},
+            ${row.delivery_id}, ${row.lease_token}, ${row.attempt_number}, ${result.outcome}, ${result.statusCode}, ${result.error},
             ${result.durationMs}, ${result.responseBody}, ${retryIn}, ${options.retryWindowSeconds}) as status`;
         log.debug("worker: delivery attempt", {
           delivery_id: row.delivery_id,

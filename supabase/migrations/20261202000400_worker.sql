@@ -300,6 +300,7 @@ comment on function private.disable_webhook_endpoint(bigint, text) is 'Switches 
 create or replace function private.worker_record_webhook_attempt(
   target_delivery_id bigint,
   claimed_lease uuid,
+  claimed_attempt integer,       -- the attempt_number the claim returned
   outcome text,                  -- succeeded | retry | gone
   answered_status integer,
   failure text,
@@ -336,7 +337,7 @@ begin
   select d.* into delivery from public.webhook_deliveries d where d.id = target_delivery_id for update;
 
   insert into public.webhook_delivery_attempts (delivery_id, user_id, attempt_number, duration_ms, status_code, error, response_body)
-  values (delivery.id, delivery.user_id, delivery.attempt_count, took_ms, answered_status, left(failure, 500), left(answered_body, 2000));
+  values (delivery.id, delivery.user_id, claimed_attempt, took_ms, answered_status, left(failure, 500), left(answered_body, 2000));
 
   -- A lease that ran out and was taken again (or a delivery failed meanwhile) belongs
   -- to its new state: the attempt is recorded, nothing else changes.
@@ -374,7 +375,7 @@ begin
   return next_status;
 end;
 $$;
-comment on function private.worker_record_webhook_attempt(bigint, uuid, text, integer, text, integer, text, double precision, integer) is
+comment on function private.worker_record_webhook_attempt(bigint, uuid, integer, text, integer, text, integer, text, double precision, integer) is
   'Worker: records one attempt and moves the delivery on: succeeded (2xx), pending again in retry_in_seconds, or failed (410 Gone, or the retry would fall past the window). 410, or a failed delivery with no success to the endpoint since its window began, switches the endpoint off and notifies its owner. An expired lease records the attempt only.';
 
 create or replace function private.worker_release_webhook_deliveries(lease_tokens uuid[])
@@ -450,7 +451,7 @@ grant execute on function
   private.worker_batch_resume_views(integer),
   private.worker_emit_expired_postings(integer),
   private.worker_claim_webhook_deliveries(integer, integer),
-  private.worker_record_webhook_attempt(bigint, uuid, text, integer, text, integer, text, double precision, integer),
+  private.worker_record_webhook_attempt(bigint, uuid, integer, text, integer, text, integer, text, double precision, integer),
   private.worker_release_webhook_deliveries(uuid[]),
   private.worker_webhook_secrets_to_rewrap(text, integer),
   private.worker_rewrap_webhook_secret(bigint, text, bytea, text, bytea, text)

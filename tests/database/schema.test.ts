@@ -218,7 +218,7 @@ describe("functions", () => {
       "private.worker_claim_webhook_deliveries(integer,integer)",
       "private.worker_emit_expired_postings(integer)",
       "private.worker_fan_out_events(integer)",
-      "private.worker_record_webhook_attempt(bigint,uuid,text,integer,text,integer,text,double precision,integer)",
+      "private.worker_record_webhook_attempt(bigint,uuid,integer,text,integer,text,integer,text,double precision,integer)",
       "private.worker_release_webhook_deliveries(uuid[])",
       "private.worker_rewrap_webhook_secret(bigint,text,bytea,text,bytea,text)",
       "private.worker_webhook_secrets_to_rewrap(text,integer)",
