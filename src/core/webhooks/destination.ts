@@ -28,6 +28,8 @@ export interface DestinationPolicy {
   /** Host names and IP literals exempt from the https and address rules (lower case). */
   allowedHosts: readonly string[];
   resolve: Resolve;
+  /** Why an address is refused, or undefined (default refusedAddressKind; a stricter rule can be given). */
+  addressRule?: (address: string) => string | undefined;
 }
 
 export type Destination =
@@ -76,8 +78,9 @@ export async function checkDestination(input: string, policy: DestinationPolicy)
     }
     if (addresses.length === 0) return { ok: false, reason: "Its host name does not resolve" };
   }
+  const rule = policy.addressRule ?? refusedAddressKind;
   for (const address of addresses) {
-    const refused = refusedAddressKind(address);
+    const refused = rule(address);
     if (refused) return { ok: false, reason: `Must not point at ${refused} (the host resolves to one)` };
   }
   return { ok: true, url, address: addresses[0] };
