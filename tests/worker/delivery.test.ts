@@ -207,6 +207,21 @@ describe("a delivery", () => {
   });
 });
 
+describe("secret rotation", () => {
+  test("while the previous secret is valid, deliveries carry both signatures: receivers with either secret accept them", async () => {
+    const hook = await register(receiver.url("/rotating"));
+    await only(hook.id);
+    const rotated = await callFacade(stack, "POST", `/api/v1/webhooks/${hook.id}/rotate-secret`, { token: recruiter.token });
+    expect(rotated.status).toBe(200);
+    await applyOnce();
+    const [got] = await receiver.waitFor("/rotating", 1);
+    expect(got!.headers["webhook-signature"]!.split(" ").map((signature) => signature.split(",")[0])).toEqual(["v1", "v1"]);
+    for (const secret of [hook.secret, rotated.body.secret as string]) {
+      expect(new Webhook(secret).verify(got!.body, got!.headers)).toMatchObject({ type: "application.created" });
+    }
+  });
+});
+
 describe("failing endpoints", () => {
   test("410 Gone: the endpoint is switched off at once, its owner told in the app, nothing more is sent; switched on again, a redelivery goes out", async () => {
     const hook = await register(receiver.url("/gone"), "/gone");
