@@ -62,6 +62,6 @@ test("PostgreSQL killed and started again under a running worker: it reconnects 
   await queueDelivery(server.url, "/after");
   const [after] = await receiver.waitFor("/after", 1, 30_000);
   expect(after!.verified).toBeDefined();
-  expect(await ready()).toBe(200);
+  expect(await eventually(async () => ((await ready()) === 200 ? 200 : undefined), 10_000, "the worker to report ready again")).toBe(200);
   expect(worker.output.join("\n")).toContain("trying again");
 }, 90_000);
