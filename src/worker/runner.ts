@@ -58,11 +58,13 @@ interface Claimed {
   previous_secret_key_id: string | null;
 }
 
-/** A pause that ends early when woken. */
+/** A pause that ends early when woken; once halted, it no longer pauses at all. */
 function sleeper() {
   let wake: () => void = () => {};
+  let halted = false;
   return {
     sleep(ms: number) {
+      if (halted) return Promise.resolve();
       return new Promise<void>((resolve) => {
         const timer = setTimeout(done, ms);
         function done() {
@@ -74,6 +76,10 @@ function sleeper() {
       });
     },
     wake: () => wake(),
+    halt() {
+      halted = true;
+      wake();
+    },
   };
 }
 
@@ -194,6 +200,11 @@ export function startWorker(options: WorkerOptions): RunningWorker {
           log.warn("worker: could not record a delivery attempt; it will be delivered again", { delivery_id: row.delivery_id, ...errorFields(error), stack: undefined });
           return;
         }
+        if (stopping) {
+          // Stopping: no more waiting for the database; the lease brings it back.
+          log.warn("worker: stopping before a delivery attempt could be recorded; it will be delivered again", { delivery_id: row.delivery_id });
+          return;
+        }
         await Bun.sleep(wait);
       }
     }
@@ -216,8 +227,8 @@ export function startWorker(options: WorkerOptions): RunningWorker {
     async stop(graceMs = 5_000) {
       if (stopping) return done.then(async () => {});
       stopping = true;
-      taskPause.wake();
-      deliveryPause.wake();
+      taskPause.halt();
+      deliveryPause.halt();
       const finished = Promise.all(inFlight.values()).then(() => true);
       const inTime = await Promise.race([finished, Bun.sleep(graceMs).then(() => false)]);
       if (!inTime) {
