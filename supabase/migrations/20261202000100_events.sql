@@ -59,11 +59,12 @@ alter table private.events enable row level security;
 -- No policies and no grants: only the triggers and the worker's functions touch it.
 
 -- One row per counted view, until the worker folds it into the resume's batch.
--- Narrow and without a foreign key on purpose: it is written by every public fetch,
--- and a key would add a lookup of the resume to each view. Views of a resume deleted
--- since are dropped when the worker folds them.
+-- As cheap to write as a row can be, on purpose: every public fetch writes one. No
+-- foreign key (a lookup of the resume per view; views of a resume deleted since are
+-- dropped when the worker folds them), and no key or index at all (no sequence, no
+-- index entry per view): rows are only ever inserted, then taken whole by the worker
+-- (by ctid, FOR UPDATE SKIP LOCKED) and deleted.
 create table private.pending_resume_views (
-  id bigint generated always as identity primary key,
   resume_id bigint not null,
   viewed_at timestamptz not null
 );
@@ -169,6 +170,8 @@ create trigger job_applications_record_event
   for each row execute function private.record_application_event();
 
 -- Postings: "closed" when is_active goes false, and the expiry schedule kept in step.
+-- The WHEN clauses keep the trigger from running at all for the inserts and updates
+-- that concern neither (a bulk load of postings, the applications_count updates).
 create or replace function private.record_job_posting_change()
 returns trigger
 language plpgsql
@@ -181,10 +184,8 @@ begin
     values ('job_posting.closed', (select auth.uid()), jsonb_build_object('job_id', new.id, 'closed_at', private.iso_utc(now())));
   end if;
 
-  if tg_op = 'UPDATE' and new.is_active is not distinct from old.is_active and new.expires_at is not distinct from old.expires_at then
-    return null; -- nothing the schedule depends on changed (and an announced expiry is not re-armed)
-  end if;
-  if new.is_active and new.expires_at is not null then
+  if new.is_active and new.expires_at is not null and (tg_op = 'UPDATE' or new.expires_at > now()) then
+    -- (A posting created already past its expiry was never open: nothing to announce.)
     insert into private.job_posting_expiries (job_id, expires_at) values (new.id, new.expires_at)
     on conflict (job_id) do update set expires_at = excluded.expires_at;
   elsif tg_op = 'UPDATE' then
@@ -197,8 +198,16 @@ comment on function private.record_job_posting_change() is
   'Trigger on job_postings: job_posting.closed when is_active goes false; keeps private.job_posting_expiries in step with is_active and expires_at. Security definer: the recruiter cannot write private tables.';
 
 create trigger job_postings_record_change
-  after insert or update of is_active, expires_at on public.job_postings
-  for each row execute function private.record_job_posting_change();
+  after update of is_active, expires_at on public.job_postings
+  for each row
+  when (old.is_active is distinct from new.is_active or old.expires_at is distinct from new.expires_at)
+  execute function private.record_job_posting_change();
+
+create trigger job_postings_schedule_expiry
+  after insert on public.job_postings
+  for each row
+  when (new.is_active and new.expires_at is not null)
+  execute function private.record_job_posting_change();
 
 -- Postings open today that will expire get their schedule; those already past expiry
 -- expired before events existed and are not announced now.

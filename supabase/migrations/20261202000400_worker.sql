@@ -155,7 +155,7 @@ declare
 begin
   with taken as (
     delete from private.pending_resume_views p
-     where p.id in (select q.id from private.pending_resume_views q order by q.id limit batch_size for update skip locked)
+     where p.ctid = any(array(select q.ctid from private.pending_resume_views q limit batch_size for update skip locked))
     returning p.resume_id, p.viewed_at
   ), per_resume as (
     select t.resume_id, count(*)::integer as views, min(t.viewed_at) as first_at, max(t.viewed_at) as last_at
