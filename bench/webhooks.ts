@@ -138,7 +138,8 @@ async function main() {
     const runs = new Map<string, LoadResult[]>();
     for (let round = 1; round <= rounds; round++) {
       console.log(`Round ${round} of ${rounds}:`);
-      for (const kase of cases) {
+      // Every other round in reverse order, so no case always follows the same one.
+      for (const kase of round % 2 === 0 ? [...cases].reverse() : cases) {
         await reset();
         await setTriggers(kase.events);
         if (kase.path === "apply") {

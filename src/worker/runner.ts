@@ -113,9 +113,11 @@ export function startWorker(options: WorkerOptions): RunningWorker {
           const now = Date.now();
           if (task.everyMs && now - (lastRun.get(task.name) ?? 0) < task.everyMs) continue;
           lastRun.set(task.name, now);
-          const done = await task.run(sql, batchSize);
+          const size = task.batchSize ?? batchSize;
+          const done = await task.run(sql, size);
           if (done > 0 && task.makesDeliveries) deliveryPause.wake();
-          if (done >= batchSize) more = true;
+          // A full batch: more is waiting (a task that runs at most every so often waits its turn).
+          if (done >= size && !task.everyMs) more = true;
         }
         databaseFailures = 0;
       } catch (error) {

@@ -12,6 +12,8 @@ export interface WorkerTask {
   run(sql: Sql, batchSize: number): Promise<number>;
   /** At most this often (default: every round). */
   everyMs?: number;
+  /** Rows per call (default: the worker's batch size). */
+  batchSize?: number;
   /** Deliveries may be waiting after it did something: wake the delivery loop. */
   makesDeliveries?: boolean;
 }
@@ -28,8 +30,13 @@ export const databaseTasks: WorkerTask[] = [
     run: (sql, n) => count(sql<{ done: number }[]>`select private.worker_fan_out_events(${n}) as done`),
   },
   {
+    // Views come by the thousand a second on a busy day and are told at most hourly:
+    // folded once a second in large batches, a popular resume costs one batch row
+    // update per second instead of one per view.
     name: "batch resume views",
     makesDeliveries: true,
+    everyMs: 1000,
+    batchSize: 10_000,
     run: (sql, n) => count(sql<{ done: number }[]>`select private.worker_batch_resume_views(${n}) as done`),
   },
   {
