@@ -138,6 +138,8 @@ create trigger resume_access_logs_record_view
   after insert on public.resume_access_logs
   for each row execute function private.record_resume_view();
 
+-- (Apply is a hot path: the timestamp is formatted inline rather than through
+-- private.iso_utc, whose pinned search_path costs a settings switch per call.)
 create or replace function private.record_application_event()
 returns trigger
 language plpgsql
@@ -149,7 +151,8 @@ begin
     insert into private.events (type, actor_id, data)
     values ('application.created', (select auth.uid()), jsonb_build_object(
       'application_id', new.id, 'job_id', new.job_id, 'candidate_id', new.candidate_id,
-      'resume_id', new.resume_id, 'status', new.status, 'applied_at', private.iso_utc(new.applied_at)));
+      'resume_id', new.resume_id, 'status', new.status,
+      'applied_at', to_char(new.applied_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')));
   elsif new.status is distinct from old.status then
     insert into private.events (type, actor_id, data)
     values (
@@ -157,7 +160,8 @@ begin
       (select auth.uid()),
       jsonb_build_object(
         'application_id', new.id, 'job_id', new.job_id, 'candidate_id', new.candidate_id,
-        'from_status', old.status, 'to_status', new.status, 'changed_at', private.iso_utc(now())));
+        'from_status', old.status, 'to_status', new.status,
+        'changed_at', to_char(now() at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')));
   end if;
   return null;
 end;
