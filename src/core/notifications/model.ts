@@ -2,42 +2,17 @@
 // the requests and document them (OpenAPI at /docs).
 import { z } from "zod";
 import { Constants } from "../../db/database.types.ts";
-import { decodeKeysetCursor, type KeysetCursor } from "../keyset.ts";
+import { emptyAsAbsent, keysetCursor, pageLimit, RowId } from "../query-params.ts";
 
 export const NOTIFICATION_CURSOR = "notifications";
 export const notificationPage = { defaultLimit: 20, maxLimit: 100, unreadCountCap: 1000 } as const;
 
-/** A row id in a path: a positive whole number. */
-export const RowId = z
-  .string()
-  .regex(/^[1-9][0-9]{0,15}$/, "Must be a positive integer")
-  .transform(Number)
-  .refine(Number.isSafeInteger, "Must be a positive integer");
-
 export const NotificationIdParams = z.object({ id: RowId });
 
-const emptyAsAbsent = <T extends z.ZodType>(schema: T) => z.preprocess((value) => (value === "" ? undefined : value), schema.optional());
-
 export const ListNotificationsQuery = z.object({
-  limit: emptyAsAbsent(
-    z
-      .string()
-      .regex(/^[0-9]{1,9}$/, "limit must be a whole number")
-      .transform(Number)
-      .refine((value) => value >= 1, "limit must be at least 1")
-      .transform((value) => Math.min(value, notificationPage.maxLimit)),
-  ),
+  limit: pageLimit(notificationPage.maxLimit),
   /** The next_cursor of the previous page. */
-  cursor: emptyAsAbsent(
-    z.string().transform((value, context): KeysetCursor => {
-      const cursor = decodeKeysetCursor(NOTIFICATION_CURSOR, value);
-      if (!cursor) {
-        context.addIssue({ code: "custom", message: "Not a cursor this API issued" });
-        return z.NEVER;
-      }
-      return cursor;
-    }),
-  ),
+  cursor: keysetCursor(NOTIFICATION_CURSOR),
   /** true: unread ones only. */
   unread_only: emptyAsAbsent(z.enum(["true", "false"], { message: "unread_only is true or false" }).transform((value) => value === "true")),
 });

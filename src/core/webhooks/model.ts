@@ -2,8 +2,7 @@
 // requests and document them (OpenAPI at /docs).
 import { z } from "zod";
 import { Constants } from "../../db/database.types.ts";
-import { decodeKeysetCursor, type KeysetCursor } from "../keyset.ts";
-import { RowId } from "../notifications/model.ts";
+import { emptyAsAbsent, keysetCursor, pageLimit, RowId } from "../query-params.ts";
 import { MAX_WEBHOOK_URL_LENGTH } from "./destination.ts";
 
 export const DELIVERY_CURSOR = "webhook-deliveries";
@@ -63,28 +62,10 @@ export type UpdateWebhookBody = z.infer<typeof UpdateWebhookBody>;
 export const WebhookIdParams = z.object({ id: RowId });
 export const DeliveryIdParams = z.object({ id: RowId, delivery_id: RowId });
 
-const emptyAsAbsent = <T extends z.ZodType>(schema: T) => z.preprocess((value) => (value === "" ? undefined : value), schema.optional());
-
 export const ListDeliveriesQuery = z.object({
   status: emptyAsAbsent(DeliveryStatus),
-  limit: emptyAsAbsent(
-    z
-      .string()
-      .regex(/^[0-9]{1,9}$/, "limit must be a whole number")
-      .transform(Number)
-      .refine((value) => value >= 1, "limit must be at least 1")
-      .transform((value) => Math.min(value, deliveryPage.maxLimit)),
-  ),
-  cursor: emptyAsAbsent(
-    z.string().transform((value, context): KeysetCursor => {
-      const cursor = decodeKeysetCursor(DELIVERY_CURSOR, value);
-      if (!cursor) {
-        context.addIssue({ code: "custom", message: "Not a cursor this API issued" });
-        return z.NEVER;
-      }
-      return cursor;
-    }),
-  ),
+  limit: pageLimit(deliveryPage.maxLimit),
+  cursor: keysetCursor(DELIVERY_CURSOR),
 });
 export type ListDeliveriesQuery = z.infer<typeof ListDeliveriesQuery>;
 
