@@ -359,6 +359,31 @@ describe("workers", () => {
     expect(receiver.to("/draining").length).toBe(1);
   });
 
+  test("SIGTERM with a delivery that outlasts the grace period: it is aborted and handed back, and goes out at once from the next worker", async () => {
+    const hook = await register(receiver.url("/handed-back"), "/handed-back");
+    await only(hook.id);
+    await worker.stop();
+    // A long timeout (8 s, so a 21 s lease): the 5 s grace runs out first.
+    const patient = await startTestWorker(stack.superuserUrl, { ...workerEnv(), WEBHOOK_TIMEOUT_MS: "8000" });
+    let release: () => void = () => {};
+    receiver.plan("/handed-back", { hold: new Promise<void>((resolve) => (release = resolve)) }, "ok");
+    await applyOnce();
+    const [first] = await receiver.waitFor("/handed-back", 1);
+    const stoppedAt = Date.now();
+    await patient.stop();
+    expect(await patient.exited).toEqual({ code: 0, signal: null });
+    expect(Date.now() - stoppedAt).toBeLessThan(8_000);
+    release();
+    worker = await startTestWorker(stack.superuserUrl, workerEnv());
+    const got = await receiver.waitFor("/handed-back", 2, 10_000);
+    // Well before the 21 s lease would have ended: it was handed back.
+    expect(Date.now() - stoppedAt).toBeLessThan(15_000);
+    expect(got[1]!.headers["webhook-id"]).toBe(first!.headers["webhook-id"]!);
+    const delivered = await settled(hook.id, "succeeded");
+    // The aborted attempt is not counted: the delivery went out on its first recorded attempt.
+    expect((await deliveryDetail(hook.id, delivered.id)).attempts.map((a: { attempt_number: number }) => a.attempt_number)).toEqual([1]);
+  });
+
   test("several at once deliver each delivery exactly once", async () => {
     const hook = await register(receiver.url("/many"), "/many");
     await only(hook.id);
