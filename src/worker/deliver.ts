@@ -116,7 +116,9 @@ async function readSome(response: Response, signal: AbortSignal): Promise<string
     bytes.set(chunk, offset);
     offset += chunk.length;
   }
-  const text = new TextDecoder().decode(bytes.subarray(0, READ_BODY_BYTES));
+  // NUL cannot be stored in a Postgres text column: a receiver answering binary must
+  // not make its attempt unrecordable (and so redelivered for ever).
+  const text = new TextDecoder().decode(bytes.subarray(0, READ_BODY_BYTES)).replace(/\u0000/g, "");
   return text === "" ? null : text.slice(0, KEEP_BODY_CHARS);
 }
 

@@ -65,6 +65,11 @@ describe("checkDestination", () => {
     expect(checked).toMatchObject({ ok: true, address: "93.184.216.34" });
   });
 
+  test("IPv4 is preferred to connect to when the name has both", async () => {
+    const checked = await checkDestination("https://dual.example.com/", { allowedHosts: [], resolve: resolver({ "dual.example.com": ["2606:2800:220:1::1", "93.184.216.34"] }) });
+    expect(checked).toMatchObject({ ok: true, address: "93.184.216.34" });
+  });
+
   test("any refused address among a name's answers refuses it (no picking the good one)", async () => {
     const checked = await checkDestination("https://mixed.example.com/", { allowedHosts: [], resolve: resolver({ "mixed.example.com": ["93.184.216.34", "10.0.0.5"] }) });
     expect(checked).toEqual({ ok: false, reason: "Must not point at a private address (the host resolves to one)" });

@@ -96,7 +96,7 @@ export interface ReceivedDelivery {
   at: number;
 }
 
-export type Behaviour = "ok" | "500" | "410" | "hang" | "close" | "redirect" | { hold: Promise<void> };
+export type Behaviour = "ok" | "500" | "410" | "hang" | "close" | "redirect" | "binary" | { hold: Promise<void> };
 
 /**
  * An HTTP receiver on 127.0.0.1 (allow-listed): each path answers as told, a queue of
@@ -170,6 +170,8 @@ export async function startReceiver() {
         return respond(socket, 500, "receiver broke: " + "x".repeat(5000));
       case "410":
         return respond(socket, 410, "gone for good");
+      case "binary":
+        return respond(socket, 200, "\u0000\u0001binary\u0000answer");
       case "redirect":
         return respond(socket, 302, "", { location: "http://127.0.0.1:9/elsewhere" });
       case "close":

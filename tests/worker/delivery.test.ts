@@ -183,6 +183,16 @@ describe("a delivery", () => {
     expect(receiver.to("/elsewhere")).toEqual([]);
   });
 
+  test("an answer with NUL bytes is recorded without them (it must not make the attempt unrecordable)", async () => {
+    const hook = await register(receiver.url("/binary"), "/binary");
+    await only(hook.id);
+    receiver.plan("/binary", "binary");
+    await applyOnce();
+    const delivered = await settled(hook.id, "succeeded");
+    expect((await deliveryDetail(hook.id, delivered.id)).attempts[0]).toMatchObject({ status_code: 200, response_body: "\u0001binaryanswer" });
+    expect(receiver.to("/binary").length).toBe(1);
+  });
+
   test("over HTTPS, to a receiver with its own certificate", async () => {
     const received: { headers: Record<string, string>; body: string }[] = [];
     const server = Bun.serve({

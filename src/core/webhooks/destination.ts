@@ -83,7 +83,8 @@ export async function checkDestination(input: string, policy: DestinationPolicy)
     const refused = rule(address);
     if (refused) return { ok: false, reason: `Must not point at ${refused} (the host resolves to one)` };
   }
-  return { ok: true, url, address: addresses[0] };
+  // IPv4 first when there is one: a server without IPv6 routes still gets through.
+  return { ok: true, url, address: addresses.find((address) => !address.includes(":")) ?? addresses[0] };
 }
 
 /**
