@@ -228,3 +228,14 @@ $$;
 
 grant execute on function auth.uid(), auth.role(), auth.email(), auth.jwt()
   to anon, authenticated, service_role;
+
+-- Realtime's publication ------------------------------------------------------------
+-- Every hosted project has it, created empty by Supabase; migrations add the tables
+-- frontends subscribe to (`alter publication supabase_realtime add table ...`).
+do $$
+begin
+  if not exists (select 1 from pg_publication where pubname = 'supabase_realtime') then
+    create publication supabase_realtime;
+  end if;
+end
+$$;

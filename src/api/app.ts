@@ -7,6 +7,8 @@ import type { CorsPolicy } from "../core/http.ts";
 import type { Logger } from "../core/log.ts";
 import type { Settings } from "../core/settings.ts";
 import type { FileStorage } from "../core/storage/index.ts";
+import type { DestinationPolicy } from "../core/webhooks/destination.ts";
+import type { SecretKeyring } from "../core/webhooks/secrets.ts";
 import type { Sql } from "../db/client.ts";
 import type { RateLimiter } from "../db/rate-limit.ts";
 import { authModule } from "./auth/index.ts";
@@ -17,10 +19,12 @@ import { jobsModule } from "./jobs/index.ts";
 import { docsPlugin } from "./plugins/docs.ts";
 import { errorHandling } from "./plugins/errors.ts";
 import { httpBasics } from "./plugins/http-basics.ts";
+import { notificationsModule } from "./notifications/index.ts";
 import { jsonBodyPlugin } from "./plugins/json-body.ts";
 import { recruitersModule } from "./recruiters/index.ts";
 import { resumesModule } from "./resumes/index.ts";
 import { sharedModule } from "./shared/index.ts";
+import { webhooksModule } from "./webhooks/index.ts";
 
 export interface FacadeDeps {
   sql: Sql;
@@ -32,6 +36,8 @@ export interface FacadeDeps {
   log: Logger;
   /** Read the client IP from X-Forwarded-For (only behind a proxy we control). */
   trustProxy: boolean;
+  /** Sealing of webhook secrets and the SSRF rules of webhook URLs. */
+  webhooks: { keyring: SecretKeyring; policy: DestinationPolicy };
 }
 
 export function createApp(deps: FacadeDeps) {
@@ -60,7 +66,9 @@ export function createApp(deps: FacadeDeps) {
     .use(resumesModule({ service: resumes, verifier: deps.verifier, maxUploadBytes: deps.settings.MAX_UPLOAD_BYTES }))
     .use(sharedModule({ service: resumes, trustProxy: deps.trustProxy }))
     .use(jobsModule(deps))
-    .use(recruitersModule(deps));
+    .use(recruitersModule(deps))
+    .use(notificationsModule(deps))
+    .use(webhooksModule({ ...deps, ...deps.webhooks }));
 }
 
 export type FacadeApp = ReturnType<typeof createApp>;

@@ -5,6 +5,8 @@ import { createJwtVerifier, createSupabaseAuthClient } from "../auth/index.ts";
 import { createLogger } from "../core/log.ts";
 import { readSettings, storageConfig } from "../core/settings.ts";
 import { createStorage } from "../core/storage/index.ts";
+import { systemResolve, withTimeout } from "../core/webhooks/dns.ts";
+import { loadKeyring } from "../core/webhooks/secrets.ts";
 import { createDatabase } from "../db/client.ts";
 import { postgresRateLimiter } from "../db/rate-limit.ts";
 import { createApp } from "./app.ts";
@@ -32,6 +34,10 @@ const app = createApp({
   // Counters shared by every instance: Redis when configured, else Postgres.
   rateLimiter: settings.REDIS_URL ? redisRateLimiter(settings.REDIS_URL) : postgresRateLimiter(sql),
   trustProxy: settings.TRUST_PROXY,
+  webhooks: {
+    keyring: await loadKeyring(settings.WEBHOOK_SECRET_KEYS),
+    policy: { allowedHosts: settings.WEBHOOK_ALLOWED_HOSTS, resolve: withTimeout(systemResolve, 5000) },
+  },
 });
 
 app.listen({

@@ -6,6 +6,7 @@
 // documents each variable (a test holds the two together).
 import { z } from "zod";
 import type { StorageConfig } from "./storage/index.ts";
+import { secretKeysProblems } from "./webhooks/secrets.ts";
 
 export type EnvReader = (name: string) => string | undefined;
 
@@ -71,6 +72,31 @@ const variables = {
   REDIS_URL: z.preprocess(orDefault(undefined), z.url().optional()),
   LOG_LEVEL: z.preprocess(orDefault("info"), z.enum(logLevels)),
 
+  // --- Webhooks (the facade registers endpoints, the worker delivers) ---------------
+  /** Keys that seal webhook signing secrets: `id:base64` of 32 bytes, comma-separated, the first current. */
+  WEBHOOK_SECRET_KEYS: z.string().superRefine((value, context) => {
+    for (const problem of secretKeysProblems(value)) context.addIssue({ code: "custom", message: problem });
+  }),
+  /** Hosts exempt from the https and address rules (local development and tests only). */
+  WEBHOOK_ALLOWED_HOSTS: commaList(""),
+  /** How long a receiver has to answer one delivery. */
+  WEBHOOK_TIMEOUT_MS: positiveInteger(15_000),
+  /** How long a delivery is retried before it is failed. */
+  WEBHOOK_RETRY_WINDOW_SECONDS: positiveInteger(86_400),
+  /** The first retry waits up to this long; each further one up to twice as long (full jitter). */
+  WEBHOOK_RETRY_BASE_MS: positiveInteger(5_000),
+  /** The longest wait between two attempts. */
+  WEBHOOK_RETRY_MAX_DELAY_SECONDS: positiveInteger(3_600),
+
+  // --- The worker process -------------------------------------------------------------
+  /** Deliveries one worker has in flight at once. */
+  WORKER_CONCURRENCY: positiveInteger(16),
+  /** How often an idle worker looks for work. */
+  WORKER_POLL_INTERVAL_MS: positiveInteger(500),
+  /** GET /health and /ready of the worker, for its process manager (0: any free port). */
+  WORKER_HEALTH_PORT: port(8001),
+  WORKER_HEALTH_HOST: z.preprocess(orDefault("0.0.0.0"), z.string().min(1)),
+
   // --- Admin tools and the local stack ------------------------------------------------
   /**
    * A superuser (owner) URL: the database `npm run admin` works on, and, for `npm start`
@@ -115,7 +141,15 @@ const sharedNames = [
 /** The variables each entry point reads. */
 export const settingGroups = {
   functions: sharedNames,
-  facade: [...sharedNames, "SUPABASE_ANON_KEY", "SUPABASE_SERVICE_ROLE_KEY", "FACADE_PORT", "FACADE_HOST", "TRUST_PROXY", "REDIS_URL"],
+  facade: [
+    ...sharedNames, "SUPABASE_ANON_KEY", "SUPABASE_SERVICE_ROLE_KEY", "FACADE_PORT", "FACADE_HOST", "TRUST_PROXY", "REDIS_URL",
+    "WEBHOOK_SECRET_KEYS", "WEBHOOK_ALLOWED_HOSTS",
+  ],
+  worker: [
+    "APP_DATABASE_URL", "DB_POOL_SIZE", "LOG_LEVEL",
+    "WEBHOOK_SECRET_KEYS", "WEBHOOK_ALLOWED_HOSTS", "WEBHOOK_TIMEOUT_MS", "WEBHOOK_RETRY_WINDOW_SECONDS", "WEBHOOK_RETRY_BASE_MS",
+    "WEBHOOK_RETRY_MAX_DELAY_SECONDS", "WORKER_CONCURRENCY", "WORKER_POLL_INTERVAL_MS", "WORKER_HEALTH_PORT", "WORKER_HEALTH_HOST",
+  ],
   admin: ["DATABASE_URL", "LOCAL_DB_PORT"],
   localStack: ["DATABASE_URL", "LOCAL_API_PORT", "LOCAL_DB_PORT", "LOCAL_STATE_DIR", "FACADE_PORT", "LOG_LEVEL"],
 } as const satisfies Record<string, readonly Name[]>;
@@ -124,6 +158,7 @@ export type SettingGroup = keyof typeof settingGroups;
 export type SettingsOf<G extends SettingGroup> = Pick<AllSettings, (typeof settingGroups)[G][number]>;
 export type FunctionSettings = SettingsOf<"functions">;
 export type FacadeSettings = SettingsOf<"facade">;
+export type WorkerSettings = SettingsOf<"worker">;
 /** What the resume services and the storage read: both faces have it. */
 export type Settings = FunctionSettings;
 

@@ -249,6 +249,47 @@ export type Database = {
           },
         ]
       }
+      notifications: {
+        Row: {
+          body: string
+          created_at: string
+          data: NonNullable<Json>
+          id: number
+          read_at: string | null
+          title: string
+          type: Database["public"]["Enums"]["notification_type"]
+          user_id: string
+        }
+        Insert: {
+          body: string
+          created_at?: string
+          data?: NonNullable<Json>
+          id?: never
+          read_at?: string | null
+          title: string
+          type: Database["public"]["Enums"]["notification_type"]
+          user_id: string
+        }
+        Update: {
+          body?: string
+          created_at?: string
+          data?: NonNullable<Json>
+          id?: never
+          read_at?: string | null
+          title?: string
+          type?: Database["public"]["Enums"]["notification_type"]
+          user_id?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "notifications_user_id_fkey"
+            columns: ["user_id"]
+            isOneToOne: false
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
       profiles: {
         Row: {
           created_at: string
@@ -479,6 +520,197 @@ export type Database = {
           },
         ]
       }
+      webhook_deliveries: {
+        Row: {
+          attempt_count: number
+          created_at: string
+          delivered_at: string | null
+          endpoint_id: number
+          event_type: Database["public"]["Enums"]["event_type"]
+          id: number
+          last_attempt_at: string | null
+          last_error: string | null
+          last_status_code: number | null
+          lease_token: string | null
+          next_attempt_at: string
+          payload: NonNullable<Json>
+          status: Database["public"]["Enums"]["webhook_delivery_status"]
+          updated_at: string
+          user_id: string
+          webhook_id: string
+          window_started_at: string
+        }
+        Insert: {
+          attempt_count?: number
+          created_at?: string
+          delivered_at?: string | null
+          endpoint_id: number
+          event_type: Database["public"]["Enums"]["event_type"]
+          id?: never
+          last_attempt_at?: string | null
+          last_error?: string | null
+          last_status_code?: number | null
+          lease_token?: string | null
+          next_attempt_at?: string
+          payload: NonNullable<Json>
+          status?: Database["public"]["Enums"]["webhook_delivery_status"]
+          updated_at?: string
+          user_id: string
+          webhook_id?: string
+          window_started_at?: string
+        }
+        Update: {
+          attempt_count?: number
+          created_at?: string
+          delivered_at?: string | null
+          endpoint_id?: number
+          event_type?: Database["public"]["Enums"]["event_type"]
+          id?: never
+          last_attempt_at?: string | null
+          last_error?: string | null
+          last_status_code?: number | null
+          lease_token?: string | null
+          next_attempt_at?: string
+          payload?: NonNullable<Json>
+          status?: Database["public"]["Enums"]["webhook_delivery_status"]
+          updated_at?: string
+          user_id?: string
+          webhook_id?: string
+          window_started_at?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "webhook_deliveries_endpoint_id_fkey"
+            columns: ["endpoint_id"]
+            isOneToOne: false
+            referencedRelation: "webhook_endpoints"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "webhook_deliveries_user_id_fkey"
+            columns: ["user_id"]
+            isOneToOne: false
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      webhook_delivery_attempts: {
+        Row: {
+          attempt_number: number
+          attempted_at: string
+          delivery_id: number
+          duration_ms: number
+          error: string | null
+          id: number
+          response_body: string | null
+          status_code: number | null
+          user_id: string
+        }
+        Insert: {
+          attempt_number: number
+          attempted_at?: string
+          delivery_id: number
+          duration_ms: number
+          error?: string | null
+          id?: never
+          response_body?: string | null
+          status_code?: number | null
+          user_id: string
+        }
+        Update: {
+          attempt_number?: number
+          attempted_at?: string
+          delivery_id?: number
+          duration_ms?: number
+          error?: string | null
+          id?: never
+          response_body?: string | null
+          status_code?: number | null
+          user_id?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "webhook_delivery_attempts_delivery_id_fkey"
+            columns: ["delivery_id"]
+            isOneToOne: false
+            referencedRelation: "webhook_deliveries"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "webhook_delivery_attempts_user_id_fkey"
+            columns: ["user_id"]
+            isOneToOne: false
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      webhook_endpoints: {
+        Row: {
+          created_at: string
+          description: string | null
+          disabled_at: string | null
+          disabled_reason: string | null
+          event_types: Database["public"]["Enums"]["event_type"][]
+          id: number
+          is_active: boolean
+          last_success_at: string | null
+          previous_secret_ciphertext: string | null
+          previous_secret_expires_at: string | null
+          previous_secret_key_id: string | null
+          secret_ciphertext: string
+          secret_key_id: string
+          updated_at: string
+          url: string
+          user_id: string
+        }
+        Insert: {
+          created_at?: string
+          description?: string | null
+          disabled_at?: string | null
+          disabled_reason?: string | null
+          event_types: Database["public"]["Enums"]["event_type"][]
+          id?: never
+          is_active?: boolean
+          last_success_at?: string | null
+          previous_secret_ciphertext?: string | null
+          previous_secret_expires_at?: string | null
+          previous_secret_key_id?: string | null
+          secret_ciphertext: string
+          secret_key_id: string
+          updated_at?: string
+          url: string
+          user_id?: string
+        }
+        Update: {
+          created_at?: string
+          description?: string | null
+          disabled_at?: string | null
+          disabled_reason?: string | null
+          event_types?: Database["public"]["Enums"]["event_type"][]
+          id?: never
+          is_active?: boolean
+          last_success_at?: string | null
+          previous_secret_ciphertext?: string | null
+          previous_secret_expires_at?: string | null
+          previous_secret_key_id?: string | null
+          secret_ciphertext?: string
+          secret_key_id?: string
+          updated_at?: string
+          url?: string
+          user_id?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "webhook_endpoints_user_id_fkey"
+            columns: ["user_id"]
+            isOneToOne: false
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
     }
     Views: {
       resume_stats: {
@@ -582,6 +814,14 @@ export type Database = {
         Args: { candidate_username: string }
         Returns: boolean
       }
+      redeliver_webhook: {
+        Args: { target_delivery_id: number }
+        Returns: {
+          delivery_id: number
+          next_attempt_at: string
+          status: Database["public"]["Enums"]["webhook_delivery_status"]
+        }[]
+      }
       resume_analytics: {
         Args: { days?: number; target_resume_id: number }
         Returns: Json
@@ -630,10 +870,26 @@ export type Database = {
         | "accepted"
         | "rejected"
         | "withdrawn"
+      event_type:
+        | "resume.viewed"
+        | "application.created"
+        | "application.status_changed"
+        | "application.withdrawn"
+        | "job_posting.closed"
+        | "job_posting.expired"
       experience_level: "entry" | "mid" | "senior" | "lead"
       job_type: "full-time" | "part-time" | "contract" | "internship"
+      notification_type:
+        | "resume.viewed"
+        | "application.created"
+        | "application.status_changed"
+        | "application.withdrawn"
+        | "job_posting.closed"
+        | "job_posting.expired"
+        | "webhook_endpoint.disabled"
       recruiter_type: "company" | "individual"
       user_type: "candidate" | "recruiter"
+      webhook_delivery_status: "pending" | "succeeded" | "failed"
     }
     CompositeTypes: {
       [_ in never]: never
@@ -769,10 +1025,28 @@ export const Constants = {
         "rejected",
         "withdrawn",
       ],
+      event_type: [
+        "resume.viewed",
+        "application.created",
+        "application.status_changed",
+        "application.withdrawn",
+        "job_posting.closed",
+        "job_posting.expired",
+      ],
       experience_level: ["entry", "mid", "senior", "lead"],
       job_type: ["full-time", "part-time", "contract", "internship"],
+      notification_type: [
+        "resume.viewed",
+        "application.created",
+        "application.status_changed",
+        "application.withdrawn",
+        "job_posting.closed",
+        "job_posting.expired",
+        "webhook_endpoint.disabled",
+      ],
       recruiter_type: ["company", "individual"],
       user_type: ["candidate", "recruiter"],
+      webhook_delivery_status: ["pending", "succeeded", "failed"],
     },
   },
 } as const

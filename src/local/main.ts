@@ -79,7 +79,7 @@ async function main(): Promise<void> {
   say("Applying the platform bootstrap, migrations and seed (Supabase CLI)…");
   await prepareDatabase(superuserUrl, { includeSeed: true });
 
-  say("Starting the gateway, edge functions and facade…");
+  say("Starting the gateway, edge functions, facade and worker…");
   stack = await startStack({
     superuserUrl,
     ports: { gateway: ports.gateway, facade: ports.facade },
@@ -173,6 +173,7 @@ function printSummary(running: RunningStack, databaseUrl: string) {
     ...running.functionNames.map((name): [string, string] => [`  Function ${name}`, `${running.functionsUrl}/${name}`]),
     ["REST facade (/api/v1)", `${running.facadeUrl}/api/v1`],
     ["  OpenAPI docs", `${running.facadeUrl}/docs`],
+    ...(running.workerUrl ? [["Worker (webhooks, notifications)", `${running.workerUrl}/health`] as [string, string]] : []),
     ["Database", printableDatabaseUrl(databaseUrl)],
     ["anon key", running.anonKey],
     ["service_role key", running.serviceRoleKey],

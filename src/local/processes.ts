@@ -180,3 +180,7 @@ export function denoFunctionCommand(name: string, storageDir: string): string[] 
 export function facadeCommand(): string[] {
   return [npmBin("bun"), path.join(projectRoot, "src/api/server.ts")];
 }
+
+export function workerCommand(): string[] {
+  return [npmBin("bun"), path.join(projectRoot, "src/worker/main.ts")];
+}

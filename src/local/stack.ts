@@ -11,7 +11,7 @@ import { denoOfflineEnv } from "./deno.ts";
 import { startGateway, type RunningGateway } from "./gateway.ts";
 import { projectRoot } from "./paths.ts";
 import { freePort } from "./ports.ts";
-import { denoFunctionCommand, edgeFunctionNames, facadeCommand, startProcess, type RunningProcess } from "./processes.ts";
+import { denoFunctionCommand, edgeFunctionNames, facadeCommand, startProcess, workerCommand, type RunningProcess } from "./processes.ts";
 import { createLocalFileHandler, LOCAL_STORAGE_MOUNT_PATH } from "./storage/file-server.ts";
 
 export interface StackOptions {
@@ -31,6 +31,8 @@ export interface StackOptions {
   env?: Record<string, string>;
   /** Only these functions (default: every folder under functions/). */
   functionNames?: string[];
+  /** Start the worker beside the facade (default true; suites that run their own workers say false). */
+  worker?: boolean;
   /** bcrypt cost of the auth stand-in (Supabase Auth uses 10; tests go faster with 4). */
   bcryptCost?: number;
   log?: (line: string) => void;
@@ -46,10 +48,15 @@ export interface RunningStack {
   jwtSecret: string;
   /** The environment the facade and the functions run with. */
   serverEnv: Record<string, string>;
-  /** The functions and the facade: each settles `exited` if it stops. */
+  /** The functions, the facade and the worker: each settles `exited` if it stops. */
   servers: RunningProcess[];
+  /** The worker's health URL (GET /health, /ready), when the stack started one. */
+  workerUrl?: string;
   stop(): Promise<void>;
 }
+
+/** Local key sealing webhook secrets (not a secret: development only; .env.example has the same). */
+export const localWebhookSecretKeys = "local:ovzzw5HhrxRCRUibVZ+cBLe1MSD09NXkVfW3CdK0leg=";
 
 /** Local signing key of the `local` storage's URLs (not a secret: development only). */
 export const localStorageSecurityKey = "local-development-url-signing-key";
@@ -161,16 +168,31 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       onSpawn: (running) => started.push(running),
     });
 
+    let worker: RunningProcess | undefined;
+    if (options.worker ?? true) {
+      const workerUrl = `http://127.0.0.1:${await freePort()}`;
+      worker = await startProcess({
+        name: "worker",
+        command: workerCommand(),
+        env: { ...serverEnv, WORKER_HEALTH_HOST: "127.0.0.1", WORKER_HEALTH_PORT: new URL(workerUrl).port },
+        readyUrl: `${workerUrl}/ready`,
+        url: workerUrl,
+        log,
+        onSpawn: (running) => started.push(running),
+      });
+    }
+
     return {
       gatewayUrl,
       facadeUrl,
+      workerUrl: worker?.url,
       functionsUrl: `${gatewayUrl}/functions/v1`,
       functionNames,
       anonKey: keys.anonKey,
       serviceRoleKey: keys.serviceRoleKey,
       jwtSecret,
       serverEnv,
-      servers: [...functions, facade],
+      servers: [...functions, facade, ...(worker ? [worker] : [])],
       stop: stopAll,
     };
   } catch (error) {
@@ -190,12 +212,15 @@ function localDefaults(gatewayUrl: string): Record<string, string> {
     BUNNY_TOKEN_SECURITY_KEY: localStorageSecurityKey,
     CORS_ALLOWED_ORIGINS: [productionOrigins, ...localFrontendOrigins].join(","),
     LOG_LEVEL: "info",
+    WEBHOOK_SECRET_KEYS: localWebhookSecretKeys,
+    // Receivers on this machine, for trying webhooks locally.
+    WEBHOOK_ALLOWED_HOSTS: "127.0.0.1,localhost",
   };
 }
 
 /** The settings a developer set (in the environment or .env) that are theirs to choose. */
 function chosenSettings(env: Record<string, string | undefined>): Record<string, string> {
-  const wiredByTheStack = new Set(["SUPABASE_URL", "SUPABASE_ANON_KEY", "SUPABASE_SERVICE_ROLE_KEY", "SUPABASE_JWT_SECRET", "APP_DATABASE_URL", "FACADE_PORT", "FACADE_HOST", "DATABASE_URL", "LOCAL_API_PORT", "LOCAL_DB_PORT"]);
+  const wiredByTheStack = new Set(["SUPABASE_URL", "SUPABASE_ANON_KEY", "SUPABASE_SERVICE_ROLE_KEY", "SUPABASE_JWT_SECRET", "APP_DATABASE_URL", "FACADE_PORT", "FACADE_HOST", "DATABASE_URL", "LOCAL_API_PORT", "LOCAL_DB_PORT", "WORKER_HEALTH_PORT", "WORKER_HEALTH_HOST"]);
   return Object.fromEntries(settingNames.filter((name) => !wiredByTheStack.has(name) && env[name]).map((name) => [name, env[name]!]));
 }
 

@@ -72,11 +72,16 @@ describe("privileges of anon and authenticated", () => {
     "authenticated job_applications": ["SELECT"],
     "authenticated job_posting_view_counters": ["SELECT"],
     "authenticated job_postings": ["DELETE", "SELECT"],
+    "authenticated notifications": ["SELECT"],
     "authenticated profiles": ["SELECT"],
     "authenticated resume_access_logs": ["SELECT"],
     "authenticated resume_stats": ["SELECT"],
     "authenticated resume_view_counters": ["SELECT"],
     "authenticated resumes": ["DELETE", "SELECT"],
+    "authenticated webhook_deliveries": ["SELECT"],
+    "authenticated webhook_delivery_attempts": ["SELECT"],
+    // Created and re-pointed through the facade's checked functions only; the secret is never readable.
+    "authenticated webhook_endpoints": ["DELETE"],
   };
   // Column-level grants (on top of the table-level ones above).
   const expectedColumnPrivileges: Record<string, string[]> = {
@@ -94,6 +99,7 @@ describe("privileges of anon and authenticated", () => {
       "company_name", "description", "experience_level", "expires_at", "is_active", "job_type", "location", "requirements",
       "salary_range", "title",
     ],
+    "authenticated notifications UPDATE": ["read_at"],
     "authenticated profiles UPDATE": ["full_name"],
     "authenticated recruiter_profiles INSERT": [
       "bio", "company_name", "company_size", "company_website", "full_name", "industry", "linkedin_url", "location", "logo_url",
@@ -110,6 +116,11 @@ describe("privileges of anon and authenticated", () => {
     // Resumes are recorded by the upload path (private.record_uploaded_resume) and their
     // share token rotated by private.rotate_resume_share_token, never through the table.
     "authenticated resumes UPDATE": ["is_active", "is_public", "resume_name"],
+    "authenticated webhook_endpoints SELECT": [
+      "created_at", "description", "disabled_at", "disabled_reason", "event_types", "id", "is_active", "last_success_at",
+      "previous_secret_expires_at", "updated_at", "url", "user_id",
+    ],
+    "authenticated webhook_endpoints UPDATE": ["description", "event_types", "is_active"],
   };
 
   test("table privileges are exactly the expected ones", async () => {
@@ -185,12 +196,17 @@ describe("functions", () => {
         // The account-state check (20261201000200): the policies call it as the caller.
         "private.caller_may_act()",
         "private.caller_state()",
+        // The facade's webhook writes, as the caller (private: the Data API does not expose them).
+        "private.create_webhook_endpoint(text,event_type[],text,bytea,text)",
         "private.is_active_recruiter()",
         "private.is_job_owner(bigint)",
         "private.is_open_job(bigint)",
         "private.job_posting_is_open(job_postings)",
         "private.job_posting_views(job_postings)",
+        "private.rotate_webhook_endpoint_secret(bigint,bytea,text,integer)",
+        "private.set_webhook_endpoint_url(bigint,text)",
         "recruiter_username_available(text)",
+        "redeliver_webhook(bigint)",
         "resume_analytics(bigint,integer)",
         "view_job_posting(bigint,inet,text)",
       ],
@@ -317,12 +333,21 @@ describe("indexes", () => {
 // facade and the edge functions connect with it, locally and hosted. By itself it may run
 // the server-only functions below and nothing else; everything a user does runs after a
 // switch to anon or authenticated.
-describe("the servers' login role previewcv_api", () => {
+describe("the servers' login role previewcv_api (the facade, the functions and the worker)", () => {
   const serverFunctions = [
     "private.fetch_shared_resume(bytea,text,inet,text,text)",
     "private.hit_rate_limit(text,integer,integer)",
     "private.record_uploaded_resume(uuid,uuid,text,text,text,text,boolean,bigint,text,integer,bigint)",
     "private.rotate_resume_share_token(uuid,uuid,bigint,text,text)",
+    // src/worker: each takes its rows with FOR UPDATE SKIP LOCKED (migration 20261202000400).
+    "private.worker_batch_resume_views(integer)",
+    "private.worker_claim_webhook_deliveries(integer,integer)",
+    "private.worker_emit_expired_postings(integer)",
+    "private.worker_fan_out_events(integer)",
+    "private.worker_record_webhook_attempt(bigint,uuid,integer,text,integer,text,integer,text,double precision,integer)",
+    "private.worker_release_webhook_deliveries(uuid[])",
+    "private.worker_rewrap_webhook_secret(bigint,text,bytea,text,bytea,text)",
+    "private.worker_webhook_secrets_to_rewrap(text,integer)",
   ];
 
   test("logs in, inherits nothing, bypasses nothing, and is a member of exactly anon and authenticated", async () => {

@@ -42,8 +42,15 @@ export async function testStack(): Promise<TestStack> {
       ports: { gateway: await freePort(), facade: await freePort() },
       stateDir: dir,
       bcryptCost: 4,
+      // No worker in the shared stack: the suites that need one start their own, with
+      // the timings they test (tests/support/webhooks.ts), and stop it when they end,
+      // so no worker takes another suite's events from under it.
+      worker: false,
       env: {
         TRUST_PROXY: "true",
+        // Receivers of the webhook suites listen on 127.0.0.1; "localhost" stays a name
+        // that resolves to a loopback address without being allow-listed.
+        WEBHOOK_ALLOWED_HOSTS: "127.0.0.1",
         LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "warn",
         DENO_DIR: fs.mkdtempSync(path.join(dir, "deno-")),
         ...unreachableNetwork,

@@ -20,7 +20,9 @@ select set_eq(
     'resumes', 'resume_view_counters', 'resume_access_logs',               -- resumes.test.sql
     'api_tokens',                                                          -- api_tokens.test.sql
     'job_postings', 'job_applications', 'job_application_status_history',  -- job_board.test.sql
-    'job_posting_view_counters'                                            -- job_board.test.sql
+    'job_posting_view_counters',                                           -- job_board.test.sql
+    'notifications', 'webhook_endpoints', 'webhook_deliveries',            -- notifications.test.sql
+    'webhook_delivery_attempts'
   ],
   'every table in public has its allow and deny cases in supabase/tests/database'
 );

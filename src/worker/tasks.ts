@@ -1,0 +1,84 @@
+// The worker's database tasks: each one call of a private function (migration
+// 20261202000400) that takes at most `batchSize` rows with FOR UPDATE SKIP LOCKED, does
+// its work in one transaction and says how many it did. Any number of workers may run
+// them at once. A new task (e.g. data retention) is a function there and a line here.
+import type { SecretKeyring } from "../core/webhooks/secrets.ts";
+import { openSecret, sealSecret } from "../core/webhooks/secrets.ts";
+import type { Sql } from "../db/client.ts";
+
+export interface WorkerTask {
+  name: string;
+  /** Runs once; returns how many rows it handled (a full batch means: run again at once). */
+  run(sql: Sql, batchSize: number): Promise<number>;
+  /** At most this often (default: every round). */
+  everyMs?: number;
+  /** Rows per call (default: the worker's batch size). */
+  batchSize?: number;
+  /** Deliveries may be waiting after it did something: wake the delivery loop. */
+  makesDeliveries?: boolean;
+}
+
+async function count(query: Promise<readonly { done: number }[]>): Promise<number> {
+  const [row] = await query;
+  return Number(row?.done ?? 0);
+}
+
+export const databaseTasks: WorkerTask[] = [
+  {
+    name: "tell events",
+    makesDeliveries: true,
+    run: (sql, n) => count(sql<{ done: number }[]>`select private.worker_fan_out_events(${n}) as done`),
+  },
+  {
+    // Views come by the thousand a second on a busy day and are told at most hourly:
+    // folded once a second in large batches, a popular resume costs one batch row
+    // update per second instead of one per view.
+    name: "batch resume views",
+    makesDeliveries: true,
+    everyMs: 1000,
+    batchSize: 10_000,
+    run: (sql, n) => count(sql<{ done: number }[]>`select private.worker_batch_resume_views(${n}) as done`),
+  },
+  {
+    name: "announce expired postings",
+    makesDeliveries: true,
+    run: (sql, n) => count(sql<{ done: number }[]>`select private.worker_emit_expired_postings(${n}) as done`),
+  },
+];
+
+interface SealedRow {
+  endpoint_id: number;
+  user_id: string;
+  secret_ciphertext: Uint8Array;
+  secret_key_id: string;
+  previous_secret_ciphertext: Uint8Array | null;
+  previous_secret_key_id: string | null;
+}
+
+/** Re-seals secrets still under an older server key with the current one (WEBHOOK_SECRET_KEYS rotation). */
+export function rewrapSecretsTask(keyring: SecretKeyring): WorkerTask {
+  return {
+    name: "re-seal webhook secrets",
+    everyMs: 60_000,
+    async run(sql, n) {
+      const rows = await sql<SealedRow[]>`select * from private.worker_webhook_secrets_to_rewrap(${keyring.currentKeyId}, ${n})`;
+      let done = 0;
+      for (const row of rows) {
+        const reseal = async (ciphertext: Uint8Array | null, keyId: string | null) => {
+          if (!ciphertext || !keyId) return null;
+          const secret = await openSecret(keyring, row.user_id, { ciphertext: new Uint8Array(ciphertext), keyId });
+          return (await sealSecret(keyring, row.user_id, secret)).ciphertext;
+        };
+        try {
+          const current = await reseal(row.secret_ciphertext, row.secret_key_id);
+          const previous = await reseal(row.previous_secret_ciphertext, row.previous_secret_key_id);
+          await sql`select private.worker_rewrap_webhook_secret(${row.endpoint_id}, ${row.secret_key_id}, ${current}, ${row.previous_secret_key_id}, ${previous}, ${keyring.currentKeyId})`;
+          done++;
+        } catch {
+          // A key no longer configured: the row stays as it is (and its deliveries fail to sign, visibly).
+        }
+      }
+      return done;
+    },
+  };
+}
