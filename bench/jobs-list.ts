@@ -8,8 +8,8 @@
 //
 // Environment: BENCH_POSTINGS (1000000), BENCH_CONCURRENCY (32), BENCH_SECONDS (3).
 import postgres from "postgres";
-import { encodeCursor } from "../src/api/jobs/cursor.ts";
-import { jobFiltersOf, selectJobCount, selectJobPage, type JobListFilters, type JobListPage } from "../src/api/jobs/service.ts";
+import { encodeCursor } from "../src/core/jobs/cursor.ts";
+import { jobFiltersOf, selectJobCount, selectJobPage, type JobListFilters, type JobListPage } from "../src/core/jobs/service.ts";
 import { anonymous, asCaller, createDatabase } from "../src/db/client.ts";
 import { authenticatorUrl } from "../src/local/stack.ts";
 import { runLoad, type LoadResult } from "./support/measure.ts";

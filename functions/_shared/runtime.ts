@@ -5,7 +5,7 @@
 // Environment: the "functions" group of src/core/settings.ts (SUPABASE_URL is set by
 // Supabase for every function; the rest come from `supabase secrets set`, see .env.example).
 import { createLogger, errorFields, type Logger } from "../../src/core/log.ts";
-import type { ResumeDeps } from "../../src/core/resumes/types.ts";
+import type { ResumeDeps } from "../../src/core/resumes/deps.ts";
 import { readSettings, storageConfig, type FunctionSettings } from "../../src/core/settings.ts";
 import { createStorage } from "../../src/core/storage/index.ts";
 import { createDatabase } from "../../src/db/client.ts";

@@ -10,8 +10,8 @@ import type { FileStorage } from "../core/storage/index.ts";
 import type { Sql } from "../db/client.ts";
 import type { RateLimiter } from "../db/rate-limit.ts";
 import { authModule } from "./auth/index.ts";
-import { createAuthService } from "./auth/service.ts";
-import { createResumeService } from "../core/resumes/index.ts";
+import { createAuthService } from "../core/accounts/service.ts";
+import { createResumeService } from "../core/resumes/service.ts";
 import { healthModule } from "./health/index.ts";
 import { jobsModule } from "./jobs/index.ts";
 import { docsPlugin } from "./plugins/docs.ts";
@@ -20,7 +20,7 @@ import { httpBasics } from "./plugins/http-basics.ts";
 import { jsonBodyPlugin } from "./plugins/json-body.ts";
 import { recruitersModule } from "./recruiters/index.ts";
 import { resumesModule } from "./resumes/index.ts";
-import { sharedModule } from "./shared/index.ts";
+import { sharedModule } from "./shared-resumes/index.ts";
 
 export interface FacadeDeps {
   sql: Sql;

@@ -5,7 +5,7 @@
 // hands the values over as sent (the last one wins when a name repeats), and this
 // validates them with the same schema and answers in the errors plugin's 422 shape.
 import { z } from "zod";
-import { unprocessable } from "../../core/errors.ts";
+import { unprocessable } from "../core/errors.ts";
 
 export function parseQuery<T extends z.ZodType>(schema: T, query: Record<string, unknown>): z.output<T> {
   const result = schema.safeParse(query);

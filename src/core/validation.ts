@@ -2,7 +2,7 @@
 // resume, analytics windows. Declared once, with zod, so the facade can document them
 // (OpenAPI) with the very schemas the services check with.
 import { z } from "zod";
-import { ApiError, unprocessable } from "../errors.ts";
+import { ApiError, unprocessable } from "./errors.ts";
 
 /** C0, DEL and C1 control characters (tabs and newlines included): never in a name. */
 const CONTROL_CHARACTERS = /\p{Cc}/u;

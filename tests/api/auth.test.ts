@@ -7,7 +7,7 @@ import { importJWK, SignJWT, type JWK } from "jose";
 import postgres from "postgres";
 import { facadeCommand, startProcess } from "../../src/local/processes.ts";
 import { freePort } from "../../src/local/ports.ts";
-import { authRateLimits } from "../../src/api/auth/service.ts";
+import { authRateLimits } from "../../src/core/accounts/service.ts";
 import { logIn, registerCandidate, registerRecruiter, testPassword } from "../support/accounts.ts";
 import { uniqueEmail } from "../support/personas.ts";
 import { callFacade, testClientIp, testStack, type TestStack } from "../support/stack.ts";

@@ -1,8 +1,8 @@
 // The job board's pure pieces, in process: the keyset cursor and the cache of large
 // list totals.
 import { describe, expect, test } from "bun:test";
-import { decodeCursor, encodeCursor } from "../../src/api/jobs/cursor.ts";
-import { createTotalCache } from "../../src/api/jobs/total-cache.ts";
+import { decodeCursor, encodeCursor } from "../../src/core/jobs/cursor.ts";
+import { createTotalCache } from "../../src/core/jobs/total-cache.ts";
 
 describe("keyset cursor", () => {
   test("round-trips created_at to the microsecond and the id", () => {

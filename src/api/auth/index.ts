@@ -13,8 +13,8 @@ import {
   RegisterRecruiterResponse,
   RegisterResponse,
   SessionResponse,
-} from "./model.ts";
-import type { AuthService } from "./service.ts";
+} from "../../core/accounts/model.ts";
+import type { AuthService } from "../../core/accounts/service.ts";
 
 export function authModule(deps: { service: AuthService; verifier: JwtVerifier; trustProxy: boolean }) {
   const { service } = deps;

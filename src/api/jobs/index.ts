@@ -8,7 +8,7 @@ import type { Logger } from "../../core/log.ts";
 import type { FileStorage } from "../../core/storage/index.ts";
 import type { Sql } from "../../db/client.ts";
 import { callerPlugin } from "../plugins/caller.ts";
-import { createApplicationsService } from "./applications-service.ts";
+import { createApplicationsService } from "../../core/applications/service.ts";
 import {
   ApplicantsQuery,
   ApplicantsResponse,
@@ -29,10 +29,10 @@ import {
   UpdateJobBody,
   UpdateJobResponse,
   UpdateStatusBody,
-} from "./model.ts";
-import { parseQuery, queryParameters } from "./query.ts";
-import { createJobsService } from "./service.ts";
-import type { TotalCacheOptions } from "./total-cache.ts";
+} from "../../core/jobs/model.ts";
+import { parseQuery, queryParameters } from "../query.ts";
+import { createJobsService } from "../../core/jobs/service.ts";
+import type { TotalCacheOptions } from "../../core/jobs/total-cache.ts";
 
 export interface JobsModuleDeps {
   sql: Sql;

@@ -4,8 +4,8 @@ import { Elysia } from "elysia";
 import type { JwtVerifier } from "../../auth/index.ts";
 import type { Sql } from "../../db/client.ts";
 import { callerPlugin } from "../plugins/caller.ts";
-import { PublicRecruiterProfileResponse, UpdateRecruiterProfileBody, UpdateRecruiterProfileResponse, UsernameParams } from "./model.ts";
-import { createRecruitersService } from "./service.ts";
+import { PublicRecruiterProfileResponse, UpdateRecruiterProfileBody, UpdateRecruiterProfileResponse, UsernameParams } from "../../core/recruiters/model.ts";
+import { createRecruitersService } from "../../core/recruiters/service.ts";
 
 export function recruitersModule(deps: { sql: Sql; verifier: JwtVerifier; settings: { PUBLIC_PROFILE_BASE_URL: string } }) {
   const service = createRecruitersService(deps);

@@ -4,7 +4,7 @@
 // function; this controller only maps HTTP to it.
 import { Elysia } from "elysia";
 import type { JwtVerifier } from "../../auth/index.ts";
-import type { ResumeService } from "../../core/resumes/index.ts";
+import type { ResumeService } from "../../core/resumes/service.ts";
 import { callerPlugin } from "../plugins/caller.ts";
 import {
   AnalyticsQuery,
@@ -19,7 +19,7 @@ import {
   RotateTokenResponse,
   UploadResponse,
   uploadRequestBody,
-} from "./model.ts";
+} from "../../core/resumes/model.ts";
 
 /**
  * A parse hook that claims the body without reading it. (`parse: "none"` does the same

@@ -2,9 +2,9 @@
 // same core as the public-resume edge function.
 import { Elysia } from "elysia";
 import { z } from "zod";
-import type { ResumeService } from "../../core/resumes/index.ts";
+import type { ResumeService } from "../../core/resumes/service.ts";
 import { clientIpPlugin } from "../plugins/client-ip.ts";
-import { errorResponses } from "../resumes/model.ts";
+import { errorResponses } from "../../core/resumes/model.ts";
 
 /** Documents the header; the core decides (a missing token is a 401, and counts as a wrong one). */
 const ApiTokenHeader = z.object({

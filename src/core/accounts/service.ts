@@ -1,9 +1,9 @@
 // The seed's auth endpoints over Supabase Auth. Plain values in, values or ApiErrors
 // out; never sees the HTTP context.
 import { AuthApiError, AuthUnavailableError, type AuthSession, type JwtVerifier, type SupabaseAuthClient } from "../../auth/index.ts";
-import { ApiError, badRequest, forbidden, serviceUnavailable, tooManyRequests, unauthorized } from "../../core/errors.ts";
-import type { Logger } from "../../core/log.ts";
-import type { Settings } from "../../core/settings.ts";
+import { ApiError, badRequest, forbidden, serviceUnavailable, tooManyRequests, unauthorized } from "../errors.ts";
+import type { Logger } from "../log.ts";
+import type { Settings } from "../settings.ts";
 import { asCaller, type Sql, type SignedInCaller } from "../../db/client.ts";
 import type { Tables } from "../../db/database.types.ts";
 import type { RateLimiter, RateLimitRule } from "../../db/rate-limit.ts";

@@ -4,12 +4,12 @@
 // transitions and who may make them (a trigger raising PT409/PT403, answered 409/403 by
 // the errors plugin with the trigger's message), stamps reviewed_at, writes the history
 // and keeps applications_count exact. Plain values in, values or ApiErrors out.
-import { badRequest, forbidden, notFound } from "../../core/errors.ts";
-import type { Logger } from "../../core/log.ts";
-import type { FileStorage } from "../../core/storage/index.ts";
+import { badRequest, forbidden, notFound } from "../errors.ts";
+import type { Logger } from "../log.ts";
+import type { FileStorage } from "../storage/index.ts";
 import { asCaller, type Sql, type SignedInCaller } from "../../db/client.ts";
 import type { Database, Tables } from "../../db/database.types.ts";
-import { listLimits, type ApplicantsQuery, type ApplicationStatus, type ApplyBody, type PageQuery } from "./model.ts";
+import { listLimits, type ApplicantsQuery, type ApplicationStatus, type ApplyBody, type PageQuery } from "../jobs/model.ts";
 
 export interface ApplicationsServiceDeps {
   sql: Sql;

@@ -6,8 +6,8 @@
 // (migration 20261125001300), granted to anon and authenticated like any rpc: they
 // apply the rule of the policy "anyone reads open postings" themselves, so that the
 // filters can use their indexes, which they cannot through the table under RLS.
-import { forbidden, notFound } from "../../core/errors.ts";
-import { errorFields, type Logger } from "../../core/log.ts";
+import { forbidden, notFound } from "../errors.ts";
+import { errorFields, type Logger } from "../log.ts";
 import { asCaller, type Caller, type Sql, type Transaction, type SignedInCaller } from "../../db/client.ts";
 import type { Tables } from "../../db/database.types.ts";
 import { encodeCursor, type JobCursor } from "./cursor.ts";

@@ -1,7 +1,7 @@
 // Shapes of /api/v1/recruiters: the seed's public profile and its update. The fields
 // and their rules are the ones sign-up uses (src/api/auth/model.ts), declared once.
 import { z } from "zod";
-import { RecruiterProfileFields } from "../auth/model.ts";
+import { RecruiterProfileFields } from "../accounts/model.ts";
 import { JobSummary } from "../jobs/model.ts";
 
 export const UsernameParams = z.object({ username: z.string() });

@@ -2,7 +2,7 @@
 // values in, values or ApiErrors out. The public read runs as anon, so the column
 // grants keep phone out of reach whatever this code selects; the update runs as the
 // caller, whose column grants exclude is_verified.
-import { badRequest, forbidden, notFound } from "../../core/errors.ts";
+import { badRequest, forbidden, notFound } from "../errors.ts";
 import { anonymous, asCaller, type Sql, type SignedInCaller } from "../../db/client.ts";
 import type { Tables } from "../../db/database.types.ts";
 import type { UpdateRecruiterProfileBody } from "./model.ts";

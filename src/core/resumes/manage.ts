@@ -6,10 +6,10 @@ import { qrCodePngDataUrl } from "../qr.ts";
 import { newPermanentToken } from "../random-tokens.ts";
 import { asCaller, type Transaction } from "../../db/client.ts";
 import type { Tables } from "../../db/database.types.ts";
-import { storageFailure } from "./storage-errors.ts";
-import type { ResumeAnalytics, ResumeDeps, ResumeDetail, ResumeSummary, SignedInCaller } from "./types.ts";
+import { storageFailure } from "./orphan-cleanup.ts";
+import type { ResumeAnalytics, ResumeDeps, ResumeDetail, ResumeSummary, SignedInCaller } from "./deps.ts";
 import { previewUrlOf } from "./upload.ts";
-import type { ResumeChanges } from "./validation.ts";
+import type { ResumeChanges } from "../validation.ts";
 
 export const resumeNotFound = () => notFound("Resume not found");
 

@@ -2,7 +2,7 @@
 // endpoints. The request rules are the core's own (src/core/resumes/validation.ts), so
 // the facade, the edge function and the docs cannot drift apart.
 import { z } from "zod";
-import { AnalyticsDays, ResumeChanges, ResumeId } from "../../core/resumes/index.ts";
+import { AnalyticsDays, ResumeChanges, ResumeId } from "../validation.ts";
 
 export { ResumeChanges };
 

@@ -2,7 +2,7 @@
 import { badGateway, serviceUnavailable } from "../errors.ts";
 import { errorFields } from "../log.ts";
 import { StorageError } from "../storage/index.ts";
-import type { ResumeDeps } from "./types.ts";
+import type { ResumeDeps } from "./deps.ts";
 
 /**
  * A storage failure as the client should see it: 503 (with Retry-After) when trying

@@ -21,7 +21,7 @@ import type { Tables } from "../../db/database.types.ts";
 import { ApiError, notFound, tooManyRequests } from "../errors.ts";
 import { isIpAddress } from "../http.ts";
 import { apiTokenDigest, isPermanentToken } from "../random-tokens.ts";
-import type { ResumeDeps, SharedResume } from "./types.ts";
+import type { ResumeDeps, SharedResume } from "./deps.ts";
 
 export interface PublicFetchRequest {
   /** The X-API-Token header; missing counts as a wrong token. */

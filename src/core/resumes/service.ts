@@ -3,9 +3,9 @@
 // an ApiError out; no face's HTTP context ever reaches it.
 import { getResume, listMyResumes, resumeAnalytics, rotateShareToken, updateResume, deleteResume } from "./manage.ts";
 import { fetchSharedResume, type PublicFetchRequest } from "./public-fetch.ts";
-import type { ResumeDeps, SignedInCaller } from "./types.ts";
+import type { ResumeDeps, SignedInCaller } from "./deps.ts";
 import { readUploadForm, uploadResume } from "./upload.ts";
-import type { ResumeChanges } from "./validation.ts";
+import type { ResumeChanges } from "../validation.ts";
 
 export function createResumeService(deps: ResumeDeps) {
   return {
@@ -29,7 +29,7 @@ export type ResumeService = ReturnType<typeof createResumeService>;
 
 export { deleteResume, getResume, listMyResumes, resumeAnalytics, resumeNotFound, rotateShareToken, updateResume } from "./manage.ts";
 export { fetchSharedResume, invalidApiToken, sharedResumeNotFound, type PublicFetchRequest } from "./public-fetch.ts";
-export { putMayHaveStored, removeOrphan, storageFailure } from "./storage-errors.ts";
-export type { ResumeAnalytics, ResumeDeps, ResumeDetail, ResumeSettings, ResumeSummary, SharedResume, SignedInCaller, UploadResult } from "./types.ts";
+export { putMayHaveStored, removeOrphan, storageFailure } from "./orphan-cleanup.ts";
+export type { ResumeAnalytics, ResumeDeps, ResumeDetail, ResumeSettings, ResumeSummary, SharedResume, SignedInCaller, UploadResult } from "./deps.ts";
 export { fileTooLarge, MULTIPART_OVERHEAD_BYTES, previewUrlOf, readUploadForm, uploadResume, type UploadForm } from "./upload.ts";
-export { AnalyticsDays, FormBoolean, parseOrThrow, ResumeChanges, ResumeId, ResumeName, validationError } from "./validation.ts";
+export { AnalyticsDays, FormBoolean, parseOrThrow, ResumeChanges, ResumeId, ResumeName, validationError } from "../validation.ts";

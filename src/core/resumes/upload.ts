@@ -12,9 +12,9 @@ import { checkPdf } from "../pdf.ts";
 import { qrCodePngDataUrl } from "../qr.ts";
 import { newPermanentToken, newStorageFileName } from "../random-tokens.ts";
 import { asCaller } from "../../db/client.ts";
-import { putMayHaveStored, removeOrphan, runInBackground, storageFailure } from "./storage-errors.ts";
-import type { ResumeDeps, SignedInCaller, UploadResult } from "./types.ts";
-import { FormBoolean, ResumeName } from "./validation.ts";
+import { putMayHaveStored, removeOrphan, runInBackground, storageFailure } from "./orphan-cleanup.ts";
+import type { ResumeDeps, SignedInCaller, UploadResult } from "./deps.ts";
+import { FormBoolean, ResumeName } from "../validation.ts";
 
 /**
  * Room for everything in the body besides the file: boundaries, part headers (the
