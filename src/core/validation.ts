@@ -2,7 +2,7 @@
 // resume, analytics windows. Declared once, with zod, so the facade can document them
 // (OpenAPI) with the very schemas the services check with.
 import { z } from "zod";
-import { ApiError, unprocessable } from "./errors.ts";
+import { ApiError, invalidRequest } from "./errors.ts";
 
 /** C0, DEL and C1 control characters (tabs and newlines included): never in a name. */
 const CONTROL_CHARACTERS = /\p{Cc}/u;
@@ -48,9 +48,10 @@ export const AnalyticsDays = z.coerce.number().int().min(1).max(365).default(30)
 
 /** zod's problems as the seed's 422 (FastAPI's `detail` + one `errors` entry per problem). */
 export function validationError(where: string, error: z.ZodError): ApiError {
-  const errors = error.issues.map((issue) => ({ loc: [where, ...issue.path.map((part) => (typeof part === "symbol" ? String(part) : part))], msg: issue.message }));
-  const first = errors[0]!;
-  return unprocessable(`Invalid ${first.loc.join(".")}: ${first.msg}`, errors);
+  return invalidRequest(
+    error.issues.map((issue) => ({ loc: [where, ...issue.path.map((part) => (typeof part === "symbol" ? String(part) : part))], msg: issue.message })),
+    where,
+  );
 }
 
 /** Parses `value` with `schema` or throws the seed's 422 naming `where` (body, query...). */

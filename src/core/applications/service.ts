@@ -4,7 +4,7 @@
 // transitions and who may make them (a trigger raising PT409/PT403, answered 409/403 by
 // the errors plugin with the trigger's message), stamps reviewed_at, writes the history
 // and keeps applications_count exact. Plain values in, values or ApiErrors out.
-import { badRequest, forbidden, notFound } from "../errors.ts";
+import { badRequest, databaseErrorOf, forbidden, notFound } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import type { FileStorage } from "../storage/index.ts";
 import { asCaller, type Sql, type SignedInCaller } from "../../db/client.ts";
@@ -34,11 +34,6 @@ type HistoryRow = Pick<Application, "id" | "status"> & {
   // left join: an application always has at least its submission in the history
   [K in "from_status" | "to_status" | "changed_at" | "changed_by"]: Tables<"job_application_status_history">[K] | null;
 } & { changed_by_role: "candidate" | "recruiter" | "admin" };
-
-function postgresCode(error: unknown): string | undefined {
-  const code = (error as { code?: unknown })?.code;
-  return typeof code === "string" ? code : undefined;
-}
 
 export function createApplicationsService(deps: ApplicationsServiceDeps) {
   const { sql, storage, log } = deps;
@@ -75,7 +70,7 @@ export function createApplicationsService(deps: ApplicationsServiceDeps) {
           )
           select (select id from job) as job_id, (select id from resume) as resume_id, (select id from inserted) as application_id`);
       } catch (error) {
-        const code = postgresCode(error);
+        const code = databaseErrorOf(error)?.code;
         if (code === "23505") throw badRequest("Already applied to this job");
         // The job and the resume passed; the policy still refused: the caller posted the job.
         if (code === "42501") throw forbidden("You cannot apply to this job");

@@ -6,7 +6,7 @@
 // (migration 20261125001300), granted to anon and authenticated like any rpc: they
 // apply the rule of the policy "anyone reads open postings" themselves, so that the
 // filters can use their indexes, which they cannot through the table under RLS.
-import { forbidden, notFound } from "../errors.ts";
+import { databaseErrorOf, forbidden, notFound } from "../errors.ts";
 import { errorFields, type Logger } from "../log.ts";
 import { asCaller, type Caller, type Sql, type Transaction, type SignedInCaller } from "../../db/client.ts";
 import type { Tables } from "../../db/database.types.ts";
@@ -148,10 +148,6 @@ function postingColumns(body: Partial<CreateJobBody> & { is_active?: boolean }):
   return columns;
 }
 
-function isPostgresError(error: unknown, code: string): boolean {
-  return (error as { code?: unknown })?.code === code;
-}
-
 export function createJobsService(deps: JobsServiceDeps) {
   const { sql } = deps;
   const totals = createTotalCache({
@@ -174,7 +170,7 @@ export function createJobsService(deps: JobsServiceDeps) {
           insert into public.job_postings ${tx(postingColumns(body))} returning id`);
         return { success: true as const, job_id: row!.id, message: "Job posting created successfully" };
       } catch (error) {
-        if (isPostgresError(error, "42501")) throw forbidden("Only recruiters can create job postings");
+        if (databaseErrorOf(error)?.code === "42501") throw forbidden("Only recruiters can create job postings");
         throw error;
       }
     },

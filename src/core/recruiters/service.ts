@@ -2,7 +2,7 @@
 // values in, values or ApiErrors out. The public read runs as anon, so the column
 // grants keep phone out of reach whatever this code selects; the update runs as the
 // caller, whose column grants exclude is_verified.
-import { badRequest, forbidden, notFound } from "../errors.ts";
+import { badRequest, databaseErrorOf, forbidden, notFound } from "../errors.ts";
 import { anonymous, asCaller, type Sql, type SignedInCaller } from "../../db/client.ts";
 import type { Tables } from "../../db/database.types.ts";
 import type { UpdateRecruiterProfileBody } from "./model.ts";
@@ -30,10 +30,6 @@ const writableColumns = [
   "username", "recruiter_type", "company_name", "company_website", "company_size", "industry", "full_name",
   "specialization", "years_experience", "bio", "phone", "location", "linkedin_url", "logo_url",
 ] as const;
-
-function postgresError(error: unknown): { code?: string; constraint_name?: string } {
-  return (error ?? {}) as { code?: string; constraint_name?: string };
-}
 
 export function createRecruitersService(deps: RecruitersServiceDeps) {
   const { sql } = deps;
@@ -85,9 +81,9 @@ export function createRecruitersService(deps: RecruitersServiceDeps) {
             : await tx<Pick<Tables<"recruiter_profiles">, "username">[]>`select username from public.recruiter_profiles where user_id = (select auth.uid())`;
         return row;
       }).catch((error) => {
-        const { code, constraint_name } = postgresError(error);
-        if (code === "23505" && constraint_name === "recruiter_profiles_username_lower_key") throw badRequest("Username already taken");
-        if (code === "23514" && constraint_name === "recruiter_profiles_names_the_recruiter") {
+        const failure = databaseErrorOf(error);
+        if (failure?.code === "23505" && failure.constraint === "recruiter_profiles_username_lower_key") throw badRequest("Username already taken");
+        if (failure?.code === "23514" && failure.constraint === "recruiter_profiles_names_the_recruiter") {
           throw badRequest("A company profile needs company_name, an individual profile needs full_name");
         }
         throw error;

@@ -6,7 +6,7 @@
 //   4. insert the row as the caller, under RLS.
 // No half states: a failed store leaves no row (and a PUT that may have landed is
 // deleted again); a failed insert deletes the stored file before answering.
-import { ApiError, apiErrorFromDatabase, badRequest, payloadTooLarge, unauthorized, unprocessable } from "../errors.ts";
+import { ApiError, apiErrorFromDatabase, badRequest, databaseErrorOf, invalidRequest, payloadTooLarge, type RequestProblem, unauthorized } from "../errors.ts";
 import { MultipartError, readMultipartForm } from "../multipart.ts";
 import { checkPdf } from "../pdf.ts";
 import { qrCodePngDataUrl } from "../qr.ts";
@@ -48,7 +48,7 @@ export async function readUploadForm(request: Request, maxUploadBytes: number): 
     throw new ApiError(error.status, error.message);
   }
 
-  const problems: { loc: (string | number)[]; msg: string }[] = [];
+  const problems: RequestProblem[] = [];
   const file = form.get("file");
   if (file === null) problems.push({ loc: ["body", "file"], msg: "Field required" });
   else if (typeof file === "string") problems.push({ loc: ["body", "file"], msg: "Expected a file upload, got a text field" });
@@ -71,10 +71,7 @@ export async function readUploadForm(request: Request, maxUploadBytes: number): 
     else problems.push({ loc: ["body", "is_public"], msg: "Must be true or false" });
   }
 
-  if (problems.length > 0) {
-    const first = problems[0]!;
-    throw unprocessable(`Invalid ${first.loc.join(".")}: ${first.msg}`, problems);
-  }
+  if (problems.length > 0) throw invalidRequest(problems);
 
   const upload = file as File;
   if (upload.size > maxUploadBytes) throw fileTooLarge(maxUploadBytes);
@@ -118,7 +115,7 @@ export async function uploadResume(deps: ResumeDeps, caller: SignedInCaller, for
     });
   } catch (error) {
     await removeOrphan(deps, key, "the resume row could not be inserted");
-    const code = (error as { code?: unknown })?.code;
+    const code = databaseErrorOf(error)?.code;
     // The account was deleted while its token is still valid.
     if (code === "23503") throw unauthorized("The account no longer exists");
     throw apiErrorFromDatabase(error) ?? error;
