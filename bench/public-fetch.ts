@@ -37,7 +37,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import postgres from "postgres";
-import { apiTokenDigest } from "../src/core/random-tokens.ts";
+import { apiTokenDigest } from "../src/core/digest.ts";
 import { createDatabase } from "../src/db/client.ts";
 import { authenticatorUrl } from "../src/local/stack.ts";
 import { printTable, ratio, runLoad, type LoadResult } from "./support/measure.ts";

@@ -3,7 +3,7 @@
 // deploy behind a load balancer drops no request.
 import { createJwtVerifier, createSupabaseAuthClient } from "../auth/index.ts";
 import { createLogger } from "../core/log.ts";
-import { readSettings, storageConfig } from "../core/settings.ts";
+import { readSettings, serverBodyLimit, storageConfig } from "../core/settings.ts";
 import { createStorage } from "../core/storage/index.ts";
 import { createDatabase } from "../db/client.ts";
 import { postgresRateLimiter } from "../db/rate-limit.ts";
@@ -37,8 +37,8 @@ const app = createApp({
 app.listen({
   port: settings.FACADE_PORT,
   hostname: settings.FACADE_HOST,
-  // Uploads stream through readMultipartForm's own limit; this is the outer bound.
-  maxRequestBodySize: settings.MAX_UPLOAD_BYTES + 1024 * 1024,
+  // Every route reads its body with a limit of its own; this is the outer bound.
+  maxRequestBodySize: serverBodyLimit(settings.MAX_UPLOAD_BYTES),
 });
 log.info("facade listening", { port: app.server?.port, url: `http://127.0.0.1:${app.server?.port}/api/v1`, docs: "/docs" });
 

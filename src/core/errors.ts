@@ -1,7 +1,22 @@
 // The one error type that maps to HTTP, shared by the facade and the edge functions.
-// Services throw it with the seed's messages; each face turns it into the same JSON:
+// Services throw it with the seed's messages; each face turns it into the same JSON
+// (ApiErrorBody):
 //   { "success": false, "detail": "<message>", ...extra }
 // A 500 is a bug: anything that is the client's fault must become an ApiError.
+import { z } from "zod";
+
+/** The JSON of every refusal, on both faces: what `ApiError.body` is. */
+export const ApiErrorBody = z.looseObject({
+  success: z.literal(false),
+  detail: z.string(),
+  /** 422: each problem, where (`["body", "email"]`) and what. */
+  errors: z.array(z.object({ loc: z.array(z.union([z.string(), z.number()])), msg: z.string() })).optional(),
+  /** 429: seconds until a retry may succeed (also the Retry-After header). */
+  retry_after: z.number().optional(),
+  /** 500: the request's id (X-Request-Id), to find it in the logs. */
+  request_id: z.string().optional(),
+});
+export type ApiErrorBody = z.infer<typeof ApiErrorBody>;
 
 export class ApiError extends Error {
   constructor(
@@ -14,7 +29,7 @@ export class ApiError extends Error {
     this.name = "ApiError";
   }
 
-  get body(): Record<string, unknown> {
+  get body(): ApiErrorBody {
     return { success: false, detail: this.detail, ...this.extra };
   }
 }

@@ -171,6 +171,38 @@ export function storageConfig(settings: Settings): StorageConfig {
   };
 }
 
+// --- Request body limits ----------------------------------------------------------
+// Every limit on a request body, in one place. Only MAX_UPLOAD_BYTES is a setting; the
+// others are constants (each with its reason) or follow from it.
+
+/**
+ * JSON bodies: the largest is a job posting (description and requirements of up to
+ * 20,000 characters each, up to 4 bytes a character), so 256 KiB holds any valid one.
+ */
+export const maxJsonBodyBytes = 256 * 1024;
+
+/**
+ * Room in an upload's multipart body for everything besides the file: boundaries, part
+ * headers (the client's file name is one), resume_name (255 characters, up to 4 bytes
+ * each) and is_public. The file itself is then held to MAX_UPLOAD_BYTES exactly.
+ */
+export const MULTIPART_OVERHEAD_BYTES = 64 * 1024;
+
+/** The largest multipart body an upload of at most `maxUploadBytes` may come in. */
+export function uploadBodyLimit(maxUploadBytes: number): number {
+  return maxUploadBytes + MULTIPART_OVERHEAD_BYTES;
+}
+
+/**
+ * The HTTP server's own bound on any body (Bun's maxRequestBodySize), for the facade
+ * and the local gateway in front of the functions: 1 MiB above the largest upload, more
+ * than the multipart overhead, so the route's own size-limited reader refuses first, with
+ * the API's 413 JSON, and the server's cut only ever meets a body no route would read.
+ */
+export function serverBodyLimit(maxUploadBytes: number): number {
+  return maxUploadBytes + 1024 * 1024;
+}
+
 /** The superuser URL of `npm start`'s embedded PostgreSQL (postgres/postgres, its documented default). */
 export function localSuperuserUrl(databasePort: number): string {
   return `postgresql://postgres:postgres@127.0.0.1:${databasePort}/postgres`;

@@ -6,7 +6,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import postgres from "postgres";
-import { verifyBunnyUrl } from "../../src/core/bunny-token.ts";
+import { verifyBunnyUrl } from "../../src/local/storage/bunny-url-verifier.ts";
 import { sha256HexUpper } from "../../src/core/storage/index.ts";
 import { freePort } from "../../src/local/ports.ts";
 import { startStack, type RunningStack } from "../../src/local/stack.ts";

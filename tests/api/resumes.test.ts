@@ -4,7 +4,7 @@
 // management endpoints are the facade's.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import postgres from "postgres";
-import { verifyBunnyUrl } from "../../src/core/bunny-token.ts";
+import { verifyBunnyUrl } from "../../src/local/storage/bunny-url-verifier.ts";
 import { asCaller, createDatabase, type AccessTokenClaims } from "../../src/db/client.ts";
 import { localStorageSecurityKey } from "../../src/local/stack.ts";
 import { LOCAL_STORAGE_MOUNT_PATH } from "../../src/local/storage/file-server.ts";
@@ -703,7 +703,8 @@ describe("OpenAPI", () => {
     expect(Object.keys(spec.paths["/api/v1/resumes/{id}"]!).sort()).toEqual(["delete", "get", "patch"]);
     const shared = spec.paths["/api/v1/shared/public/resume/{permanent_token}"]!.get;
     expect(shared.parameters.map((p: { name: string }) => p.name)).toContain("x-api-token");
-    expect(Object.keys(shared.responses).sort()).toEqual(["200", "401", "404", "429"]);
-    expect(Object.keys(upload.responses).sort()).toEqual(["200", "400", "401", "413", "415", "422", "502", "503"]);
+    // Every route also documents the 500 any request can meet.
+    expect(Object.keys(shared.responses).sort()).toEqual(["200", "401", "404", "429", "500"]);
+    expect(Object.keys(upload.responses).sort()).toEqual(["200", "400", "401", "413", "415", "422", "500", "502", "503"]);
   });
 });

@@ -9,7 +9,8 @@ import type { Logger } from "../log.ts";
 import type { FileStorage } from "../storage/index.ts";
 import { asCaller, type Sql, type SignedInCaller } from "../../db/client.ts";
 import type { Database, Tables } from "../../db/database.types.ts";
-import { listLimits, type ApplicantsQuery, type ApplicationStatus, type ApplyBody, type PageQuery } from "../jobs/model.ts";
+import { listLimits, type PageQuery } from "../validation.ts";
+import type { ApplicantsQuery, ApplicantsResponse, ApplicationStatus, ApplyBody, ApplyResponse, HistoryResponse, MyApplicationsResponse, StatusChangeResponse } from "./model.ts";
 
 export interface ApplicationsServiceDeps {
   sql: Sql;
@@ -54,7 +55,7 @@ export function createApplicationsService(deps: ApplicationsServiceDeps) {
      * resume the caller's own and active (both read under RLS), then the insert, which
      * the insert policy checks again. A second application hits uq_job_candidate.
      */
-    async apply(caller: SignedInCaller, jobId: number, body: ApplyBody) {
+    async apply(caller: SignedInCaller, jobId: number, body: ApplyBody): Promise<ApplyResponse> {
       let row: { job_id: number | null; resume_id: number | null; application_id: number | null } | undefined;
       try {
         [row] = await asCaller(sql, caller, (tx) => tx<NonNullable<typeof row>[]>`
@@ -82,7 +83,7 @@ export function createApplicationsService(deps: ApplicationsServiceDeps) {
     },
 
     /** The caller's own applications, newest first, with their jobs even once closed. */
-    async mine(caller: SignedInCaller, page: PageQuery) {
+    async mine(caller: SignedInCaller, page: PageQuery): Promise<MyApplicationsResponse> {
       const limit = page.limit ?? listLimits.defaultLimit;
       const offset = page.offset ?? 0;
       const [rows, [count]] = await asCaller(sql, caller, (tx) =>
@@ -120,7 +121,7 @@ export function createApplicationsService(deps: ApplicationsServiceDeps) {
     },
 
     /** The candidate withdraws (the trigger refuses anyone else, and final statuses). */
-    async withdraw(caller: SignedInCaller, applicationId: number) {
+    async withdraw(caller: SignedInCaller, applicationId: number): Promise<StatusChangeResponse> {
       const [row] = await asCaller(sql, caller, (tx) => tx<StatusRow[]>`
         update public.job_applications set status = 'withdrawn' where id = ${applicationId} returning id, status, reviewed_at`);
       if (!row) throw notFound("Application not found");
@@ -128,7 +129,7 @@ export function createApplicationsService(deps: ApplicationsServiceDeps) {
     },
 
     /** The recruiter's applicants to one of their jobs, each with a signed link to the resume PDF. */
-    async applicants(caller: SignedInCaller, jobId: number, query: ApplicantsQuery) {
+    async applicants(caller: SignedInCaller, jobId: number, query: ApplicantsQuery): Promise<ApplicantsResponse> {
       const limit = query.limit ?? listLimits.defaultLimit;
       const offset = query.offset ?? 0;
       const status = query.status ?? null;
@@ -171,7 +172,7 @@ export function createApplicationsService(deps: ApplicationsServiceDeps) {
     },
 
     /** The recruiter moves an application along the pipeline; the database says whether it may. */
-    async setStatus(caller: SignedInCaller, applicationId: number, status: ApplicationStatus) {
+    async setStatus(caller: SignedInCaller, applicationId: number, status: ApplicationStatus): Promise<StatusChangeResponse> {
       const [row] = await asCaller(sql, caller, (tx) => tx<StatusRow[]>`
         update public.job_applications set status = ${status}::public.application_status
          where id = ${applicationId}
@@ -181,7 +182,7 @@ export function createApplicationsService(deps: ApplicationsServiceDeps) {
     },
 
     /** Every status the application has had, for its candidate and the job's recruiter. */
-    async history(caller: SignedInCaller, applicationId: number) {
+    async history(caller: SignedInCaller, applicationId: number): Promise<HistoryResponse> {
       const rows = await asCaller(sql, caller, (tx) => tx<HistoryRow[]>`
         select a.id, a.status, h.from_status, h.to_status, h.changed_at, h.changed_by,
                case when h.changed_by is null then 'admin'

@@ -2,6 +2,8 @@
 // page. Opaque to clients (base64url); created_at keeps Postgres' microseconds, which a
 // JS Date would round away (two postings a few microseconds apart would then be
 // skipped or repeated at a page boundary).
+import { RowIdText } from "../validation.ts";
+
 export interface JobCursor {
   /** created_at exactly, as UTC ISO 8601 with microseconds: 2026-11-25T10:00:00.123456Z */
   createdAt: string;
@@ -20,6 +22,7 @@ export function decodeCursor(value: string): JobCursor | undefined {
   const [version, createdAt, id, ...rest] = Buffer.from(value, "base64url").toString("utf8").split("|");
   if (version !== "v1" || rest.length > 0 || !createdAt || !id) return undefined;
   if (!exactTimestamp.test(createdAt) || Number.isNaN(Date.parse(createdAt))) return undefined;
-  if (!/^[1-9][0-9]{0,15}$/.test(id) || !Number.isSafeInteger(Number(id))) return undefined;
-  return { createdAt, id: Number(id) };
+  const rowId = RowIdText.safeParse(id);
+  if (!rowId.success) return undefined;
+  return { createdAt, id: rowId.data };
 }

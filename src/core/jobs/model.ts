@@ -1,62 +1,21 @@
-// Request and response shapes of the job board (/api/v1/jobs, /api/v1/applications):
-// the seed's, plus what it leaves out. Each schema is declared once; it validates the
-// request and documents it (OpenAPI at /docs).
+// Request and response shapes of job postings (/api/v1/jobs): the seed's, plus what it
+// leaves out. Each schema is declared once; it validates the request, types what the
+// service answers, and documents both (OpenAPI at /docs).
 import { z } from "zod";
+import { Constants } from "../../db/database.types.ts";
+import { emptyAsAbsent, hasNoControlCharacters, controlCharactersMessage, listLimits, optionalText, PageLimit, text, wholeNumber } from "../validation.ts";
 import { decodeCursor } from "./cursor.ts";
 
-/** The database's enums (public.job_type, public.experience_level, public.application_status). */
-export const JobType = z.enum(["full-time", "part-time", "contract", "internship"]);
-export const ExperienceLevel = z.enum(["entry", "mid", "senior", "lead"]);
-export const ApplicationStatus = z.enum(["pending", "reviewed", "shortlisted", "accepted", "rejected", "withdrawn"]);
+/** The database's enums public.job_type and public.experience_level, as generated. */
+export const JobType = z.enum(Constants.public.Enums.job_type);
+export const ExperienceLevel = z.enum(Constants.public.Enums.experience_level);
 export type JobType = z.infer<typeof JobType>;
 export type ExperienceLevel = z.infer<typeof ExperienceLevel>;
-export type ApplicationStatus = z.infer<typeof ApplicationStatus>;
-
-/** The API's page sizes: `limit` above the cap is served at the cap (the seed had none). */
-export const listLimits = { defaultLimit: 20, maxLimit: 100, maxOffset: 10_000 } as const;
-
-// Lengths are counted in characters (code points), as Postgres counts varchar(n) and
-// char_length: "🚀" is one character here although it is two UTF-16 units in JS.
-const characters = (value: string) => Array.from(value).length;
-// NUL cannot be stored in Postgres text at all; other control characters are noise.
-// Multi-line fields keep tab, newline and carriage return.
-const singleLineControl = /[\u0000-\u001f\u007f]/;
-const multiLineControl = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
-
-function text(max: number, options: { multiline?: boolean } = {}) {
-  const control = options.multiline ? multiLineControl : singleLineControl;
-  return z
-    .string()
-    .trim()
-    .min(1, "Must not be empty")
-    .refine((value) => characters(value) <= max, `Must be at most ${max} characters`)
-    .refine((value) => !control.test(value), "Must not contain control characters");
-}
-
-/** Optional text where "" (after trimming) means "none", stored as null. */
-function optionalText(max: number, options: { multiline?: boolean } = {}) {
-  return z.preprocess(
-    (value) => (typeof value === "string" && value.trim() === "" ? null : value),
-    text(max, options).nullable().optional(),
-  );
-}
 
 /** An ISO 8601 date-time with its offset ("2027-01-31T18:00:00Z"), in the future. */
 export const FutureDateTime = z
   .iso.datetime({ offset: true, message: "Must be an ISO 8601 date-time with a time zone, e.g. 2027-01-31T18:00:00Z" })
   .refine((value) => Date.parse(value) > Date.now(), "Must be in the future");
-
-/** A row id in a path: a positive whole number (bigint ids stay far below 2^53). */
-export const IdParam = z
-  .string()
-  .regex(/^[1-9][0-9]{0,15}$/, "Must be a positive integer")
-  .transform(Number)
-  .refine(Number.isSafeInteger, "Must be a positive integer");
-
-export const JobIdParams = z.object({ job_id: IdParam });
-export const ApplicationIdParams = z.object({ application_id: IdParam });
-
-// ---------------------------------------------------------------------------- postings
 
 /** The seed's JobCreate: title, company, location, type, level and description are required. */
 export const CreateJobBody = z.object({
@@ -78,6 +37,7 @@ export const CreateJobResponse = z.object({
   job_id: z.number(),
   message: z.string(),
 });
+export type CreateJobResponse = z.infer<typeof CreateJobResponse>;
 
 /** PATCH: any of the posting's fields; `is_active: true` reopens a deactivated posting. */
 export const UpdateJobBody = CreateJobBody.extend({
@@ -88,24 +48,18 @@ export const UpdateJobBody = CreateJobBody.extend({
   .refine((body) => Object.values(body).some((value) => value !== undefined), "Nothing to update: send at least one field");
 export type UpdateJobBody = z.infer<typeof UpdateJobBody>;
 
-/** A query value the client left empty ("?job_type=") is no filter, as in the seed. */
-function emptyAsAbsent<T extends z.ZodType>(schema: T) {
-  return z.preprocess((value) => (value === "" ? undefined : value), schema.optional());
-}
-
-const wholeNumber = (name: string) => z.string().regex(/^[0-9]{1,9}$/, `${name} must be a whole number`).transform(Number);
+/** Free text of a query string: trimmed, at most `max` UTF-16 units, no control characters. */
+const queryText = (max: number) => z.string().trim().max(max).refine((value) => hasNoControlCharacters(value), controlCharactersMessage);
 
 export const ListJobsQuery = z
   .object({
     job_type: emptyAsAbsent(JobType),
     experience_level: emptyAsAbsent(ExperienceLevel),
     /** Beyond the seed: a case-insensitive substring of the location ("berlin", "remote"). */
-    location: emptyAsAbsent(z.string().trim().max(255).refine((value) => !singleLineControl.test(value), "Must not contain control characters")),
+    location: emptyAsAbsent(queryText(255)),
     /** Beyond the seed: full-text search over title, company and description (websearch syntax). */
-    q: emptyAsAbsent(z.string().trim().max(200).refine((value) => !singleLineControl.test(value), "Must not contain control characters")),
-    limit: emptyAsAbsent(
-      wholeNumber("limit").refine((value) => value >= 1, "limit must be at least 1").transform((value) => Math.min(value, listLimits.maxLimit)),
-    ),
+    q: emptyAsAbsent(queryText(200)),
+    limit: PageLimit,
     offset: emptyAsAbsent(
       wholeNumber("offset").refine(
         (value) => value <= listLimits.maxOffset,
@@ -154,6 +108,7 @@ export const ListJobsResponse = z.object({
   /** Pass as `cursor` for the next page; null on the last page. */
   next_cursor: z.string().nullable(),
 });
+export type ListJobsResponse = z.infer<typeof ListJobsResponse>;
 
 export const JobDetail = JobSummary.extend({
   description: z.string(),
@@ -174,106 +129,10 @@ export const JobDetail = JobSummary.extend({
 export type JobDetail = z.infer<typeof JobDetail>;
 
 export const JobDetailResponse = z.object({ success: z.literal(true), job: JobDetail });
+export type JobDetailResponse = z.infer<typeof JobDetailResponse>;
 
 export const UpdateJobResponse = z.object({ success: z.literal(true), job: JobDetail.omit({ recruiter: true, is_owner: true }), message: z.string() });
+export type UpdateJobResponse = z.infer<typeof UpdateJobResponse>;
 
 export const DeactivateJobResponse = z.object({ success: z.literal(true), job_id: z.number(), message: z.string() });
-
-// ------------------------------------------------------------------------ applications
-
-/** The seed's JobApply. */
-export const ApplyBody = z.object({
-  resume_id: z.number({ message: "resume_id must be a number" }).int().positive().max(Number.MAX_SAFE_INTEGER),
-  cover_letter: optionalText(10_000, { multiline: true }),
-});
-export type ApplyBody = z.infer<typeof ApplyBody>;
-
-export const ApplyResponse = z.object({
-  success: z.literal(true),
-  application_id: z.number(),
-  message: z.string(),
-});
-
-export const PageQuery = z.object({
-  limit: emptyAsAbsent(
-    wholeNumber("limit").refine((value) => value >= 1, "limit must be at least 1").transform((value) => Math.min(value, listLimits.maxLimit)),
-  ),
-  offset: emptyAsAbsent(wholeNumber("offset")),
-});
-export type PageQuery = z.infer<typeof PageQuery>;
-
-export const ApplicantsQuery = PageQuery.extend({ status: emptyAsAbsent(ApplicationStatus) });
-export type ApplicantsQuery = z.infer<typeof ApplicantsQuery>;
-
-export const MyApplication = z.object({
-  application_id: z.number(),
-  status: ApplicationStatus,
-  cover_letter: z.string().nullable(),
-  applied_at: z.string(),
-  reviewed_at: z.string().nullable(),
-  updated_at: z.string(),
-  job: z.object({
-    id: z.number(),
-    title: z.string().nullable(),
-    company_name: z.string().nullable(),
-    location: z.string().nullable(),
-    /** False once the posting is closed or expired (the application stays visible). */
-    is_open: z.boolean(),
-  }),
-  resume: z.object({ id: z.number(), resume_name: z.string().nullable() }),
-});
-
-export const MyApplicationsResponse = z.object({
-  success: z.literal(true),
-  total: z.number(),
-  applications: z.array(MyApplication),
-});
-
-export const Applicant = z.object({
-  application_id: z.number(),
-  status: ApplicationStatus,
-  cover_letter: z.string().nullable(),
-  applied_at: z.string(),
-  reviewed_at: z.string().nullable(),
-  candidate: z.object({ id: z.string(), full_name: z.string().nullable(), email: z.string().nullable() }),
-  resume: z.object({
-    id: z.number(),
-    resume_name: z.string(),
-    is_active: z.boolean(),
-    /** A signed link to the PDF (one hour); null once the candidate withdrew. */
-    url: z.string().nullable(),
-  }),
-});
-
-export const ApplicantsResponse = z.object({
-  success: z.literal(true),
-  job_id: z.number(),
-  total: z.number(),
-  applications: z.array(Applicant),
-});
-
-export const UpdateStatusBody = z.object({ status: ApplicationStatus });
-
-export const StatusChangeResponse = z.object({
-  success: z.literal(true),
-  application_id: z.number(),
-  status: ApplicationStatus,
-  reviewed_at: z.string().nullable(),
-  message: z.string(),
-});
-
-export const HistoryResponse = z.object({
-  success: z.literal(true),
-  application_id: z.number(),
-  status: ApplicationStatus,
-  history: z.array(
-    z.object({
-      from_status: ApplicationStatus.nullable(),
-      to_status: ApplicationStatus,
-      changed_at: z.string(),
-      changed_by: z.string().nullable(),
-      /** Who made the change, as the parties see it; "admin" when no user did. */
-      changed_by_role: z.enum(["candidate", "recruiter", "admin"]),
-    }),
-  ),
-});
+export type DeactivateJobResponse = z.infer<typeof DeactivateJobResponse>;

@@ -11,7 +11,19 @@ import { errorFields, type Logger } from "../log.ts";
 import { asCaller, type Caller, type Sql, type Transaction, type SignedInCaller } from "../../db/client.ts";
 import type { Tables } from "../../db/database.types.ts";
 import { encodeCursor, type JobCursor } from "./cursor.ts";
-import { listLimits, type CreateJobBody, type JobDetail, type JobSummary, type ListJobsQuery, type UpdateJobBody } from "./model.ts";
+import { listLimits } from "../validation.ts";
+import type {
+  CreateJobBody,
+  CreateJobResponse,
+  DeactivateJobResponse,
+  JobDetail,
+  JobDetailResponse,
+  JobSummary,
+  ListJobsQuery,
+  ListJobsResponse,
+  UpdateJobBody,
+  UpdateJobResponse,
+} from "./model.ts";
 import { createTotalCache, defaultTotalCacheOptions, type TotalCacheOptions } from "./total-cache.ts";
 
 export interface JobsServiceDeps {
@@ -163,7 +175,7 @@ export function createJobsService(deps: JobsServiceDeps) {
   }
 
   return {
-    async create(caller: SignedInCaller, body: CreateJobBody) {
+    async create(caller: SignedInCaller, body: CreateJobBody): Promise<CreateJobResponse> {
       try {
         // recruiter_id defaults to auth.uid(); the insert policy admits active recruiters only.
         const [row] = await asCaller(sql, caller, (tx) => tx<Pick<Posting, "id">[]>`
@@ -175,7 +187,7 @@ export function createJobsService(deps: JobsServiceDeps) {
       }
     },
 
-    async list(caller: Caller, query: ListJobsQuery) {
+    async list(caller: Caller, query: ListJobsQuery): Promise<ListJobsResponse> {
       const filters = jobFiltersOf(query);
       const page: JobListPage = { limit: query.limit ?? listLimits.defaultLimit, offset: query.offset ?? 0, after: query.cursor ?? null };
       // The page and the total side by side, each in its own transaction as the caller.
@@ -198,7 +210,7 @@ export function createJobsService(deps: JobsServiceDeps) {
     },
 
     /** One posting, counting a view. Open postings for everyone; the recruiter's own in any state; a closed one to a candidate who applied (not counted). */
-    async get(caller: Caller, jobId: number) {
+    async get(caller: Caller, jobId: number): Promise<JobDetailResponse> {
       const row = await asCaller(sql, caller, async (tx) => {
         const recruiter = tx`
           left join public.recruiter_profiles rp on rp.user_id = j.recruiter_id`;
@@ -219,7 +231,7 @@ export function createJobsService(deps: JobsServiceDeps) {
       return { success: true as const, job: detailOf(row) };
     },
 
-    async update(caller: SignedInCaller, jobId: number, body: UpdateJobBody) {
+    async update(caller: SignedInCaller, jobId: number, body: UpdateJobBody): Promise<UpdateJobResponse> {
       const columns = postingColumns(body);
       const row = await asCaller(sql, caller, async (tx) => {
         const [updated] = await tx<DetailRow[]>`
@@ -231,7 +243,7 @@ export function createJobsService(deps: JobsServiceDeps) {
     },
 
     /** DELETE: the posting is deactivated, not removed, so its applications keep their history. */
-    async deactivate(caller: SignedInCaller, jobId: number) {
+    async deactivate(caller: SignedInCaller, jobId: number): Promise<DeactivateJobResponse> {
       await asCaller(sql, caller, async (tx) => {
         const [updated] = await tx`update public.job_postings set is_active = false where id = ${jobId} returning id`;
         return updated ?? refuseChange(tx, jobId);

@@ -5,7 +5,7 @@
 import { badRequest, databaseErrorOf, forbidden, notFound } from "../errors.ts";
 import { anonymous, asCaller, type Sql, type SignedInCaller } from "../../db/client.ts";
 import type { Tables } from "../../db/database.types.ts";
-import type { UpdateRecruiterProfileBody } from "./model.ts";
+import { USERNAME_PATTERN, type PublicRecruiterProfileResponse, type UpdateRecruiterProfileBody, type UpdateRecruiterProfileResponse } from "./model.ts";
 
 export interface RecruitersServiceDeps {
   sql: Sql;
@@ -37,9 +37,9 @@ export function createRecruitersService(deps: RecruitersServiceDeps) {
 
   return {
     /** The seed's public profile; usernames match whatever their case. */
-    async publicProfile(username: string) {
+    async publicProfile(username: string): Promise<PublicRecruiterProfileResponse> {
       // Not a username at all: no lookup (the format is the table's check constraint).
-      if (!/^[A-Za-z0-9][A-Za-z0-9_-]{2,99}$/.test(username)) throw notFound("Recruiter profile not found");
+      if (!USERNAME_PATTERN.test(username)) throw notFound("Recruiter profile not found");
       const [row] = await asCaller(sql, anonymous, (tx) => tx<PublicProfileRow[]>`
         select rp.username, rp.recruiter_type, rp.company_name, rp.full_name, rp.bio, rp.location, rp.company_website,
                rp.linkedin_url, rp.is_verified, rp.created_at, rp.company_size, rp.industry, rp.specialization,
@@ -68,7 +68,7 @@ export function createRecruitersService(deps: RecruitersServiceDeps) {
     },
 
     /** The seed's PUT: only the fields sent change. */
-    async updateOwnProfile(caller: SignedInCaller, body: UpdateRecruiterProfileBody) {
+    async updateOwnProfile(caller: SignedInCaller, body: UpdateRecruiterProfileBody): Promise<UpdateRecruiterProfileResponse> {
       const changes: Record<string, unknown> = {};
       for (const column of writableColumns) if (body[column] !== undefined) changes[column] = body[column];
 
