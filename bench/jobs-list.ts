@@ -10,7 +10,7 @@
 import postgres from "postgres";
 import { encodeCursor } from "../src/core/jobs/cursor.ts";
 import { jobFiltersOf, selectJobCount, selectJobPage, type JobListFilters, type JobListPage } from "../src/core/jobs/service.ts";
-import { anonymous, asCaller, createDatabase } from "../src/db/client.ts";
+import { anonymous, asCaller, createDatabasePool } from "../src/db/client.ts";
 import { authenticatorUrl } from "../src/local/stack.ts";
 import { runLoad, type LoadResult } from "./support/measure.ts";
 import { seedJobPostings, vocabulary } from "./support/seed-job-postings.ts";
@@ -55,7 +55,7 @@ async function main() {
   say("Starting a throwaway embedded PostgreSQL, migrations (Supabase CLI) and the local stack…");
   const stack = await startBenchStack();
   const superuser = postgres(stack.superuserUrl, { max: 2, onnotice: () => {} });
-  const db = createDatabase(authenticatorUrl(stack.superuserUrl), { max: poolSize, applicationName: "bench-direct" });
+  const db = createDatabasePool(authenticatorUrl(stack.superuserUrl), { max: poolSize, applicationName: "bench-direct" });
   try {
     say(`Seeding (generate_series in SQL):`);
     const seed = await seedJobPostings(stack.superuserUrl, { postings, log: say });

@@ -8,7 +8,7 @@ import { createLogger, errorFields, type Logger } from "../../src/core/log.ts";
 import type { ResumeDeps } from "../../src/core/resumes/deps.ts";
 import { readSettings, storageConfig, type FunctionSettings } from "../../src/core/settings.ts";
 import { createStorage } from "../../src/core/storage/index.ts";
-import { createDatabase } from "../../src/db/client.ts";
+import { createDatabasePool } from "../../src/db/client.ts";
 
 export interface FunctionRuntime extends ResumeDeps {
   settings: FunctionSettings;
@@ -25,7 +25,7 @@ export function env(name: string): string | undefined {
 export function createFunctionRuntime(name: string): FunctionRuntime {
   const settings = readSettings("functions", env);
   const log = createLogger({ service: `fn:${name}`, level: settings.LOG_LEVEL });
-  const sql = createDatabase(settings.APP_DATABASE_URL, { max: settings.DB_POOL_SIZE, applicationName: `previewcv-fn-${name}` });
+  const sql = createDatabasePool(settings.APP_DATABASE_URL, { max: settings.DB_POOL_SIZE, applicationName: `previewcv-fn-${name}` });
   const waitUntil = typeof EdgeRuntime !== "undefined" ? EdgeRuntime?.waitUntil?.bind(EdgeRuntime) : undefined;
   return {
     sql,

@@ -5,14 +5,14 @@ import { createJwtVerifier, createSupabaseAuthClient } from "../auth/index.ts";
 import { createLogger } from "../core/log.ts";
 import { readSettings, serverBodyLimit, storageConfig } from "../core/settings.ts";
 import { createStorage } from "../core/storage/index.ts";
-import { createDatabase } from "../db/client.ts";
+import { createDatabasePool } from "../db/client.ts";
 import { postgresRateLimiter } from "../db/rate-limit.ts";
 import { createApp } from "./app.ts";
 import { redisRateLimiter } from "./redis-rate-limiter.ts";
 
 const settings = readSettings("facade", (name) => process.env[name]);
 const log = createLogger({ service: "facade", level: settings.LOG_LEVEL });
-const sql = createDatabase(settings.APP_DATABASE_URL, { max: settings.DB_POOL_SIZE, applicationName: "previewcv-facade" });
+const sql = createDatabasePool(settings.APP_DATABASE_URL, { max: settings.DB_POOL_SIZE, applicationName: "previewcv-facade" });
 const projectUrl = settings.SUPABASE_URL;
 
 const app = createApp({

@@ -9,9 +9,9 @@ import { productionOrigins, settingNames } from "../core/settings.ts";
 import { createAuthStandIn, createProjectApiKeys, loadOrCreateSigningKey, supabaseCliJwtSecret } from "./auth/index.ts";
 import { denoOfflineEnv } from "./deno.ts";
 import { startGateway, type RunningGateway } from "./gateway.ts";
-import { projectRoot } from "./paths.ts";
+import { edgeFunctionNames, projectRoot } from "./paths.ts";
 import { freePort } from "./ports.ts";
-import { denoFunctionCommand, edgeFunctionNames, facadeCommand, startProcess, type RunningProcess } from "./processes.ts";
+import { denoFunctionCommand, facadeCommand, startProcess, type RunningProcess } from "./processes.ts";
 import { createLocalFileHandler, LOCAL_STORAGE_MOUNT_PATH } from "./storage/file-server.ts";
 
 export interface StackOptions {

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import postgres from "postgres";
 import { verifyBunnyUrl } from "../../src/local/storage/bunny-url-verifier.ts";
-import { asCaller, createDatabase, type AccessTokenClaims } from "../../src/db/client.ts";
+import { asCaller, createDatabasePool, type AccessTokenClaims } from "../../src/db/client.ts";
 import { localStorageSecurityKey } from "../../src/local/stack.ts";
 import { LOCAL_STORAGE_MOUNT_PATH } from "../../src/local/storage/file-server.ts";
 import { registerCandidate, type Account } from "../support/accounts.ts";
@@ -647,7 +647,7 @@ describe("my resumes and their management (facade)", () => {
       // The claims Supabase Auth put in Bob's real access token, as PostgREST sets them.
       const claims = jwtClaims(bob.token) as AccessTokenClaims;
       expect(claims.sub).toBe(bob.id);
-      const api = createDatabase(asAuthenticatorUrl(stack.superuserUrl), { max: 1 });
+      const api = createDatabasePool(asAuthenticatorUrl(stack.superuserUrl), { max: 1 });
       try {
         const seen = await asCaller(api, { role: "authenticated", claims }, async (tx) => ({
           byId: await tx`select id from public.resumes where id = ${aliceResume.resume_id}`,

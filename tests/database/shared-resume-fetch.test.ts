@@ -2,7 +2,7 @@
 import { beforeAll, describe, expect, test } from "bun:test";
 import { createHash } from "node:crypto";
 import postgres from "postgres";
-import { createDatabase } from "../../src/db/client.ts";
+import { createDatabasePool } from "../../src/db/client.ts";
 import { asAuthenticatorUrl, migratedTestDatabase } from "../support/database.ts";
 import { createTestUser } from "../support/personas.ts";
 import { shareToken } from "../support/world.ts";
@@ -16,7 +16,7 @@ const digest = (token: string) => createHash("sha256").update(token).digest();
 beforeAll(async () => {
   const url = await migratedTestDatabase();
   superuser = postgres(url, { max: 2, onnotice: () => {} });
-  server = createDatabase(asAuthenticatorUrl(url), { max: 40 });
+  server = createDatabasePool(asAuthenticatorUrl(url), { max: 40 });
   const [created] = await superuser`select token from private.create_api_token('fetch test')`;
   apiToken = created!.token as string;
   ownerId = (await createTestUser(superuser)).id;
