@@ -118,6 +118,8 @@ export const settingGroups = {
   facade: [...sharedNames, "SUPABASE_ANON_KEY", "SUPABASE_SERVICE_ROLE_KEY", "FACADE_PORT", "FACADE_HOST", "TRUST_PROXY", "REDIS_URL"],
   admin: ["DATABASE_URL", "LOCAL_DB_PORT"],
   localStack: ["DATABASE_URL", "LOCAL_API_PORT", "LOCAL_DB_PORT", "LOCAL_STATE_DIR", "FACADE_PORT", "LOG_LEVEL"],
+  /** The local gateway bounds bodies as the servers behind it do (serverBodyLimit). */
+  localGateway: ["MAX_UPLOAD_BYTES"],
 } as const satisfies Record<string, readonly Name[]>;
 
 export type SettingGroup = keyof typeof settingGroups;

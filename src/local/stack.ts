@@ -5,7 +5,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import postgres from "postgres";
-import { productionOrigins, settingNames } from "../core/settings.ts";
+import { productionOrigins, readSettings, settingNames } from "../core/settings.ts";
 import { createAuthStandIn, createProjectApiKeys, loadOrCreateSigningKey, supabaseCliJwtSecret } from "./auth/index.ts";
 import { denoOfflineEnv } from "./deno.ts";
 import { startGateway, type RunningGateway } from "./gateway.ts";
@@ -98,6 +98,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
   try {
     const gateway: RunningGateway = startGateway({
       port: options.ports.gateway,
+      maxUploadBytes: readSettings("localGateway", (name) => options.env?.[name] ?? userSettings[name]).MAX_UPLOAD_BYTES,
       routes: {
         auth,
         storage: createLocalFileHandler({ rootDir: storageDir, securityKey: localStorageSecurityKey }),
