@@ -1,9 +1,10 @@
 // Every environment variable the project reads, declared once: its type, its default,
-// its rule. Each entry point reads the part it needs (facadeSettings, functionSettings,
-// adminSettings, localStackSettings) from its environment (process.env in Bun, Deno.env
-// in Deno) once, at start-up, into typed values with clear errors. Modules below take
-// these values as options and never read the environment themselves. .env.example
-// documents each variable (a test holds the two together).
+// its rule. Each entry point reads its group (settingGroups: functions, facade, admin,
+// localStack, localGateway) with readSettings, from its environment (process.env in
+// Bun, Deno.env in Deno), once, at start-up, into typed values with clear errors.
+// Modules below take these values as options and never read the environment
+// themselves. .env.example documents each variable (a test holds the two together).
+// The limits on request bodies, which follow from MAX_UPLOAD_BYTES, are at the end.
 import { z } from "zod";
 import type { StorageConfig } from "./storage/index.ts";
 

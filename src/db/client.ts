@@ -4,7 +4,9 @@
 // does for supabase-js: inside a transaction, `role` switched to anon or authenticated
 // and `request.jwt.claims` set to the verified JWT claims, so the same RLS policies hold
 // the facade, the edge functions and the frontends. `asServiceRole` is the named
-// exception, for the few server-only operations (rate limits, API-token checks).
+// exception, for server-only state no API role may touch: the rate-limit counters.
+// (The API-token check needs neither: private.fetch_shared_resume is granted to the
+// servers' login role itself.)
 //
 // Runtime-neutral: no Bun or Deno globals, so both runtimes load it.
 import postgres from "postgres";

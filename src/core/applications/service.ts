@@ -1,9 +1,10 @@
 // Applications: apply, the candidate's own list and withdrawal, the recruiter's
 // applicants and the status pipeline, and each application's history. Every statement
 // runs as the caller; the database enforces who may do what (RLS), the pipeline's
-// transitions and who may make them (a trigger raising PT409/PT403, answered 409/403 by
-// the errors plugin with the trigger's message), stamps reviewed_at, writes the history
-// and keeps applications_count exact. Plain values in, values or ApiErrors out.
+// transitions and who may make them (a trigger raising PT409/PT403, which either face
+// answers 409/403 with the trigger's message, through apiErrorFromDatabase), stamps
+// reviewed_at, writes the history and keeps applications_count exact. Plain values in,
+// values or ApiErrors out.
 import { badRequest, databaseErrorOf, forbidden, notFound } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import type { FileStorage } from "../storage/index.ts";
@@ -89,7 +90,7 @@ export function createApplicationsService(deps: ApplicationsServiceDeps) {
       const [rows, [count]] = await asCaller(sql, caller, (tx) =>
         Promise.all([
           // Job postings a candidate applied to stay readable to them after they close
-          // (policy "candidates read postings they applied to").
+          // (policy "users read open, own and applied-to postings").
           tx<MineRow[]>`
             select a.id, a.status, a.cover_letter, a.applied_at, a.reviewed_at, a.updated_at,
                    a.job_id, j.title, j.company_name, j.location,

@@ -4,8 +4,9 @@
 // may post, edit or see what; this code only words its refusals the seed's way.
 // The public list reads through public.list_open_job_postings/count_open_job_postings
 // (migration 20261125001300), granted to anon and authenticated like any rpc: they
-// apply the rule of the policy "anyone reads open postings" themselves, so that the
-// filters can use their indexes, which they cannot through the table under RLS.
+// show what the policy "visitors read open postings" shows (private.job_posting_is_open)
+// themselves, so that the filters can use their indexes, which they cannot through the
+// table under RLS.
 import { databaseErrorOf, forbidden, notFound } from "../errors.ts";
 import { errorFields, type Logger } from "../log.ts";
 import { asCaller, type Caller, type Sql, type Transaction, type SignedInCaller } from "../../db/client.ts";
