@@ -4,6 +4,7 @@ import { createHash } from "node:crypto";
 import postgres from "postgres";
 import { createDatabasePool } from "../../src/db/client.ts";
 import { asAuthenticatorUrl, migratedTestDatabase } from "../support/database.ts";
+import { insertResume } from "../support/job-board.ts";
 import { createTestUser } from "../support/personas.ts";
 import { shareToken } from "../support/world.ts";
 
@@ -28,11 +29,8 @@ beforeAll(async () => {
 
 async function newResume(active = true): Promise<{ id: number; token: string }> {
   const token = shareToken();
-  const [row] = await superuser`
-    insert into public.resumes (user_id, resume_name, pdf_filename, permanent_token, is_active, qr_code_base64)
-    values (${ownerId}, 'CV', ${`${ownerId}/${crypto.randomUUID()}.pdf`}, ${token}, ${active}, 'data:image/png;base64,AAAA')
-    returning id`;
-  return { id: Number(row!.id), token };
+  const id = await insertResume(superuser, ownerId, { name: "CV", active, permanentToken: token, qrCode: "data:image/png;base64,AAAA" });
+  return { id, token };
 }
 
 function fetchShared(options: { apiToken?: string; shareToken: string; ip?: string }) {

@@ -682,29 +682,3 @@ describe("my resumes and their management (facade)", () => {
     });
   });
 });
-
-describe("OpenAPI", () => {
-  test("documents the resume routes, the upload as multipart, the public fetch's X-API-Token", async () => {
-    const response = await fetch(`${stack.facadeUrl}/docs/json`);
-    expect(response.status).toBe(200);
-    const spec = (await response.json()) as { paths: Record<string, Record<string, any>> };
-    const upload = spec.paths["/api/v1/resumes/upload"]!.post;
-    expect(Object.keys(upload.requestBody.content)).toEqual(["multipart/form-data"]);
-    expect(upload.requestBody.content["multipart/form-data"].schema.required).toEqual(["file", "resume_name"]);
-    expect(Object.keys(spec.paths)).toEqual(
-      expect.arrayContaining([
-        "/api/v1/resumes/my-resumes",
-        "/api/v1/resumes/{id}",
-        "/api/v1/resumes/{id}/rotate-token",
-        "/api/v1/resumes/{id}/analytics",
-        "/api/v1/shared/public/resume/{permanent_token}",
-      ]),
-    );
-    expect(Object.keys(spec.paths["/api/v1/resumes/{id}"]!).sort()).toEqual(["delete", "get", "patch"]);
-    const shared = spec.paths["/api/v1/shared/public/resume/{permanent_token}"]!.get;
-    expect(shared.parameters.map((p: { name: string }) => p.name)).toContain("x-api-token");
-    // Every route also documents the 500 any request can meet.
-    expect(Object.keys(shared.responses).sort()).toEqual(["200", "401", "404", "429", "500"]);
-    expect(Object.keys(upload.responses).sort()).toEqual(["200", "400", "401", "413", "415", "422", "500", "502", "503"]);
-  });
-});

@@ -55,6 +55,7 @@ function refusalsOfTheDeclaration(options: RouteDeclaration): Refusals[] {
 }
 
 interface RouteDeclaration {
+  detail?: unknown;
   auth?: boolean;
   optionalAuth?: boolean;
   params?: unknown;
