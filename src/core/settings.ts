@@ -55,6 +55,8 @@ const variables = {
   BUNNY_PULL_ZONE_URL: z.url(),
   BUNNY_TOKEN_SECURITY_KEY: z.string().min(8),
   BUNNY_FOLDER: z.preprocess(orDefault("pdfs"), z.string().regex(/^[A-Za-z0-9_-]+$/)),
+  /** How long one Storage API call may take, answer included, before it counts as failed (503). */
+  BUNNY_STORAGE_TIMEOUT_SECONDS: positiveInteger(30),
   SIGNED_URL_TTL_SECONDS: positiveInteger(3600),
   MAX_UPLOAD_BYTES: positiveInteger(10 * 1024 * 1024),
 
@@ -105,6 +107,7 @@ const sharedNames = [
   "BUNNY_PULL_ZONE_URL",
   "BUNNY_TOKEN_SECURITY_KEY",
   "BUNNY_FOLDER",
+  "BUNNY_STORAGE_TIMEOUT_SECONDS",
   "SIGNED_URL_TTL_SECONDS",
   "MAX_UPLOAD_BYTES",
   "PREVIEW_BASE_URL",
@@ -163,6 +166,7 @@ export function storageConfig(settings: Settings): StorageConfig {
       folder: settings.BUNNY_FOLDER,
       pullZoneUrl: settings.BUNNY_PULL_ZONE_URL,
       securityKey: settings.BUNNY_TOKEN_SECURITY_KEY,
+      timeoutMs: settings.BUNNY_STORAGE_TIMEOUT_SECONDS * 1000,
     };
   }
   return {
