@@ -1,4 +1,5 @@
-// HTTP pieces both faces share: the JSON error response, security headers and CORS.
+// HTTP pieces both faces share: the JSON and error responses, the security headers, CORS,
+// the client's address from X-Forwarded-For and the request id.
 import { ApiError } from "./errors.ts";
 import { isIpAddress } from "./ip-address.ts";
 
