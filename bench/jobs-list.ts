@@ -8,9 +8,10 @@
 //
 // Environment: BENCH_POSTINGS (1000000), BENCH_CONCURRENCY (32), BENCH_SECONDS (3).
 import postgres from "postgres";
-import { encodeCursor } from "../src/api/jobs/cursor.ts";
-import { jobFiltersOf, selectJobCount, selectJobPage, type JobListFilters, type JobListPage } from "../src/api/jobs/service.ts";
-import { anonymous, asCaller, createDatabase } from "../src/db/client.ts";
+import { JOB_LIST_CURSOR } from "../src/core/jobs/model.ts";
+import { encodeKeysetCursor } from "../src/core/keyset.ts";
+import { jobFiltersOf, selectJobCount, selectJobPage, type JobListFilters, type JobListPage } from "../src/core/jobs/service.ts";
+import { anonymous, asCaller, createDatabasePool } from "../src/db/client.ts";
 import { authenticatorUrl } from "../src/local/stack.ts";
 import { runLoad, type LoadResult } from "./support/measure.ts";
 import { seedJobPostings, vocabulary } from "./support/seed-job-postings.ts";
@@ -55,7 +56,7 @@ async function main() {
   say("Starting a throwaway embedded PostgreSQL, migrations (Supabase CLI) and the local stack…");
   const stack = await startBenchStack();
   const superuser = postgres(stack.superuserUrl, { max: 2, onnotice: () => {} });
-  const db = createDatabase(authenticatorUrl(stack.superuserUrl), { max: poolSize, applicationName: "bench-direct" });
+  const db = createDatabasePool(authenticatorUrl(stack.superuserUrl), { max: poolSize, applicationName: "bench-direct" });
   try {
     say(`Seeding (generate_series in SQL):`);
     const seed = await seedJobPostings(stack.superuserUrl, { postings, log: say });
@@ -67,7 +68,7 @@ async function main() {
       select to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as created_at, id
         from public.job_postings j where private.job_posting_is_open(j)
        order by created_at desc, id desc offset ${Math.min(300_000, Math.max(0, seed.open - 50))} limit 1`;
-    const deepCursor = encodeCursor({ createdAt: deep!.created_at as string, id: Number(deep!.id) });
+    const deepCursor = encodeKeysetCursor(JOB_LIST_CURSOR, { createdAt: deep!.created_at as string, id: Number(deep!.id) });
 
     const cases: Case[] = [
       { label: "no filter", query: () => ({}) },

@@ -45,8 +45,8 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import postgres from "postgres";
-import { apiTokenDigest } from "../src/core/random-tokens.ts";
-import { createDatabase } from "../src/db/client.ts";
+import { apiTokenDigest } from "../src/core/digest.ts";
+import { createDatabasePool } from "../src/db/client.ts";
 import { authenticatorUrl } from "../src/local/stack.ts";
 import { printTable, ratio, runLoad, type LoadResult } from "./support/measure.ts";
 import { guardedServerPid, megabytes, rssBytes, samplePeakRss } from "./support/process-metrics.ts";
@@ -104,7 +104,7 @@ async function generateLoad(job: LoadJob): Promise<LoadReport> {
   let close = async () => {};
 
   if (job.target === "database limit") {
-    const sql = createDatabase(job.base, { max: job.poolSize, applicationName: "previewcv-bench" });
+    const sql = createDatabasePool(job.base, { max: job.poolSize, applicationName: "previewcv-bench" });
     const digest = await apiTokenDigest(apiToken);
     // The statement of src/core/resumes/public-fetch.ts, parameters and all.
     request = async () => {

@@ -22,7 +22,7 @@ import { createHash } from "node:crypto";
 import os from "node:os";
 import postgres from "postgres";
 import { loadKeyring, newWebhookSecret, sealSecret } from "../src/core/webhooks/secrets.ts";
-import { asCaller, createDatabase, type Caller } from "../src/db/client.ts";
+import { asCaller, createDatabasePool, type Caller } from "../src/db/client.ts";
 import { freePort } from "../src/local/ports.ts";
 import { startProcess, workerCommand, type RunningProcess } from "../src/local/processes.ts";
 import { authenticatorUrl, localWebhookSecretKeys } from "../src/local/stack.ts";
@@ -59,7 +59,7 @@ async function main() {
   console.log("Starting a throwaway PostgreSQL (migrations through the Supabase CLI)…");
   const database = await startBenchDatabase();
   const superuser = postgres(database.url, { max: 4, onnotice: () => {} });
-  const server = createDatabase(authenticatorUrl(database.url), { max: poolSize, applicationName: "previewcv-bench" });
+  const server = createDatabasePool(authenticatorUrl(database.url), { max: poolSize, applicationName: "previewcv-bench" });
   const workers: RunningProcess[] = [];
   const receiverServer = startReceiverServer();
   try {

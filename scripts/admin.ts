@@ -17,6 +17,7 @@
 // embedded database of `npm start`, on LOCAL_DB_PORT like npm start). The plain token is printed once, by create; only
 // its SHA-256 digest is stored.
 import postgres from "postgres";
+import { databaseErrorOf } from "../src/core/errors.ts";
 import { localSuperuserUrl, readSettings } from "../src/core/settings.ts";
 import { printableDatabaseUrl } from "../src/db/printable-url.ts";
 
@@ -239,7 +240,7 @@ export async function main(argv: string[], env: Record<string, string | undefine
       console.error(`${error.message}\n\n${usage}`);
       return 2;
     }
-    const code = (error as { code?: string }).code;
+    const code = databaseErrorOf(error)?.code;
     if (code === "P0002" || code === "22023") {
       // The admin functions' own refusals: no such account, no recruiter profile, a bad reason.
       const message = (error as Error).message;

@@ -3,10 +3,9 @@
 // type error fails here instead of at start-up.
 import { spawnSync } from "node:child_process";
 import { denoBin, denoOfflineArgs, denoOfflineEnv } from "../src/local/deno.ts";
-import { projectRoot } from "../src/local/paths.ts";
-import { functionEntrypoints } from "./gen-function-imports.ts";
+import { edgeFunctionEntrypoint, edgeFunctionNames, projectRoot } from "../src/local/paths.ts";
 
-const entrypoints = functionEntrypoints();
+const entrypoints = edgeFunctionNames().map((name) => edgeFunctionEntrypoint(name));
 const result = spawnSync(denoBin(), ["check", ...denoOfflineArgs, ...entrypoints], {
   cwd: projectRoot,
   env: { ...process.env, ...denoOfflineEnv },

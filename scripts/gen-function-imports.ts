@@ -13,6 +13,7 @@
 //   bun scripts/gen-function-imports.ts --check   write nothing; exit 1 when it is stale
 import fs from "node:fs";
 import path from "node:path";
+import { edgeFunctionEntrypoint, edgeFunctionNames } from "../src/local/paths.ts";
 
 const projectRoot = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
 export const functionImportMapFile = path.join(projectRoot, "functions", "deno.json");
@@ -22,17 +23,6 @@ interface PackageJson {
 }
 interface PackageLock {
   packages: Record<string, { version?: string }>;
-}
-
-/** functions/NAME/index.ts of every edge function (folders starting with _ are shared code). */
-export function functionEntrypoints(root = projectRoot): string[] {
-  const dir = path.join(root, "functions");
-  return fs
-    .readdirSync(dir, { withFileTypes: true })
-    .filter((entry) => entry.isDirectory() && !entry.name.startsWith("_"))
-    .map((entry) => path.join(dir, entry.name, "index.ts"))
-    .filter((file) => fs.existsSync(file))
-    .sort();
 }
 
 /** Every import/export specifier of a TypeScript module, types-only imports included. */
@@ -75,7 +65,8 @@ export function generateImportMap(root = projectRoot): { imports: Record<string,
   const pkg = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")) as PackageJson;
   const lock = JSON.parse(fs.readFileSync(path.join(root, "package-lock.json"), "utf8")) as PackageLock;
   const imports: Record<string, string> = {};
-  for (const specifier of [...bareImportsOf(functionEntrypoints(root))].sort()) {
+  const entrypoints = edgeFunctionNames(root).map((name) => edgeFunctionEntrypoint(name, root));
+  for (const specifier of [...bareImportsOf(entrypoints)].sort()) {
     const name = packageNameOf(specifier);
     if (!pkg.dependencies?.[name]) {
       throw new Error(`the edge functions import "${specifier}", but ${name} is not in package.json "dependencies" (npm install ${name}).`);

@@ -15,7 +15,7 @@ import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { createDatabase, dropDatabase, prepareDatabase, withSslDisabled } from "../src/local/database.ts";
+import { createEmptyDatabase, dropDatabase, prepareDatabase, withSslDisabled } from "../src/local/database.ts";
 import { projectRoot } from "../src/local/paths.ts";
 import { startThrowawayPostgres } from "../src/local/throwaway-postgres.ts";
 
@@ -100,7 +100,7 @@ export async function generateFromMigrations(options: { serverUrl?: string; log?
     let databaseUrl: string;
     if (options.serverUrl) {
       const name = `previewcv_gentypes_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
-      databaseUrl = await createDatabase(options.serverUrl, name);
+      databaseUrl = await createEmptyDatabase(options.serverUrl, name);
       cleanups.push(() => dropDatabase(options.serverUrl!, name));
       log(`scratch database ${name}`);
     } else {

@@ -4,11 +4,11 @@
 //
 // Environment: the "functions" group of src/core/settings.ts (SUPABASE_URL is set by
 // Supabase for every function; the rest come from `supabase secrets set`, see .env.example).
-import { createLogger, errorFields, type Logger } from "../../src/core/log.ts";
-import type { ResumeDeps } from "../../src/core/resumes/types.ts";
+import { createLogger, type Logger } from "../../src/core/log.ts";
+import type { ResumeDeps } from "../../src/core/resumes/deps.ts";
 import { readSettings, storageConfig, type FunctionSettings } from "../../src/core/settings.ts";
 import { createStorage } from "../../src/core/storage/index.ts";
-import { createDatabase } from "../../src/db/client.ts";
+import { createDatabasePool } from "../../src/db/client.ts";
 
 export interface FunctionRuntime extends ResumeDeps {
   settings: FunctionSettings;
@@ -25,7 +25,7 @@ export function env(name: string): string | undefined {
 export function createFunctionRuntime(name: string): FunctionRuntime {
   const settings = readSettings("functions", env);
   const log = createLogger({ service: `fn:${name}`, level: settings.LOG_LEVEL });
-  const sql = createDatabase(settings.APP_DATABASE_URL, { max: settings.DB_POOL_SIZE, applicationName: `previewcv-fn-${name}` });
+  const sql = createDatabasePool(settings.APP_DATABASE_URL, { max: settings.DB_POOL_SIZE, applicationName: `previewcv-fn-${name}` });
   const waitUntil = typeof EdgeRuntime !== "undefined" ? EdgeRuntime?.waitUntil?.bind(EdgeRuntime) : undefined;
   return {
     sql,
@@ -33,11 +33,10 @@ export function createFunctionRuntime(name: string): FunctionRuntime {
     log,
     storage: createStorage(storageConfig(settings)),
     // On Supabase, work after the answer must be handed to EdgeRuntime.waitUntil or the
-    // isolate may stop first; a plain Deno process keeps running it anyway.
-    background: (work) => {
-      const guarded = work.catch((error) => log.error("background work failed", errorFields(error)));
-      waitUntil?.(guarded);
-    },
+    // isolate may stop first; a plain Deno process keeps running it anyway. The work
+    // comes from runInBackground (src/core/resumes/orphan-cleanup.ts), which has already
+    // made a failure a log line.
+    background: (work) => waitUntil?.(work),
   };
 }
 

@@ -4,13 +4,15 @@
 //   multipart/form-data: file (PDF), resume_name, is_public (optional, default false)
 //   200 the seed's { success, resume_id, permanent_token, preview_url, qr_code_base64 }
 //
-// The same implementation as POST /api/v1/resumes/upload (src/core/resumes/upload.ts).
+// The same implementation as POST /api/v1/resumes/upload: the form is read by
+// src/core/resumes/upload-form.ts, the upload done by src/core/resumes/upload.ts.
 // verify_jwt = false (supabase/config.toml): the function verifies the token itself,
 // against the project's JWKS (ES256) with the legacy HS256 secret as fallback, before
 // reading a byte of the body.
 import { authenticate, createJwtVerifier } from "../../src/auth/index.ts";
 import { notFound } from "../../src/core/errors.ts";
-import { readUploadForm, uploadResume } from "../../src/core/resumes/upload.ts";
+import { readUploadForm } from "../../src/core/resumes/upload-form.ts";
+import { uploadResume } from "../../src/core/resumes/upload.ts";
 import { functionHandler, methodNotAllowed } from "../_shared/http.ts";
 import { closeOnShutdown, createFunctionRuntime } from "../_shared/runtime.ts";
 

@@ -1,29 +1,36 @@
 // The /api/v1 facade: the seed's REST contract over the same core, database rules and
-// auth as the edge functions. One module per resource; cross-cutting concerns are the
-// plugins, registered once here.
+// auth as the edge functions. One controller per resource over its service in
+// src/core; cross-cutting concerns are the plugins, registered once here.
 import { Elysia } from "elysia";
 import type { JwtVerifier, SupabaseAuthClient } from "../auth/index.ts";
+import { createAccountService } from "../core/accounts/service.ts";
+import { createApplicationsService } from "../core/applications/service.ts";
 import type { CorsPolicy } from "../core/http.ts";
+import { createJobsService } from "../core/jobs/service.ts";
+import type { TotalCacheOptions } from "../core/jobs/total-cache.ts";
 import type { Logger } from "../core/log.ts";
-import type { Settings } from "../core/settings.ts";
+import { createRecruitersService } from "../core/recruiters/service.ts";
+import { createResumeService } from "../core/resumes/service.ts";
+import type { FacadeSettings } from "../core/settings.ts";
 import type { FileStorage } from "../core/storage/index.ts";
 import type { DestinationPolicy } from "../core/webhooks/destination.ts";
 import type { SecretKeyring } from "../core/webhooks/secrets.ts";
+import { createNotificationService } from "../core/notifications/service.ts";
+import { createWebhookService } from "../core/webhooks/service.ts";
+// Types only: what the services are built from (the pool and the rate-limit counters).
 import type { Sql } from "../db/client.ts";
 import type { RateLimiter } from "../db/rate-limit.ts";
+import { applicationsModule } from "./applications/index.ts";
 import { authModule } from "./auth/index.ts";
-import { createAuthService } from "./auth/service.ts";
-import { createResumeService } from "../core/resumes/index.ts";
 import { healthModule } from "./health/index.ts";
 import { jobsModule } from "./jobs/index.ts";
 import { docsPlugin } from "./plugins/docs.ts";
 import { errorHandling } from "./plugins/errors.ts";
 import { httpBasics } from "./plugins/http-basics.ts";
 import { notificationsModule } from "./notifications/index.ts";
-import { jsonBodyPlugin } from "./plugins/json-body.ts";
 import { recruitersModule } from "./recruiters/index.ts";
 import { resumesModule } from "./resumes/index.ts";
-import { sharedModule } from "./shared/index.ts";
+import { sharedResumesModule } from "./shared-resumes/index.ts";
 import { webhooksModule } from "./webhooks/index.ts";
 
 export interface FacadeDeps {
@@ -32,22 +39,24 @@ export interface FacadeDeps {
   auth: SupabaseAuthClient;
   storage: FileStorage;
   rateLimiter: RateLimiter;
-  settings: Settings;
+  settings: Pick<FacadeSettings, "CORS_ALLOWED_ORIGINS" | "MAX_UPLOAD_BYTES" | "PREVIEW_BASE_URL" | "PUBLIC_PROFILE_BASE_URL" | "SIGNED_URL_TTL_SECONDS">;
   log: Logger;
   /** Read the client IP from X-Forwarded-For (only behind a proxy we control). */
   trustProxy: boolean;
   /** Sealing of webhook secrets and the SSRF rules of webhook URLs. */
   webhooks: { keyring: SecretKeyring; policy: DestinationPolicy };
+  /** How large list totals are cached (tests make it deterministic). */
+  totalCache?: TotalCacheOptions;
 }
 
 export function createApp(deps: FacadeDeps) {
   const cors: CorsPolicy = { allowedOrigins: deps.settings.CORS_ALLOWED_ORIGINS };
+  const { verifier } = deps;
   // One resume service for the owner's routes and the public fetch (as in the functions).
   const resumes = createResumeService(deps);
   return new Elysia()
     .use(httpBasics({ cors, log: deps.log }))
     .use(errorHandling({ log: deps.log }))
-    .use(jsonBodyPlugin())
     .use(
       docsPlugin({
         title: "PreviewCV / LetsMakeCV API",
@@ -56,19 +65,14 @@ export function createApp(deps: FacadeDeps) {
       }),
     )
     .use(healthModule({ sql: deps.sql }))
-    .use(
-      authModule({
-        service: createAuthService(deps),
-        verifier: deps.verifier,
-        trustProxy: deps.trustProxy,
-      }),
-    )
-    .use(resumesModule({ service: resumes, verifier: deps.verifier, maxUploadBytes: deps.settings.MAX_UPLOAD_BYTES }))
-    .use(sharedModule({ service: resumes, trustProxy: deps.trustProxy }))
-    .use(jobsModule(deps))
-    .use(recruitersModule(deps))
-    .use(notificationsModule(deps))
-    .use(webhooksModule({ ...deps, ...deps.webhooks }));
+    .use(authModule({ service: createAccountService(deps), verifier, trustProxy: deps.trustProxy }))
+    .use(resumesModule({ service: resumes, verifier, maxUploadBytes: deps.settings.MAX_UPLOAD_BYTES }))
+    .use(sharedResumesModule({ service: resumes, trustProxy: deps.trustProxy }))
+    .use(jobsModule({ service: createJobsService({ sql: deps.sql, log: deps.log, totalCache: deps.totalCache }), verifier }))
+    .use(applicationsModule({ service: createApplicationsService(deps), verifier }))
+    .use(recruitersModule({ service: createRecruitersService(deps), verifier }))
+    .use(notificationsModule({ service: createNotificationService({ sql: deps.sql }), verifier }))
+    .use(webhooksModule({ service: createWebhookService({ ...deps, ...deps.webhooks }), verifier }));
 }
 
 export type FacadeApp = ReturnType<typeof createApp>;

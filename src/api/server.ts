@@ -3,18 +3,18 @@
 // deploy behind a load balancer drops no request.
 import { createJwtVerifier, createSupabaseAuthClient } from "../auth/index.ts";
 import { createLogger } from "../core/log.ts";
-import { readSettings, storageConfig } from "../core/settings.ts";
+import { readSettings, serverBodyLimit, storageConfig } from "../core/settings.ts";
 import { createStorage } from "../core/storage/index.ts";
 import { systemResolve, withTimeout } from "../core/webhooks/dns.ts";
 import { loadKeyring } from "../core/webhooks/secrets.ts";
-import { createDatabase } from "../db/client.ts";
+import { createDatabasePool } from "../db/client.ts";
 import { postgresRateLimiter } from "../db/rate-limit.ts";
 import { createApp } from "./app.ts";
 import { redisRateLimiter } from "./redis-rate-limiter.ts";
 
 const settings = readSettings("facade", (name) => process.env[name]);
 const log = createLogger({ service: "facade", level: settings.LOG_LEVEL });
-const sql = createDatabase(settings.APP_DATABASE_URL, { max: settings.DB_POOL_SIZE, applicationName: "previewcv-facade" });
+const sql = createDatabasePool(settings.APP_DATABASE_URL, { max: settings.DB_POOL_SIZE, applicationName: "previewcv-facade" });
 const projectUrl = settings.SUPABASE_URL;
 
 const app = createApp({
@@ -43,8 +43,8 @@ const app = createApp({
 app.listen({
   port: settings.FACADE_PORT,
   hostname: settings.FACADE_HOST,
-  // Uploads stream through readMultipartForm's own limit; this is the outer bound.
-  maxRequestBodySize: settings.MAX_UPLOAD_BYTES + 1024 * 1024,
+  // Every route reads its body with a limit of its own; this is the outer bound.
+  maxRequestBodySize: serverBodyLimit(settings.MAX_UPLOAD_BYTES),
 });
 log.info("facade listening", { port: app.server?.port, url: `http://127.0.0.1:${app.server?.port}/api/v1`, docs: "/docs" });
 

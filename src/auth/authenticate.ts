@@ -2,7 +2,7 @@
 // the verified claims of the request's Supabase access token, or the ApiError to
 // answer with (401 with WWW-Authenticate: Bearer; 503 when the JWKS is unreachable).
 import { serviceUnavailable, unauthorized } from "../core/errors.ts";
-import type { SignedInCaller } from "../db/client.ts";
+import { anonymous, type Caller, type SignedInCaller } from "../db/client.ts";
 import { bearerChallenge, readBearerToken } from "./bearer.ts";
 import { InvalidTokenError, JwksUnavailableError, type JwtVerifier } from "./jwt-verifier.ts";
 
@@ -16,4 +16,9 @@ export async function authenticate(verifier: JwtVerifier, authorization: string 
     if (error instanceof JwksUnavailableError) throw serviceUnavailable("Cannot verify tokens right now");
     throw error;
   }
+}
+
+/** For a read anyone may make: anon without an Authorization header; a header that is sent must hold a valid token. */
+export async function authenticateIfPresent(verifier: JwtVerifier, authorization: string | null): Promise<Caller> {
+  return authorization ? authenticate(verifier, authorization) : anonymous;
 }

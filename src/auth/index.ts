@@ -23,4 +23,4 @@ export {
   type SupabaseAuthClient,
   type SupabaseAuthClientOptions,
 } from "./supabase-auth-client.ts";
-export { authenticate } from "./authenticate.ts";
+export { authenticate, authenticateIfPresent } from "./authenticate.ts";

@@ -11,6 +11,7 @@
 // The signature is checked before any claim, so an unsigned token never learns which of
 // its claims we disliked. Runtime-neutral: Web APIs and jose only.
 import { compactVerify, decodeProtectedHeader, errors as joseErrors, type ProtectedHeaderParameters } from "jose";
+import { UUID_PATTERN } from "../core/validation.ts";
 import type { AccessTokenClaims } from "../db/client.ts";
 import { RemoteKeySet, type RemoteKeySetOptions } from "./remote-key-set.ts";
 
@@ -88,7 +89,6 @@ export interface JwtVerifier {
 
 // Larger than any Supabase token with generous metadata; bounds the work spent on junk.
 const maxTokenLength = 16 * 1024;
-const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const compactJwsPattern = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
 
 export function createJwtVerifier(options: JwtVerifierOptions): JwtVerifier {
@@ -166,7 +166,7 @@ export function createJwtVerifier(options: JwtVerifierOptions): JwtVerifier {
     if (options.issuer !== undefined && claims.iss !== options.issuer) {
       throw new InvalidTokenError("wrong_issuer", "The token was issued by someone else");
     }
-    if (typeof claims.sub !== "string" || !uuidPattern.test(claims.sub)) {
+    if (typeof claims.sub !== "string" || !UUID_PATTERN.test(claims.sub)) {
       throw new InvalidTokenError("invalid_subject", "The token's subject (sub) is not a user id");
     }
     return claims as AccessTokenClaims;

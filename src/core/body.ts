@@ -6,10 +6,19 @@
 //
 // Runtime-neutral: standard Request and ReadableStream (Bun and Deno).
 
-export type BodyErrorKind = "too-large" | "malformed";
+export type BodyErrorKind = "too-large" | "malformed" | "not-multipart";
+
+const STATUS_OF: Record<BodyErrorKind, 400 | 413 | 415> = {
+  "too-large": 413,
+  "not-multipart": 415,
+  malformed: 400,
+};
 
 export class BodyReadError extends Error {
-  override readonly name = "BodyReadError";
+  override readonly name: string = "BodyReadError";
+  /** The HTTP status a face answers with: 413, 415 or 400. */
+  readonly status: 400 | 413 | 415;
+
   constructor(
     readonly kind: BodyErrorKind,
     message: string,
@@ -18,6 +27,7 @@ export class BodyReadError extends Error {
     options?: { cause?: unknown },
   ) {
     super(message, options);
+    this.status = STATUS_OF[kind];
   }
 }
 

@@ -1,6 +1,6 @@
-// BunnyCDN pull-zone token authentication, the current HMAC-SHA256 scheme, and a
-// verifier for the same URLs (the local file server and the tests use it; Bunny's edge
-// does the verifying in production).
+// BunnyCDN pull-zone token authentication, the current HMAC-SHA256 scheme: signing the
+// URLs Bunny's edge verifies (the local stack verifies them the same way, with
+// src/local/storage/bunny-url-verifier.ts).
 //
 //   token   = "HS256-" [+ "1-" when IP-locked] + base64url_nopad(HMAC_SHA256(securityKey, message))
 //   message = signaturePath + expires [+ IP bytes] + signingData
@@ -15,7 +15,8 @@
 // between expires and signingData, and the token carries the `1-` flag.
 //
 // Runtime-neutral (Bun and Deno): crypto.subtle only.
-import { base64UrlEncode, timingSafeEqual } from "./random-tokens.ts";
+import { base64UrlEncode } from "./encoding.ts";
+import { parseIpAddress } from "./ip-address.ts";
 
 /** Restrictions a signed URL can carry; all of them are covered by the signature. */
 export interface BunnyTokenRestrictions {
@@ -47,35 +48,7 @@ export interface BunnyTokenInput {
   userIp?: string;
 }
 
-export type BunnyUrlRefusal =
-  | "missing-token"
-  | "malformed"
-  | "bad-signature"
-  | "expired"
-  | "outside-token-path"
-  | "ip-mismatch"
-  | "country-not-allowed";
-
-export type BunnyUrlVerification =
-  | { ok: true; /** The signed path (after the mount path). */ path: string; expires: number }
-  | { ok: false; reason: BunnyUrlRefusal; message: string };
-
-export interface VerifyBunnyUrlOptions {
-  securityKey: string;
-  /** URL path in front of the signed path, e.g. `/storage/v1/cdn` for the local server. */
-  mountPath?: string;
-  /** Defaults to the clock. */
-  nowSeconds?: number;
-  /** The caller's address; required to accept an IP-locked URL. */
-  clientIp?: string;
-  /** The caller's country when known; geo restrictions are enforced only then. */
-  clientCountry?: string;
-}
-
-const TOKEN_PATTERN = /^HS256-(1-)?([A-Za-z0-9_-]{43})$/;
-const EXPIRES_PATTERN = /^[0-9]{1,12}$/;
 const COUNTRY_PATTERN = /^[A-Z]{2}$/;
-const RESERVED_PARAMETERS = new Set(["token", "expires"]);
 
 /** The `HS256-...` token for one URL. */
 export async function bunnyToken(input: BunnyTokenInput): Promise<string> {
@@ -112,85 +85,11 @@ export async function signBunnyUrl(baseUrl: string, path: string, options: SignB
   return `${baseUrl.replace(/\/+$/, "")}${path}?token=${token}${extra}&expires=${options.expires}`;
 }
 
-/** Checks a signed URL the way Bunny's edge does: signature, expiry, path scope, IP, country. */
-export async function verifyBunnyUrl(url: string | URL, options: VerifyBunnyUrlOptions): Promise<BunnyUrlVerification> {
-  const parsed = typeof url === "string" ? safeUrl(url) : url;
-  if (!parsed) return refuse("malformed", "The URL cannot be parsed.");
-
-  const mountPath = (options.mountPath ?? "").replace(/\/+$/, "");
-  if (mountPath && !parsed.pathname.startsWith(mountPath + "/")) {
-    return refuse("malformed", "The URL is not under the signed mount path.");
-  }
-  const path = parsed.pathname.slice(mountPath.length);
-
-  const parameters: Record<string, string> = {};
-  const seen = new Set<string>();
-  for (const [name, value] of parsed.searchParams) {
-    // A repeated parameter has no single signed value; Bunny's signers refuse them too.
-    if (seen.has(name)) return refuse("malformed", `The query parameter ${name} is repeated.`);
-    seen.add(name);
-    if (!RESERVED_PARAMETERS.has(name)) parameters[name] = value;
-  }
-  const token = parsed.searchParams.get("token");
-  const expiresText = parsed.searchParams.get("expires");
-  if (!token) return refuse("missing-token", "The URL is not signed.");
-  if (!expiresText || !EXPIRES_PATTERN.test(expiresText)) return refuse("malformed", "The expiry is missing or invalid.");
-  const tokenMatch = TOKEN_PATTERN.exec(token);
-  if (!tokenMatch) return refuse("malformed", "The token is not an HS256 token.");
-
-  const ipLocked = tokenMatch[1] !== undefined;
-  let userIp: string | undefined;
-  if (ipLocked) {
-    if (!options.clientIp || !ipAddressBytes(options.clientIp)) {
-      return refuse("ip-mismatch", "The URL is locked to another address.");
-    }
-    userIp = options.clientIp;
-  }
-
-  const tokenPath = parameters.token_path;
-  const expected = await bunnyToken({
-    securityKey: options.securityKey,
-    signaturePath: tokenPath ?? path,
-    expires: Number(expiresText),
-    parameters,
-    userIp,
-  });
-  const encoder = new TextEncoder();
-  if (!timingSafeEqual(encoder.encode(expected), encoder.encode(token))) {
-    // For an IP-locked URL a wrong address and a forged token look the same here.
-    return ipLocked
-      ? refuse("ip-mismatch", "The signature does not match this URL and address.")
-      : refuse("bad-signature", "The signature does not match this URL.");
-  }
-
-  const expires = Number(expiresText);
-  const now = options.nowSeconds ?? Math.floor(Date.now() / 1000);
-  if (expires <= now) return refuse("expired", "The URL has expired.");
-
-  if (tokenPath !== undefined && !isWithinTokenPath(path, tokenPath)) {
-    return refuse("outside-token-path", "The path is outside the signed path prefix.");
-  }
-
-  if (options.clientCountry !== undefined) {
-    const country = options.clientCountry.toUpperCase();
-    const allowed = splitCountries(parameters.token_countries);
-    const blocked = splitCountries(parameters.token_countries_blocked);
-    if ((allowed.length > 0 && !allowed.includes(country)) || blocked.includes(country)) {
-      return refuse("country-not-allowed", "Downloads are not allowed from this country.");
-    }
-  }
-
-  return { ok: true, path, expires };
-}
-
 /** The IP as Bunny folds it into the signature: 4 bytes, or the /64 prefix of 16. */
 export function ipAddressBytes(address: string): Uint8Array<ArrayBuffer> | undefined {
-  const v4 = parseIpv4(address);
-  if (v4) return v4;
-  const v6 = parseIpv6(address);
-  if (!v6) return undefined;
-  v6.fill(0, 8);
-  return v6;
+  const bytes = parseIpAddress(address);
+  if (bytes?.length === 16) bytes.fill(0, 8);
+  return bytes;
 }
 
 function tokenMessage(input: BunnyTokenInput): Uint8Array<ArrayBuffer> {
@@ -240,11 +139,8 @@ function joinCountries(codes: readonly string[]): string {
   return codes.join(",");
 }
 
-function splitCountries(value: string | undefined): string[] {
-  return value ? value.split(",").map((code) => code.trim().toUpperCase()).filter(Boolean) : [];
-}
-
-function isWithinTokenPath(path: string, tokenPath: string): boolean {
+/** True when `path` is `tokenPath` or lies under it (what a `token_path` URL may open). */
+export function isWithinTokenPath(path: string, tokenPath: string): boolean {
   if (path === tokenPath) return true;
   return path.startsWith(tokenPath.endsWith("/") ? tokenPath : tokenPath + "/");
 }
@@ -265,10 +161,6 @@ function safeUrl(url: string, base?: string): URL | undefined {
   }
 }
 
-function refuse(reason: BunnyUrlRefusal, message: string): BunnyUrlVerification {
-  return { ok: false, reason, message };
-}
-
 const keyCache = new Map<string, Promise<CryptoKey>>();
 
 async function hmacSha256(secret: string, message: Uint8Array<ArrayBuffer>): Promise<Uint8Array> {
@@ -282,46 +174,4 @@ async function hmacSha256(secret: string, message: Uint8Array<ArrayBuffer>): Pro
     keyCache.set(secret, key);
   }
   return new Uint8Array(await crypto.subtle.sign("HMAC", await key, message));
-}
-
-function parseIpv4(address: string): Uint8Array<ArrayBuffer> | undefined {
-  const parts = address.split(".");
-  if (parts.length !== 4) return undefined;
-  const bytes = new Uint8Array(4);
-  for (let i = 0; i < 4; i++) {
-    const part = parts[i]!;
-    if (!/^[0-9]{1,3}$/.test(part) || Number(part) > 255) return undefined;
-    bytes[i] = Number(part);
-  }
-  return bytes;
-}
-
-function parseIpv6(address: string): Uint8Array<ArrayBuffer> | undefined {
-  let text = address;
-  let embeddedV4: Uint8Array<ArrayBuffer> | undefined;
-  const lastColon = text.lastIndexOf(":");
-  if (lastColon === -1) return undefined;
-  if (text.indexOf(".", lastColon) !== -1) {
-    // ::ffff:1.2.3.4 style: the last 32 bits written as IPv4.
-    embeddedV4 = parseIpv4(text.slice(lastColon + 1));
-    if (!embeddedV4) return undefined;
-    text = text.slice(0, lastColon) + ":0:0";
-  }
-  const halves = text.split("::");
-  if (halves.length > 2) return undefined;
-  const left = halves[0] ? halves[0].split(":") : [];
-  const right = halves.length === 2 && halves[1] ? halves[1].split(":") : [];
-  const given = left.length + right.length;
-  if (halves.length === 1 ? given !== 8 : given > 7) return undefined;
-  const groups = [...left, ...Array<string>(8 - given).fill("0"), ...right];
-  const bytes = new Uint8Array(16);
-  for (let i = 0; i < 8; i++) {
-    const group = groups[i]!;
-    if (!/^[0-9A-Fa-f]{1,4}$/.test(group)) return undefined;
-    const value = parseInt(group, 16);
-    bytes[i * 2] = value >> 8;
-    bytes[i * 2 + 1] = value & 0xff;
-  }
-  if (embeddedV4) bytes.set(embeddedV4, 12);
-  return bytes;
 }

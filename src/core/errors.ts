@@ -1,7 +1,22 @@
 // The one error type that maps to HTTP, shared by the facade and the edge functions.
-// Services throw it with the seed's messages; each face turns it into the same JSON:
+// Services throw it with the seed's messages; each face turns it into the same JSON
+// (ApiErrorBody):
 //   { "success": false, "detail": "<message>", ...extra }
 // A 500 is a bug: anything that is the client's fault must become an ApiError.
+import { z } from "zod";
+
+/** The JSON of every refusal, on both faces: what `ApiError.body` is. */
+export const ApiErrorBody = z.looseObject({
+  success: z.literal(false),
+  detail: z.string(),
+  /** 422: each problem, where (`["body", "email"]`) and what. */
+  errors: z.array(z.object({ loc: z.array(z.union([z.string(), z.number()])), msg: z.string() })).optional(),
+  /** 429: seconds until a retry may succeed (also the Retry-After header). */
+  retry_after: z.number().optional(),
+  /** 500: the request's id (X-Request-Id), to find it in the logs. */
+  request_id: z.string().optional(),
+});
+export type ApiErrorBody = z.infer<typeof ApiErrorBody>;
 
 export class ApiError extends Error {
   constructor(
@@ -14,7 +29,7 @@ export class ApiError extends Error {
     this.name = "ApiError";
   }
 
-  get body(): Record<string, unknown> {
+  get body(): ApiErrorBody {
     return { success: false, detail: this.detail, ...this.extra };
   }
 }
@@ -30,9 +45,24 @@ export const notFound = (detail: string) => new ApiError(404, detail);
 export const conflict = (detail: string) => new ApiError(409, detail);
 export const payloadTooLarge = (detail: string, extra?: Record<string, unknown>) => new ApiError(413, detail, extra);
 
+/** One thing wrong with a request: where (`["body", "email"]`) and what. */
+export interface RequestProblem {
+  loc: (string | number)[];
+  msg: string;
+}
+
 /** FastAPI's status for a body that does not fit the schema; `errors` lists each problem. */
-export const unprocessable = (detail: string, errors: { loc: (string | number)[]; msg: string }[]) =>
-  new ApiError(422, detail, { errors });
+export const unprocessable = (detail: string, errors: RequestProblem[]) => new ApiError(422, detail, { errors });
+
+/**
+ * The seed's 422 for a request with these problems: `detail` names the first
+ * ("Invalid body.email: Not a valid email address"), `errors` lists them all. With no
+ * problem to name, `detail` names the part of the request (`Invalid body`).
+ */
+export function invalidRequest(problems: RequestProblem[], where = "request"): ApiError {
+  const first = problems[0];
+  return unprocessable(first ? `Invalid ${first.loc.join(".")}: ${first.msg}` : `Invalid ${where}`, problems);
+}
 
 export const tooManyRequests = (retryAfterSeconds: number, detail = "Too many requests, try again later") =>
   new ApiError(429, detail, { retry_after: retryAfterSeconds }, { "Retry-After": String(retryAfterSeconds) });
@@ -42,18 +72,32 @@ export const serviceUnavailable = (detail: string) => new ApiError(503, detail, 
 
 export const badGateway = (detail: string) => new ApiError(502, detail);
 
+/** What a database error says: its code and, for a broken constraint, the constraint's name. */
+export interface DatabaseErrorFields {
+  /** SQLSTATE ("23505"), or postgres.js's own code for a connection failure ("ECONNREFUSED"). */
+  code: string;
+  message: string;
+  constraint?: string;
+}
+
+/** The fields of an error postgres.js raised (PostgresError or a connection error), or undefined for anything else. */
+export function databaseErrorOf(error: unknown): DatabaseErrorFields | undefined {
+  const { code, message, constraint_name: constraint } = (error ?? {}) as { code?: unknown; message?: unknown; constraint_name?: unknown };
+  if (typeof code !== "string" || typeof message !== "string") return undefined;
+  return typeof constraint === "string" ? { code, message, constraint } : { code, message };
+}
+
 /**
  * Maps an error the database raised to an ApiError when it is the client's doing,
  * or returns undefined (a bug, answered 500). SQLSTATE PTnnn is PostgREST's
  * convention for "answer HTTP nnn", used by our triggers.
  */
 export function apiErrorFromDatabase(error: unknown): ApiError | undefined {
-  const code = (error as { code?: unknown })?.code;
-  const message = (error as { message?: unknown })?.message;
-  if (typeof code !== "string" || typeof message !== "string") return undefined;
-  const postgrestStatus = /^PT(\d{3})$/.exec(code);
-  if (postgrestStatus) return new ApiError(Number(postgrestStatus[1]), message);
-  switch (code) {
+  const failure = databaseErrorOf(error);
+  if (!failure) return undefined;
+  const postgrestStatus = /^PT(\d{3})$/.exec(failure.code);
+  if (postgrestStatus) return new ApiError(Number(postgrestStatus[1]), failure.message);
+  switch (failure.code) {
     case "42501": // insufficient_privilege, incl. "new row violates row-level security policy"
       return forbidden("Not allowed");
     case "23505": // unique_violation

@@ -1,5 +1,7 @@
-// HTTP pieces both faces share: the JSON error response, security headers and CORS.
+// HTTP pieces both faces share: the JSON and error responses, the security headers, CORS,
+// the client's address from X-Forwarded-For and the request id.
 import { ApiError } from "./errors.ts";
+import { isIpAddress } from "./ip-address.ts";
 
 /** The seed's security headers, on every response of every face. */
 export const securityHeaders: Readonly<Record<string, string>> = {
@@ -57,12 +59,6 @@ export function forwardedClientIp(forwardedFor: string | null | undefined): stri
   const first = forwardedFor?.split(",")[0]?.trim();
   if (!first) return undefined;
   return isIpAddress(first) ? first : undefined;
-}
-
-export function isIpAddress(value: string): boolean {
-  if (/^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/.test(value)) return true;
-  // IPv6: hex groups and colons, optionally an embedded IPv4 tail; postgres' inet has the final word.
-  return /^[0-9A-Fa-f:]+(:(\d{1,3}\.){3}\d{1,3})?$/.test(value) && value.includes(":") && value.length <= 45;
 }
 
 /**

@@ -2,6 +2,9 @@
 // exact to the microsecond (a JS Date would round it away and skip or repeat rows at a
 // page boundary), and tagged with what they page through, so a cursor of one list is
 // refused by another.
+import { z } from "zod";
+import { emptyAsAbsent } from "./validation.ts";
+
 export interface KeysetCursor {
   /** created_at as UTC ISO 8601 with microseconds: 2026-12-02T10:00:00.123456Z */
   createdAt: string;
@@ -35,3 +38,16 @@ export function decodeKeysetCursor(list: string, text: string): KeysetCursor | u
 function btoaUrl(text: string): string {
   return btoa(text).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
 }
+
+/** `cursor` in a query: the next_cursor of the previous page of `list`, and of no other list. */
+export const keysetCursor = (list: string) =>
+  emptyAsAbsent(
+    z.string().transform((value, context): KeysetCursor => {
+      const cursor = decodeKeysetCursor(list, value);
+      if (!cursor) {
+        context.addIssue({ code: "custom", message: "Not a cursor this API issued" });
+        return z.NEVER;
+      }
+      return cursor;
+    }),
+  );

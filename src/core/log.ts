@@ -24,8 +24,33 @@ export function parseLogLevel(value: string | undefined): LogLevel {
   return value && value in order ? (value as LogLevel) : "info";
 }
 
-/** An error as log fields, with its cause chain but never a request body. */
+/** How many causes of an error are logged, and how long each message may be. */
+export const errorLogBounds = { causes: 5, messageChars: 1000 } as const;
+
+/**
+ * An error as log fields: its message, name and stack, and its cause chain (`causes`:
+ * what wrapped errors say, outermost first, at most errorLogBounds.causes of them).
+ * Only names, messages and codes are taken, never other properties: a database error
+ * carries its query's parameters and a body-read error the bytes it read, which may be
+ * what a client sent.
+ */
 export function errorFields(error: unknown): Record<string, unknown> {
-  if (error instanceof Error) return { error: error.message, error_name: error.name, stack: error.stack };
-  return { error: String(error) };
+  if (!(error instanceof Error)) return { error: clip(String(error)) };
+  const fields: Record<string, unknown> = { error: clip(error.message), error_name: error.name, stack: error.stack };
+  const causes: Record<string, unknown>[] = [];
+  for (let cause = error.cause; cause !== undefined && causes.length < errorLogBounds.causes; cause = cause instanceof Error ? cause.cause : undefined) {
+    causes.push(describeCause(cause));
+  }
+  if (causes.length > 0) fields.causes = causes;
+  return fields;
+}
+
+function describeCause(cause: unknown): Record<string, unknown> {
+  if (!(cause instanceof Error)) return { error: clip(String(cause)) };
+  const code = (cause as { code?: unknown }).code;
+  return { error: clip(cause.message), error_name: cause.name, ...(typeof code === "string" ? { code } : {}) };
+}
+
+function clip(text: string): string {
+  return text.length > errorLogBounds.messageChars ? `${text.slice(0, errorLogBounds.messageChars)}…` : text;
 }

@@ -5,31 +5,13 @@
 // held in memory.
 //
 // Works on a standard Request in Bun and Deno (ReadableStream, Blob, Response.formData).
-import { BodyReadError, discardBody, readBodyWithLimit } from "./body.ts";
+import { BodyReadError, type BodyErrorKind, discardBody, readBodyWithLimit } from "./body.ts";
 
-export type MultipartErrorKind = "too-large" | "not-multipart" | "malformed";
+export type MultipartErrorKind = BodyErrorKind;
 
-const STATUS_OF: Record<MultipartErrorKind, 400 | 413 | 415> = {
-  "too-large": 413,
-  "not-multipart": 415,
-  malformed: 400,
-};
-
-export class MultipartError extends Error {
+/** A multipart body refused: the error of any size-limited body read, named for this reader. */
+export class MultipartError extends BodyReadError {
   override readonly name = "MultipartError";
-  /** The HTTP status the facade answers with: 413, 415 or 400. */
-  readonly status: 400 | 413 | 415;
-
-  constructor(
-    readonly kind: MultipartErrorKind,
-    message: string,
-    /** Body bytes read before giving up (0 when refused from the headers alone). */
-    readonly bytesRead = 0,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-    this.status = STATUS_OF[kind];
-  }
 }
 
 export interface ReadMultipartOptions {

@@ -1,8 +1,10 @@
-// Unguessable identifiers (resume share tokens, storage file names), the digest API
-// tokens are checked by, and a constant-time comparison. API tokens themselves are
-// made in the database, by private.create_api_token.
+// Unguessable identifiers made here: resume share tokens and storage file names. API
+// tokens are made in the database, by private.create_api_token (their digest is
+// digest.ts's); how bytes become text is encoding.ts's.
 //
-// Runtime-neutral (Bun and Deno): only crypto.getRandomValues and crypto.subtle.
+// Runtime-neutral (Bun and Deno): only crypto.getRandomValues.
+import { base64UrlEncode, hexEncode } from "./encoding.ts";
+import { UUID_PATTERN } from "./validation.ts";
 
 /** Bytes of entropy in a share token: base64url of 32 bytes is 43 characters. */
 export const PERMANENT_TOKEN_BYTES = 32;
@@ -14,21 +16,6 @@ export function randomBytes(length: number): Uint8Array<ArrayBuffer> {
   const bytes = new Uint8Array(length);
   crypto.getRandomValues(bytes);
   return bytes;
-}
-
-/** base64url without padding (RFC 4648 section 5). */
-export function base64UrlEncode(bytes: Uint8Array): string {
-  let binary = "";
-  for (let i = 0; i < bytes.length; i += 0x8000) {
-    binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  }
-  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-}
-
-export function hexEncode(bytes: Uint8Array): string {
-  let hex = "";
-  for (const byte of bytes) hex += byte.toString(16).padStart(2, "0");
-  return hex;
 }
 
 /** The secret of a share link https://previewcv.com/r/{token}. */
@@ -49,22 +36,4 @@ export function isPermanentToken(value: string): boolean {
  */
 export function newStorageFileName(): string {
   return `${hexEncode(randomBytes(16))}.pdf`;
-}
-
-/** sha256 of the whole token string (UTF-8), as stored in api_tokens.token_hash. */
-export async function apiTokenDigest(token: string): Promise<Uint8Array<ArrayBuffer>> {
-  return new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(token)));
-}
-
-/**
- * Equality whose running time depends only on the lengths, not on where the inputs
- * differ, so a remote caller cannot find a secret byte by byte from response times.
- */
-export function timingSafeEqual(a: Uint8Array, b: Uint8Array): boolean {
-  const length = Math.max(a.length, b.length);
-  let difference = a.length ^ b.length;
-  for (let i = 0; i < length; i++) {
-    difference |= (a[i] ?? 0) ^ (b[i] ?? 0);
-  }
-  return difference === 0;
 }

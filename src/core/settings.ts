@@ -1,9 +1,10 @@
 // Every environment variable the project reads, declared once: its type, its default,
-// its rule. Each entry point reads the part it needs (facadeSettings, functionSettings,
-// adminSettings, localStackSettings) from its environment (process.env in Bun, Deno.env
-// in Deno) once, at start-up, into typed values with clear errors. Modules below take
-// these values as options and never read the environment themselves. .env.example
-// documents each variable (a test holds the two together).
+// its rule. Each entry point reads its group (settingGroups: functions, facade, admin,
+// localStack, localGateway) with readSettings, from its environment (process.env in
+// Bun, Deno.env in Deno), once, at start-up, into typed values with clear errors.
+// Modules below take these values as options and never read the environment
+// themselves. .env.example documents each variable (a test holds the two together).
+// The limits on request bodies, which follow from MAX_UPLOAD_BYTES, are at the end.
 import { z } from "zod";
 import type { StorageConfig } from "./storage/index.ts";
 import { secretKeysProblems } from "./webhooks/secrets.ts";
@@ -55,6 +56,8 @@ const variables = {
   BUNNY_PULL_ZONE_URL: z.url(),
   BUNNY_TOKEN_SECURITY_KEY: z.string().min(8),
   BUNNY_FOLDER: z.preprocess(orDefault("pdfs"), z.string().regex(/^[A-Za-z0-9_-]+$/)),
+  /** How long one Storage API call may take, answer included, before it counts as failed (503). */
+  BUNNY_STORAGE_TIMEOUT_SECONDS: positiveInteger(30),
   SIGNED_URL_TTL_SECONDS: positiveInteger(3600),
   MAX_UPLOAD_BYTES: positiveInteger(10 * 1024 * 1024),
 
@@ -130,6 +133,7 @@ const sharedNames = [
   "BUNNY_PULL_ZONE_URL",
   "BUNNY_TOKEN_SECURITY_KEY",
   "BUNNY_FOLDER",
+  "BUNNY_STORAGE_TIMEOUT_SECONDS",
   "SIGNED_URL_TTL_SECONDS",
   "MAX_UPLOAD_BYTES",
   "PREVIEW_BASE_URL",
@@ -152,6 +156,8 @@ export const settingGroups = {
   ],
   admin: ["DATABASE_URL", "LOCAL_DB_PORT"],
   localStack: ["DATABASE_URL", "LOCAL_API_PORT", "LOCAL_DB_PORT", "LOCAL_STATE_DIR", "FACADE_PORT", "LOG_LEVEL"],
+  /** The local gateway bounds bodies as the servers behind it do (serverBodyLimit). */
+  localGateway: ["MAX_UPLOAD_BYTES"],
 } as const satisfies Record<string, readonly Name[]>;
 
 export type SettingGroup = keyof typeof settingGroups;
@@ -195,6 +201,7 @@ export function storageConfig(settings: Settings): StorageConfig {
       folder: settings.BUNNY_FOLDER,
       pullZoneUrl: settings.BUNNY_PULL_ZONE_URL,
       securityKey: settings.BUNNY_TOKEN_SECURITY_KEY,
+      timeoutMs: settings.BUNNY_STORAGE_TIMEOUT_SECONDS * 1000,
     };
   }
   return {
@@ -204,6 +211,38 @@ export function storageConfig(settings: Settings): StorageConfig {
     baseUrl: settings.BUNNY_PULL_ZONE_URL,
     securityKey: settings.BUNNY_TOKEN_SECURITY_KEY,
   };
+}
+
+// --- Request body limits ----------------------------------------------------------
+// Every limit on a request body, in one place. Only MAX_UPLOAD_BYTES is a setting; the
+// others are constants (each with its reason) or follow from it.
+
+/**
+ * JSON bodies: the largest is a job posting (description and requirements of up to
+ * 20,000 characters each, up to 4 bytes a character), so 256 KiB holds any valid one.
+ */
+export const maxJsonBodyBytes = 256 * 1024;
+
+/**
+ * Room in an upload's multipart body for everything besides the file: boundaries, part
+ * headers (the client's file name is one), resume_name (255 characters, up to 4 bytes
+ * each) and is_public. The file itself is then held to MAX_UPLOAD_BYTES exactly.
+ */
+export const MULTIPART_OVERHEAD_BYTES = 64 * 1024;
+
+/** The largest multipart body an upload of at most `maxUploadBytes` may come in. */
+export function uploadBodyLimit(maxUploadBytes: number): number {
+  return maxUploadBytes + MULTIPART_OVERHEAD_BYTES;
+}
+
+/**
+ * The HTTP server's own bound on any body (Bun's maxRequestBodySize), for the facade
+ * and the local gateway in front of the functions: 1 MiB above the largest upload, more
+ * than the multipart overhead, so the route's own size-limited reader refuses first, with
+ * the API's 413 JSON, and the server's cut only ever meets a body no route would read.
+ */
+export function serverBodyLimit(maxUploadBytes: number): number {
+  return maxUploadBytes + 1024 * 1024;
 }
 
 /** The superuser URL of `npm start`'s embedded PostgreSQL (postgres/postgres, its documented default). */

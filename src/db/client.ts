@@ -37,15 +37,16 @@ export const anonymous: Caller = { role: "anon" };
 export type SignedInCaller = Extract<Caller, { role: "authenticated" }>;
 
 export interface DatabaseOptions {
-  /** Pool size per process. Supabase's pooler (Supavisor) multiplexes beyond this. */
-  max?: number;
+  /** Pool size per process (the servers take DB_POOL_SIZE). Supabase's pooler (Supavisor) multiplexes beyond this. */
+  max: number;
   /** Application name shown in pg_stat_activity. */
   applicationName?: string;
 }
 
-export function createDatabase(url: string, options: DatabaseOptions = {}): Sql {
+/** A pool of connections to `url` (opened as queries need them), typed as the generated row types say. */
+export function createDatabasePool(url: string, options: DatabaseOptions): Sql {
   return postgres(url, {
-    max: options.max ?? 10,
+    max: options.max,
     idle_timeout: 30,
     connect_timeout: 10,
     // Transaction-mode poolers (Supavisor on port 6543) cannot keep prepared statements.

@@ -64,7 +64,8 @@ export function databaseUrl(serverUrl: string, database: string): string {
   return parsed.toString();
 }
 
-export async function createDatabase(serverUrl: string, name: string): Promise<string> {
+/** CREATE DATABASE `name` on the server, empty; its URL. */
+export async function createEmptyDatabase(serverUrl: string, name: string): Promise<string> {
   const sql = postgres(databaseUrl(serverUrl, "postgres"), { max: 1, onnotice: () => {} });
   try {
     await sql.unsafe(`create database "${name.replaceAll('"', '""')}"`);

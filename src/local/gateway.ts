@@ -8,6 +8,7 @@
 //                       `supabase start` (there is no PostgREST binary to be had here)
 // A development tool: nothing that ships imports src/local.
 import { corsHeaders } from "../core/http.ts";
+import { serverBodyLimit } from "../core/settings.ts";
 import type { AuthStandIn } from "./auth/index.ts";
 import type { LocalFileHandler } from "./storage/file-server.ts";
 import { LOCAL_STORAGE_MOUNT_PATH } from "./storage/file-server.ts";
@@ -33,13 +34,14 @@ function json(status: number, message: string): Response {
   return new Response(JSON.stringify({ error: message }), { status, headers: { "Content-Type": "application/json" } });
 }
 
-export function startGateway(options: { port: number; routes: GatewayRoutes }): RunningGateway {
+export function startGateway(options: { port: number; routes: GatewayRoutes; maxUploadBytes: number }): RunningGateway {
   const { routes } = options;
   const server = Bun.serve({
     port: options.port,
     hostname: "127.0.0.1",
-    // Uploads pass through to the functions, which enforce their own limit.
-    maxRequestBodySize: 64 * 1024 * 1024,
+    // Uploads pass through to the functions, which refuse an oversized one themselves
+    // with the API's 413: the gateway's own bound is the servers' outer one.
+    maxRequestBodySize: serverBodyLimit(options.maxUploadBytes),
     async fetch(request, server) {
       const url = new URL(request.url);
       const clientAddress = server.requestIP(request)?.address;

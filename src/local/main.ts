@@ -11,6 +11,7 @@
 // the stack stops too.
 import path from "node:path";
 import postgres from "postgres";
+import { databaseErrorOf } from "../core/errors.ts";
 import { readSettings } from "../core/settings.ts";
 import { printableDatabaseUrl } from "../db/printable-url.ts";
 import { prepareDatabase } from "./database.ts";
@@ -144,7 +145,7 @@ function superviseDatabase(server: RunningPostgres, url: string): void {
     try {
       await sql`select 1`;
     } catch (error) {
-      if ((error as { code?: string }).code === "57P03" && !stopping) {
+      if (databaseErrorOf(error)?.code === "57P03" && !stopping) {
         clearInterval(probe);
         await stop(0, "PostgreSQL is shutting down (it was asked to stop); stopping the stack.");
       }

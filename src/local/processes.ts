@@ -3,10 +3,9 @@
 // the stack ends), in its own process group, so a Ctrl-C in the terminal reaches only the
 // stack, which then stops its children in order. Servers are awaited until they answer.
 import { spawn, type ChildProcess } from "node:child_process";
-import fs from "node:fs";
 import path from "node:path";
 import { denoBin, denoOfflineArgs } from "./deno.ts";
-import { npmBin, projectRoot } from "./paths.ts";
+import { edgeFunctionEntrypoint, npmBin, projectRoot } from "./paths.ts";
 
 export interface ChildExit {
   code: number | null;
@@ -151,17 +150,6 @@ export function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/** Edge function folders: functions/NAME/index.ts, except shared code (_shared). */
-export function edgeFunctionNames(): string[] {
-  const dir = path.join(projectRoot, "functions");
-  if (!fs.existsSync(dir)) return [];
-  return fs
-    .readdirSync(dir, { withFileTypes: true })
-    .filter((entry) => entry.isDirectory() && !entry.name.startsWith("_") && fs.existsSync(path.join(dir, entry.name, "index.ts")))
-    .map((entry) => entry.name)
-    .sort();
-}
-
 /** `deno run` for one function, offline (src/local/deno.ts), with what it needs and no more. */
 export function denoFunctionCommand(name: string, storageDir: string): string[] {
   return [
@@ -173,7 +161,7 @@ export function denoFunctionCommand(name: string, storageDir: string): string[] 
     "--allow-sys",
     "--allow-read",
     `--allow-write=${storageDir}`,
-    path.join(projectRoot, "functions", name, "index.ts"),
+    edgeFunctionEntrypoint(name),
   ];
 }
 

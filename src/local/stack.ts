@@ -5,13 +5,13 @@
 import fs from "node:fs";
 import path from "node:path";
 import postgres from "postgres";
-import { productionOrigins, settingNames } from "../core/settings.ts";
+import { productionOrigins, readSettings, settingNames } from "../core/settings.ts";
 import { createAuthStandIn, createProjectApiKeys, loadOrCreateSigningKey, supabaseCliJwtSecret } from "./auth/index.ts";
 import { denoOfflineEnv } from "./deno.ts";
 import { startGateway, type RunningGateway } from "./gateway.ts";
-import { projectRoot } from "./paths.ts";
+import { edgeFunctionNames, projectRoot } from "./paths.ts";
 import { freePort } from "./ports.ts";
-import { denoFunctionCommand, edgeFunctionNames, facadeCommand, startProcess, workerCommand, type RunningProcess } from "./processes.ts";
+import { denoFunctionCommand, facadeCommand, startProcess, workerCommand, type RunningProcess } from "./processes.ts";
 import { createLocalFileHandler, LOCAL_STORAGE_MOUNT_PATH } from "./storage/file-server.ts";
 
 export interface StackOptions {
@@ -110,6 +110,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
   try {
     const gateway: RunningGateway = startGateway({
       port: options.ports.gateway,
+      maxUploadBytes: readSettings("localGateway", (name) => options.env?.[name] ?? userSettings[name]).MAX_UPLOAD_BYTES,
       routes: {
         auth,
         storage: createLocalFileHandler({ rootDir: storageDir, securityKey: localStorageSecurityKey }),

@@ -14,13 +14,13 @@ import { createLogger } from "../core/log.ts";
 import { readSettings } from "../core/settings.ts";
 import { systemResolve } from "../core/webhooks/dns.ts";
 import { loadKeyring } from "../core/webhooks/secrets.ts";
-import { createDatabase } from "../db/client.ts";
+import { createDatabasePool } from "../db/client.ts";
 import { startWorker } from "./runner.ts";
 import { databaseTasks, rewrapSecretsTask } from "./tasks.ts";
 
 const settings = readSettings("worker", (name) => process.env[name]);
 const log = createLogger({ service: "worker", level: settings.LOG_LEVEL });
-const sql = createDatabase(settings.APP_DATABASE_URL, { max: settings.DB_POOL_SIZE, applicationName: "previewcv-worker" });
+const sql = createDatabasePool(settings.APP_DATABASE_URL, { max: settings.DB_POOL_SIZE, applicationName: "previewcv-worker" });
 const keyring = await loadKeyring(settings.WEBHOOK_SECRET_KEYS);
 
 const worker = startWorker({

@@ -1,26 +1,21 @@
-// /api/v1/auth through real HTTP: the seed's contract, bad tokens, bad input, races
-// and rate limits (shared by every facade instance through Postgres).
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import fs from "node:fs";
-import path from "node:path";
+// /api/v1/auth, in process (the facade's controllers over the real database and the
+// auth stand-in): the seed's contract, bad tokens, bad input, races and rate limits.
+// That two facade processes share one limit is tests/e2e/rate-limits.test.ts's.
+import { beforeAll, describe, expect, test } from "bun:test";
 import { importJWK, SignJWT, type JWK } from "jose";
-import postgres from "postgres";
-import { facadeCommand, startProcess } from "../../src/local/processes.ts";
-import { freePort } from "../../src/local/ports.ts";
-import { authRateLimits } from "../../src/api/auth/service.ts";
-import { logIn, registerCandidate, registerRecruiter, testPassword } from "../support/accounts.ts";
-import { uniqueEmail } from "../support/personas.ts";
-import { callFacade, testClientIp, testStack, type TestStack } from "../support/stack.ts";
+import { authRateLimits } from "../../src/core/accounts/service.ts";
+import type { Sql } from "../../src/db/client.ts";
+import { logIn, registerCandidate, registerRecruiter, techCorpProfile, testPassword } from "../support/accounts.ts";
+import { useInProcessFacade } from "../support/facade.ts";
+import { uniqueEmail, uniqueUsername } from "../support/personas.ts";
+import { callFacade, sendToFacade, testClientIp } from "../support/stack.ts";
 
-let stack: TestStack;
-let db: postgres.Sql;
+const stack = useInProcessFacade();
+let db: Sql;
 
-beforeAll(async () => {
-  stack = await testStack();
-  db = postgres(stack.superuserUrl, { max: 4, onnotice: () => {} });
+beforeAll(() => {
+  db = stack.superuser;
 });
-// bun ignores a cleanup returned by beforeAll: close it after the file.
-afterAll(() => db.end());
 
 const countUsers = async (email: string) =>
   Number((await db`select count(*) as n from auth.users where email = ${email.trim().toLowerCase()}`)[0]!.n);
@@ -129,7 +124,7 @@ describe("bad input gets a 4xx and creates nothing", () => {
   });
 
   test("malformed JSON is a 400", async () => {
-    const response = await fetch(`${stack.facadeUrl}/api/v1/auth/register`, {
+    const response = await sendToFacade(stack, "/api/v1/auth/register", {
       method: "POST",
       headers: { "content-type": "application/json", "x-forwarded-for": testClientIp() },
       body: '{"email": "a@b.test", "password": ',
@@ -145,22 +140,11 @@ describe("POST /api/v1/auth/register/recruiter", () => {
     password: testPassword,
     full_name: "John Doe",
     user_type: "recruiter",
-    recruiter_profile: {
-      username,
-      recruiter_type: "company",
-      company_name: "TechCorp Inc.",
-      company_website: "https://techcorp.com",
-      company_size: "201-500",
-      industry: "Technology",
-      bio: "Leading technology company...",
-      phone: "+1 (555) 123-4567",
-      location: "San Francisco, CA",
-      linkedin_url: "https://linkedin.com/company/techcorp",
-    },
+    recruiter_profile: { username, ...techCorpProfile },
   });
 
   test("creates the user and the profile atomically, with the seed's answer", async () => {
-    const username = `TechCorp${Date.now().toString(36)}`;
+    const username = uniqueUsername("TechCorp");
     const answer = await callFacade(stack, "POST", "/api/v1/auth/register/recruiter", { ip: testClientIp(), body: recruiterBody(username) });
     expect(answer.status).toBe(200);
     expect(answer.body).toEqual({
@@ -182,7 +166,7 @@ describe("POST /api/v1/auth/register/recruiter", () => {
   });
 
   test("a taken username (any case) is the seed's 400 and leaves no account behind", async () => {
-    const username = `taken${Date.now().toString(36)}`;
+    const username = uniqueUsername("taken");
     expect((await callFacade(stack, "POST", "/api/v1/auth/register/recruiter", { ip: testClientIp(), body: recruiterBody(username) })).status).toBe(200);
     const email = uniqueEmail("second");
     const answer = await callFacade(stack, "POST", "/api/v1/auth/register/recruiter", {
@@ -197,7 +181,7 @@ describe("POST /api/v1/auth/register/recruiter", () => {
   test("a taken email is the seed's 400 and leaves no profile behind", async () => {
     const email = uniqueEmail("taken-email");
     expect((await callFacade(stack, "POST", "/api/v1/auth/register", { ip: testClientIp(), body: { email, password: testPassword, full_name: "X" } })).status).toBe(200);
-    const username = `fresh${Date.now().toString(36)}`;
+    const username = uniqueUsername("fresh");
     const answer = await callFacade(stack, "POST", "/api/v1/auth/register/recruiter", { ip: testClientIp(), body: recruiterBody(username, email) });
     expect(answer.status).toBe(400);
     expect(answer.body.detail).toBe("Email already registered");
@@ -205,7 +189,7 @@ describe("POST /api/v1/auth/register/recruiter", () => {
   });
 
   test("ten concurrent sign-ups racing for one username: one account, no half-made ones", async () => {
-    const username = `race${Date.now().toString(36)}`;
+    const username = uniqueUsername("race");
     const emails = Array.from({ length: 10 }, () => uniqueEmail("racer"));
     const answers = await Promise.all(
       emails.map((email) => callFacade(stack, "POST", "/api/v1/auth/register/recruiter", { ip: testClientIp(), body: recruiterBody(username, email) })),
@@ -223,7 +207,7 @@ describe("POST /api/v1/auth/register/recruiter", () => {
     ["a website that is not http(s)", { company_website: "javascript:alert(1)" }, /company_website/],
     ["negative years_experience", { years_experience: -1 }, /years_experience/],
   ])("refuses %s with 422 and creates nothing", async (_label, change, detail) => {
-    const body = recruiterBody(`ok${Date.now().toString(36)}`);
+    const body = recruiterBody(uniqueUsername("ok"));
     const answer = await callFacade(stack, "POST", "/api/v1/auth/register/recruiter", {
       ip: testClientIp(),
       body: { ...body, recruiter_profile: { ...body.recruiter_profile, ...change } },
@@ -305,10 +289,9 @@ describe("bad tokens are 401 with WWW-Authenticate: Bearer", () => {
   beforeAll(async () => {
     account = await registerCandidate(stack);
     // key_ops lists verify too, which WebCrypto refuses on a private key: drop it.
-    const { key_ops: _keyOps, ...stored } = JSON.parse(fs.readFileSync(path.join(stack.stateDir, "auth-signing-key.json"), "utf8"))[0];
+    const { key_ops: _keyOps, ...stored } = stack.signingKey;
     signingKey = stored;
-    const jwks = await (await fetch(`${stack.gatewayUrl}/auth/v1/.well-known/jwks.json`)).json();
-    publicJwk = jwks.keys[0];
+    publicJwk = stack.publicJwk;
   });
 
   const userClaims = (overrides: Record<string, unknown> = {}) => ({
@@ -393,33 +376,4 @@ describe("rate limits", () => {
     expect(statuses.slice(-2)).toEqual([429, 429]);
   });
 
-  test("two facade processes share one limit (counters live in Postgres)", async () => {
-    const port = await freePort();
-    const second = await startProcess({
-      name: "facade-2",
-      command: facadeCommand(),
-      env: { ...stack.serverEnv, FACADE_PORT: String(port) },
-      readyUrl: `http://127.0.0.1:${port}/ready`,
-      url: `http://127.0.0.1:${port}`,
-      log: () => {},
-    });
-    try {
-      const facades = [stack.facadeUrl, second.url];
-      const ip = testClientIp();
-      const limit = authRateLimits.loginPerIp.maxHits;
-      const statuses: number[] = [];
-      for (let i = 0; i < limit + 2; i++) {
-        const response = await fetch(`${facades[i % 2]}/api/v1/auth/login`, {
-          method: "POST",
-          headers: { "content-type": "application/json", "x-forwarded-for": ip },
-          body: JSON.stringify({ email: uniqueEmail("nobody"), password: "Whatever-123" }),
-        });
-        statuses.push(response.status);
-      }
-      expect(statuses.slice(0, limit).every((s) => s === 401)).toBe(true);
-      expect(statuses.slice(limit)).toEqual([429, 429]);
-    } finally {
-      await second.stop();
-    }
-  });
 });

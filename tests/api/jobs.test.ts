@@ -1,29 +1,27 @@
-// Job postings through real HTTP: the seed's create and list, one posting's read, edit
-// and deactivation, filters, offset and keyset paging, expiry without a cron job, and
-// every way a request can be wrong.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+// Job postings, in process (the facade's controllers over the real database): the
+// seed's create and list, one posting's read, edit and deactivation, filters, offset
+// and keyset paging, expiry without a cron job, and every way a request can be wrong.
+import { beforeAll, describe, expect, test } from "bun:test";
 import postgres from "postgres";
-import { asCaller, type AccessTokenClaims, type Caller } from "../../src/db/client.ts";
+import { asCaller, type AccessTokenClaims, type Caller, type Sql } from "../../src/db/client.ts";
+import { jwtClaims } from "../support/jwt.ts";
 import { registerCandidate, registerRecruiter, type Account } from "../support/accounts.ts";
 import { asAuthenticatorUrl } from "../support/database.ts";
-import { jwtClaims } from "../support/jwt.ts";
-import { callFacade, testClientIp, testStack, type TestStack } from "../support/stack.ts";
+import { useInProcessFacade } from "../support/facade.ts";
+import { createJob as createPosting, insertResume } from "../support/job-board.ts";
+import { claimsFor } from "../support/personas.ts";
+import { facadeCaller, sendToFacade, testClientIp } from "../support/stack.ts";
 
-let stack: TestStack;
-let db: postgres.Sql;
+const stack = useInProcessFacade();
+let db: Sql;
 let recruiter: Account & { username: string };
 let otherRecruiter: Account & { username: string };
 let candidate: Account;
 const ip = testClientIp();
 
 beforeAll(async () => {
-  stack = await testStack();
-  db = postgres(stack.superuserUrl, { max: 4, onnotice: () => {} });
+  db = stack.superuser;
   [recruiter, otherRecruiter, candidate] = await Promise.all([registerRecruiter(stack), registerRecruiter(stack), registerCandidate(stack)]);
-});
-
-afterAll(async () => {
-  await db?.end();
 });
 
 /** A location no other test uses: filtering on it isolates a test's postings in the shared database. */
@@ -41,13 +39,8 @@ const validPosting = (overrides: Record<string, unknown> = {}) => ({
   ...overrides,
 });
 
-const call = (method: string, path: string, options: { body?: unknown; token?: string } = {}) => callFacade(stack, method, path, { ...options, ip });
-
-async function createJob(owner: Account, overrides: Record<string, unknown> = {}): Promise<number> {
-  const answer = await call("POST", "/api/v1/jobs/create", { token: owner.token, body: validPosting(overrides) });
-  expect(answer.status).toBe(200);
-  return answer.body.job_id as number;
-}
+const call = facadeCaller(stack, ip);
+const createJob = (owner: Account, overrides: Record<string, unknown> = {}) => createPosting(stack, owner, validPosting(overrides), ip);
 
 interface ListAnswer {
   success: true;
@@ -175,7 +168,7 @@ describe("POST /api/v1/jobs/create", () => {
   }
 
   test("a body that is not JSON is 400; no body at all is 422", async () => {
-    const response = await fetch(`${stack.facadeUrl}/api/v1/jobs/create`, {
+    const response = await sendToFacade(stack, "/api/v1/jobs/create", {
       method: "POST",
       headers: { authorization: `Bearer ${recruiter.token}`, "content-type": "application/json", "x-forwarded-for": ip },
       body: "{not json",
@@ -266,7 +259,7 @@ describe("GET /api/v1/jobs/list", () => {
     expect(idsOf(await listOf(inPlace(`&q=${encodeURIComponent("engineering -figma")}`)))).toEqual([ids.fullSenior]);
     expect(idsOf(await listOf(inPlace(`&q=${encodeURIComponent('"all day"')}`)))).toEqual([ids.fullSenior]);
     expect((await listOf(inPlace("&q=zeppelin"))).total).toBe(0);
-    // Commas, brackets and braces are text, not lists or JSON (see src/api/jobs/query.ts).
+    // Commas, brackets and braces are text, not lists or JSON (see src/api/query.ts).
     expect(idsOf(await listOf(inPlace(`&q=${encodeURIComponent("backend, kubernetes")}`)))).toEqual([ids.fullSenior]);
     expect(idsOf(await listOf(inPlace(`&q=${encodeURIComponent("[backend]")}`)))).toEqual([ids.fullSenior]);
     expect(idsOf(await listOf(inPlace(`&q=${encodeURIComponent("{backend}")}`)))).toEqual([ids.fullSenior]);
@@ -555,11 +548,8 @@ describe("the listing functions show what the policy \"visitors read open postin
       const open = await createJob(recruiter, { location: place });
       const closed = await createJob(recruiter, { location: place });
       const expired = await createJob(recruiter, { location: place });
-      const [resume] = await db`
-        insert into public.resumes (user_id, resume_name, pdf_filename, permanent_token)
-        values (${candidate.id}, 'CV', ${`${candidate.id}/${crypto.randomUUID()}.pdf`}, ${Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("base64url")})
-        returning id`;
-      await db`insert into public.job_applications (job_id, candidate_id, resume_id) values (${closed}, ${candidate.id}, ${resume!.id})`;
+      const resume = await insertResume(db, candidate.id, { name: "CV" });
+      await db`insert into public.job_applications (job_id, candidate_id, resume_id) values (${closed}, ${candidate.id}, ${resume})`;
       await db`update public.job_postings set is_active = false where id = ${closed}`;
       await db`update public.job_postings set expires_at = now() - interval '1 second' where id = ${expired}`;
 

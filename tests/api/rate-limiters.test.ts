@@ -2,7 +2,7 @@
 // connections, as two facade processes would have) share each bucket's window.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { redisRateLimiter } from "../../src/api/redis-rate-limiter.ts";
-import { createDatabase, type Sql } from "../../src/db/client.ts";
+import { createDatabasePool, type Sql } from "../../src/db/client.ts";
 import { postgresRateLimiter, type RateLimiter } from "../../src/db/rate-limit.ts";
 import { asAuthenticatorUrl, migratedTestDatabase } from "../support/database.ts";
 
@@ -29,7 +29,7 @@ describe("Postgres counters", () => {
 
   test("two connections share one window", async () => {
     const url = asAuthenticatorUrl(await migratedTestDatabase());
-    pools.push(createDatabase(url, { max: 2 }), createDatabase(url, { max: 2 }));
+    pools.push(createDatabasePool(url, { max: 2 }), createDatabasePool(url, { max: 2 }));
     await sharedWindow(postgresRateLimiter(pools[0]!), postgresRateLimiter(pools[1]!));
   });
 });

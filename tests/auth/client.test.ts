@@ -11,14 +11,13 @@ import {
 } from "../../src/auth/index.ts";
 import { freePort } from "../../src/local/ports.ts";
 import { testPassword as password } from "../support/accounts.ts";
-import { startAuthStandIn, type RunningStandIn } from "../support/auth-stand-in.ts";
+import { useAuthStandIn } from "../support/auth-stand-in.ts";
 import { jwtClaims } from "../support/jwt.ts";
 import { uniqueEmail, uniqueUsername } from "../support/personas.ts";
 
-let standIn: RunningStandIn;
+const standIn = useAuthStandIn();
 let auth: SupabaseAuthClient;
-beforeAll(async () => {
-  standIn = await startAuthStandIn();
+beforeAll(() => {
   auth = createSupabaseAuthClient({ url: standIn.url, apiKey: standIn.anonKey, serviceRoleKey: standIn.serviceRoleKey });
 });
 // bun ignores a cleanup returned by beforeAll: close it after the file.

@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
-import { bunnyToken, ipAddressBytes, signBunnyUrl, verifyBunnyUrl } from "../../src/core/bunny-token.ts";
+import { bunnyToken, ipAddressBytes, signBunnyUrl } from "../../src/core/bunny-token.ts";
+import { timingSafeEqual, verifyBunnyUrl } from "../../src/local/storage/bunny-url-verifier.ts";
 
 // Bunny's official samples: key, expiry and host shared by every vector.
 const securityKey = "SecurityKey";
@@ -205,5 +206,19 @@ describe("verifying signed URLs", () => {
     await expect(signBunnyUrl(host, "/a.pdf", { ...options, countriesAllowed: ["usa"] })).rejects.toThrow(TypeError);
     await expect(signBunnyUrl(host, "/a.pdf", { ...options, userIp: "localhost" })).rejects.toThrow(TypeError);
     await expect(signBunnyUrl(host, "/a.pdf", { ...options, speedLimitKbps: 0 })).rejects.toThrow(TypeError);
+  });
+});
+
+// The constant-time comparison the verifier checks signatures with.
+describe("timingSafeEqual", () => {
+  test("is equality of bytes", () => {
+    const a = new Uint8Array([1, 2, 3, 4]);
+    expect(timingSafeEqual(a, new Uint8Array([1, 2, 3, 4]))).toBe(true);
+    expect(timingSafeEqual(a, new Uint8Array([1, 2, 3, 5]))).toBe(false);
+    expect(timingSafeEqual(a, new Uint8Array([0, 2, 3, 4]))).toBe(false);
+    expect(timingSafeEqual(a, new Uint8Array([1, 2, 3]))).toBe(false);
+    expect(timingSafeEqual(a, new Uint8Array([1, 2, 3, 4, 0]))).toBe(false);
+    expect(timingSafeEqual(new Uint8Array(), new Uint8Array())).toBe(true);
+    expect(timingSafeEqual(new Uint8Array([0]), new Uint8Array())).toBe(false);
   });
 });

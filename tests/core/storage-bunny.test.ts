@@ -1,7 +1,7 @@
 // The bunny storage over real HTTP against the Edge Storage stand-in.
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "bun:test";
 import { createHash } from "node:crypto";
-import { verifyBunnyUrl } from "../../src/core/bunny-token.ts";
+import { verifyBunnyUrl } from "../../src/local/storage/bunny-url-verifier.ts";
 import {
   BUNNY_STORAGE_HOSTS,
   type BunnyStorageOptions,

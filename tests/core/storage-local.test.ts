@@ -5,8 +5,8 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { bunnyToken } from "../../src/core/bunny-token.ts";
-import { createLocalStorage, createStorage, type FileStorage, readLocalFile, StorageError } from "../../src/core/storage/index.ts";
-import { createLocalFileHandler, LOCAL_STORAGE_MOUNT_PATH } from "../../src/local/storage/file-server.ts";
+import { createLocalStorage, createStorage, type FileStorage, StorageError } from "../../src/core/storage/index.ts";
+import { createLocalFileHandler, LOCAL_STORAGE_MOUNT_PATH, readLocalFile } from "../../src/local/storage/file-server.ts";
 
 const securityKey = "local-storage-signing-key";
 const userId = "6f1c1d7e-3b8a-4c3e-9a51-0d2b8f7e4a10";

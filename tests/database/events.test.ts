@@ -5,7 +5,7 @@
 import { beforeAll, describe, expect, test } from "bun:test";
 import { createHash } from "node:crypto";
 import postgres from "postgres";
-import { asCaller, createDatabase, type Sql } from "../../src/db/client.ts";
+import { asCaller, createDatabasePool, type Sql } from "../../src/db/client.ts";
 import { asAuthenticatorUrl, migratedTestDatabase } from "../support/database.ts";
 import { createTestUser, type TestUser } from "../support/personas.ts";
 import { shareToken } from "../support/world.ts";
@@ -19,7 +19,7 @@ let apiToken: string;
 beforeAll(async () => {
   const url = await migratedTestDatabase();
   superuser = postgres(url, { max: 2, onnotice: () => {} });
-  server = createDatabase(asAuthenticatorUrl(url), { max: 4 });
+  server = createDatabasePool(asAuthenticatorUrl(url), { max: 4 });
   candidate = await createTestUser(superuser, { userType: "candidate" });
   recruiter = await createTestUser(superuser, { userType: "recruiter" });
   const [token] = await superuser`select token from private.create_api_token('events test')`;

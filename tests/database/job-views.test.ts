@@ -3,7 +3,7 @@
 // row, and no IP or user agent is kept.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import postgres from "postgres";
-import { asCaller, createDatabase, type Caller } from "../../src/db/client.ts";
+import { asCaller, createDatabasePool, type Caller } from "../../src/db/client.ts";
 import { asAuthenticatorUrl, migratedTestDatabase } from "../support/database.ts";
 import { createTestUser, type TestUser } from "../support/personas.ts";
 
@@ -16,11 +16,11 @@ let viewer: TestUser;
 beforeAll(async () => {
   const url = await migratedTestDatabase();
   superuser = postgres(url, { max: 2, onnotice: () => {} });
-  server = createDatabase(asAuthenticatorUrl(url), { max: 20 });
+  server = createDatabasePool(asAuthenticatorUrl(url), { max: 20 });
   const authenticator = new URL(url);
   authenticator.username = "authenticator";
   authenticator.password = "postgres";
-  postgrest = createDatabase(authenticator.toString(), { max: 4 });
+  postgrest = createDatabasePool(authenticator.toString(), { max: 4 });
   recruiter = await createTestUser(superuser, { userType: "recruiter" });
   viewer = await createTestUser(superuser);
 });

@@ -4,7 +4,7 @@
 // harmless, whoever writes it; and the per-account quotas.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import postgres from "postgres";
-import { createDatabase } from "../../src/db/client.ts";
+import { createDatabasePool } from "../../src/db/client.ts";
 import { asAuthenticatorUrl, migratedTestDatabase } from "../support/database.ts";
 import { createTestUser, startTestSession, type TestUser } from "../support/personas.ts";
 import { shareToken } from "../support/world.ts";
@@ -14,7 +14,7 @@ let server: postgres.Sql; // the servers' login role, as the facade and the func
 beforeAll(async () => {
   const url = await migratedTestDatabase();
   superuser = postgres(url, { max: 2, onnotice: () => {} });
-  server = createDatabase(asAuthenticatorUrl(url), { max: 12 });
+  server = createDatabasePool(asAuthenticatorUrl(url), { max: 12 });
 });
 // bun ignores a cleanup returned by beforeAll: close it after the file.
 afterAll(async () => {

@@ -2,8 +2,9 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createHash } from "node:crypto";
 import postgres from "postgres";
-import { createDatabase } from "../../src/db/client.ts";
+import { createDatabasePool } from "../../src/db/client.ts";
 import { asAuthenticatorUrl, migratedTestDatabase } from "../support/database.ts";
+import { insertResume } from "../support/job-board.ts";
 import { createTestUser } from "../support/personas.ts";
 import { shareToken } from "../support/world.ts";
 
@@ -16,7 +17,7 @@ const digest = (token: string) => createHash("sha256").update(token).digest();
 beforeAll(async () => {
   const url = await migratedTestDatabase();
   superuser = postgres(url, { max: 2, onnotice: () => {} });
-  server = createDatabase(asAuthenticatorUrl(url), { max: 40 });
+  server = createDatabasePool(asAuthenticatorUrl(url), { max: 40 });
   const [created] = await superuser`select token from private.create_api_token('fetch test')`;
   apiToken = created!.token as string;
   ownerId = (await createTestUser(superuser)).id;
@@ -29,11 +30,8 @@ afterAll(async () => {
 
 async function newResume(active = true): Promise<{ id: number; token: string }> {
   const token = shareToken();
-  const [row] = await superuser`
-    insert into public.resumes (user_id, resume_name, pdf_filename, permanent_token, is_active, qr_code_base64)
-    values (${ownerId}, 'CV', ${`${ownerId}/${crypto.randomUUID()}.pdf`}, ${token}, ${active}, 'data:image/png;base64,AAAA')
-    returning id`;
-  return { id: Number(row!.id), token };
+  const id = await insertResume(superuser, ownerId, { name: "CV", active, permanentToken: token, qrCode: "data:image/png;base64,AAAA" });
+  return { id, token };
 }
 
 function fetchShared(options: { apiToken?: string; shareToken: string; ip?: string }) {

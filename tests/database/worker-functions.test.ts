@@ -5,7 +5,7 @@
 import { beforeAll, describe, expect, test } from "bun:test";
 import { createHash } from "node:crypto";
 import postgres from "postgres";
-import { asCaller, createDatabase, type Sql } from "../../src/db/client.ts";
+import { asCaller, createDatabasePool, type Sql } from "../../src/db/client.ts";
 import { asAuthenticatorUrl, migratedTestDatabase } from "../support/database.ts";
 import { createTestUser, type TestUser } from "../support/personas.ts";
 import { shareToken } from "../support/world.ts";
@@ -20,7 +20,7 @@ let apiToken: string;
 beforeAll(async () => {
   const url = await migratedTestDatabase();
   superuser = postgres(url, { max: 2, onnotice: () => {} });
-  worker = createDatabase(asAuthenticatorUrl(url), { max: 2 });
+  worker = createDatabasePool(asAuthenticatorUrl(url), { max: 2 });
   candidate = await createTestUser(superuser, { userType: "candidate" });
   other = await createTestUser(superuser, { userType: "candidate" });
   recruiter = await createTestUser(superuser, { userType: "recruiter" });

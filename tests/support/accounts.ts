@@ -1,9 +1,8 @@
-// Accounts for end-to-end suites, made the way a legacy client makes them: register
-// and log in through the facade (real HTTP), keeping the access token.
+// Accounts made the way a legacy client makes them: register and log in through the
+// facade (the stack's over real HTTP, or the in-process one), keeping the access token.
 import { expect } from "bun:test";
-import type { RunningStack } from "../../src/local/stack.ts";
-import { uniqueEmail } from "./personas.ts";
-import { callFacade, testClientIp } from "./stack.ts";
+import { uniqueEmail, uniqueUsername } from "./personas.ts";
+import { callFacade, testClientIp, type FacadeTarget } from "./stack.ts";
 
 export interface Account {
   id: string;
@@ -18,7 +17,20 @@ export interface Account {
 
 export const testPassword = "SecurePassword123!";
 
-export async function registerCandidate(stack: RunningStack, options: { fullName?: string } = {}): Promise<Account> {
+/** The seed's example recruiter profile (its RecruiterProfileCreate), without a username. */
+export const techCorpProfile = {
+  recruiter_type: "company",
+  company_name: "TechCorp Inc.",
+  company_website: "https://techcorp.com",
+  company_size: "201-500",
+  industry: "Technology",
+  bio: "Leading technology company...",
+  phone: "+1 (555) 123-4567",
+  location: "San Francisco, CA",
+  linkedin_url: "https://linkedin.com/company/techcorp",
+} as const;
+
+export async function registerCandidate(stack: FacadeTarget, options: { fullName?: string } = {}): Promise<Account> {
   const email = uniqueEmail("candidate");
   const ip = testClientIp();
   const registered = await callFacade(stack, "POST", "/api/v1/auth/register", {
@@ -30,11 +42,11 @@ export async function registerCandidate(stack: RunningStack, options: { fullName
 }
 
 export async function registerRecruiter(
-  stack: RunningStack,
+  stack: FacadeTarget,
   profile: Record<string, unknown> = {},
 ): Promise<Account & { username: string; profileId: number }> {
   const email = uniqueEmail("recruiter");
-  const username = (profile.username as string | undefined) ?? `corp-${Math.random().toString(36).slice(2, 10)}`;
+  const username = (profile.username as string | undefined) ?? uniqueUsername("corp");
   const ip = testClientIp();
   const registered = await callFacade(stack, "POST", "/api/v1/auth/register/recruiter", {
     ip,
@@ -51,7 +63,7 @@ export async function registerRecruiter(
   return { ...account, username, profileId: registered.body.profile_id as number };
 }
 
-export async function logIn(stack: RunningStack, email: string, userType: Account["userType"], ip = testClientIp()): Promise<Account> {
+export async function logIn(stack: FacadeTarget, email: string, userType: Account["userType"], ip = testClientIp()): Promise<Account> {
   const login = await callFacade(stack, "POST", "/api/v1/auth/login", { ip, body: { email, password: testPassword } });
   expect(login.status).toBe(200);
   return {

@@ -1,7 +1,8 @@
-// The local auth stand-in served on its own over real HTTP against the run's migrated
-// database, with supabase-js clients for it: for the stand-in's suites and for src/auth's
-// client suite, which needs a real Supabase Auth API to talk to.
-import { expect } from "bun:test";
+// The local auth stand-in against the run's migrated database: served on its own over
+// real HTTP, with supabase-js clients for it (the stand-in's suites, and src/auth's
+// client suite, which needs a real Supabase Auth API to talk to), or answering in this
+// process (the in-process facade, tests/support/facade.ts).
+import { afterAll, beforeAll, expect } from "bun:test";
 import { AuthApiError, createClient, type SupabaseClient } from "@supabase/supabase-js";
 import postgres from "postgres";
 import {
@@ -9,6 +10,7 @@ import {
   createProjectApiKeys,
   generateSigningKey,
   supabaseCliJwtSecret,
+  type AuthStandIn,
   type AuthStandInOptions,
   type SigningJwk,
 } from "../../src/local/auth/index.ts";
@@ -39,18 +41,17 @@ export interface RunningStandIn {
 
 export type StandInOverrides = Partial<Omit<AuthStandInOptions, "sql" | "issuer" | "signingKey" | "legacyJwtSecret" | "apiKeys">>;
 
-export async function startAuthStandIn(overrides: StandInOverrides = {}): Promise<RunningStandIn> {
+/** A stand-in over the run's database with its keys, answering at `url` once something serves it there. */
+export async function testStandIn(url: string, overrides: StandInOverrides = {}) {
   const databaseUrl = await migratedTestDatabase();
   // Room for the concurrency suite's parallel transactions.
   const sql = postgres(databaseUrl, { max: 24, onnotice: () => {} });
   const legacyJwtSecret = supabaseCliJwtSecret;
   const { anonKey, serviceRoleKey } = await createProjectApiKeys(legacyJwtSecret);
   const signingKey = await generateSigningKey();
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
   const issuer = `${url}/auth/v1`;
   const logged: string[] = [];
-  const standIn = await createAuthStandIn({
+  const standIn: AuthStandIn = await createAuthStandIn({
     sql,
     issuer,
     signingKey,
@@ -61,6 +62,13 @@ export async function startAuthStandIn(overrides: StandInOverrides = {}): Promis
     log: (message) => logged.push(message),
     ...overrides,
   });
+  return { standIn, sql, issuer, legacyJwtSecret, anonKey, serviceRoleKey, signingKey, logged };
+}
+
+export async function startAuthStandIn(overrides: StandInOverrides = {}): Promise<RunningStandIn> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const { standIn, sql, issuer, legacyJwtSecret, anonKey, serviceRoleKey, signingKey, logged } = await testStandIn(url, overrides);
   const server = Bun.serve({
     hostname: "127.0.0.1",
     port,
@@ -84,6 +92,17 @@ export async function startAuthStandIn(overrides: StandInOverrides = {}): Promis
       await sql.end();
     },
   };
+}
+
+/** A stand-in served for one suite: filled in before its first test, stopped after its last. */
+export function useAuthStandIn(overrides: StandInOverrides = {}): RunningStandIn {
+  const handle = {} as RunningStandIn;
+  beforeAll(async () => {
+    Object.assign(handle, await startAuthStandIn(overrides));
+  });
+  // Not a cleanup returned by beforeAll: bun ignores those.
+  afterAll(() => handle.stop());
+  return handle;
 }
 
 /** A candidate signed up through supabase-js: the client (holding the session), the email, the user, the session. */

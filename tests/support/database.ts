@@ -2,7 +2,7 @@
 // through the Supabase CLI, on an embedded PostgreSQL started for the run, or on the
 // server DATABASE_URL names (CI runs the suites a second time against the machine's
 // PostgreSQL 15, the major version hosted Supabase runs).
-import { createDatabase, databaseUrl, dropDatabase, prepareDatabase } from "../../src/local/database.ts";
+import { createEmptyDatabase, databaseUrl, dropDatabase, prepareDatabase } from "../../src/local/database.ts";
 import { startThrowawayPostgres, type ThrowawayPostgres } from "../../src/local/throwaway-postgres.ts";
 
 let embedded: ThrowawayPostgres | undefined;
@@ -25,7 +25,7 @@ export async function emptyTestDatabase(label: string): Promise<string> {
   const server = await testServerUrl();
   const name = `previewcv_test_${label}_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
   createdDatabases.push(name);
-  return createDatabase(server, name);
+  return createEmptyDatabase(server, name);
 }
 
 /** The run's shared database, bootstrapped and migrated (superuser URL). */

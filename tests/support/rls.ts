@@ -3,7 +3,7 @@
 // `role` switched, `request.jwt.claims` set, in a transaction), and is always rolled
 // back so cases never see each other's writes.
 import { expect } from "bun:test";
-import postgres from "postgres";
+import { databaseErrorOf } from "../../src/core/errors.ts";
 import { asCaller, type Caller, type Sql, type Transaction } from "../../src/db/client.ts";
 
 export type Outcome = { ok: true; rows: Record<string, unknown>[] } | { ok: false; code: string; message: string };
@@ -22,9 +22,9 @@ export async function attempt(
       try {
         outcome = { ok: true, rows: [...(await statement(tx))] };
       } catch (error) {
-        const pgError = error as postgres.PostgresError;
-        if (!pgError.code) throw error;
-        outcome = { ok: false, code: pgError.code, message: pgError.message };
+        const failure = databaseErrorOf(error);
+        if (!failure) throw error;
+        outcome = { ok: false, code: failure.code, message: failure.message };
       }
       throw new RolledBack();
     });

@@ -1,5 +1,8 @@
 // The local stack the end-to-end suites run against: the same startStack `npm start`
-// uses, on free ports, over the run's migrated database, started once per run.
+// uses, on free ports, over the run's migrated database, started once per run. And how
+// a suite talks to a facade: this stack's over real HTTP, or the one in the test
+// process (tests/support/facade.ts), through the same helpers.
+import { beforeAll } from "bun:test";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -62,6 +65,15 @@ export async function testStack(): Promise<TestStack> {
   return { ...stack, superuserUrl: await migratedTestDatabase(), stateDir: stateDir! };
 }
 
+/** The run's stack for a suite: filled in before its first test (Bun's beforeAll). */
+export function useTestStack(): TestStack {
+  const handle = {} as TestStack;
+  beforeAll(async () => {
+    Object.assign(handle, await testStack());
+  });
+  return handle;
+}
+
 export async function stopTestStack(): Promise<void> {
   if (!stackPromise) return;
   const stack = await stackPromise.catch(() => undefined);
@@ -80,23 +92,53 @@ export function testClientIp(): string {
   return `198.${18 + ((clientIps >> 16) & 1)}.${(clientIps >> 8) & 255}.${clientIps & 255}`;
 }
 
-/** JSON over real HTTP to the facade, from a chosen client IP. */
-export async function callFacade(
-  stack: RunningStack,
-  method: string,
-  pathname: string,
-  options: { body?: unknown; token?: string; ip?: string; headers?: Record<string, string> } = {},
-): Promise<HttpAnswer> {
+/**
+ * A facade to send requests to: the stack's, over real HTTP, or one in this process
+ * (`handle`, which is app.handle). Both trust X-Forwarded-For, so each suite speaks from
+ * client IPs of its own.
+ */
+export interface FacadeTarget {
+  facadeUrl: string;
+  handle?: (request: Request) => Promise<Response>;
+  /** Opens a signed storage URL the facade answered with (default: fetch). */
+  openSignedUrl?: (url: string) => Promise<Response>;
+}
+
+/** One request to the facade, whichever it is. */
+export function sendToFacade(target: FacadeTarget, pathname: string, init: RequestInit = {}): Promise<Response> {
+  const request = new Request(`${target.facadeUrl}${pathname}`, init);
+  return target.handle ? target.handle(request) : fetch(request);
+}
+
+/** Downloads a signed storage URL the facade gave out. */
+export function openSignedUrl(target: FacadeTarget, url: string): Promise<Response> {
+  return target.openSignedUrl ? target.openSignedUrl(url) : fetch(url);
+}
+
+export interface FacadeCallOptions {
+  body?: unknown;
+  token?: string;
+  ip?: string;
+  headers?: Record<string, string>;
+}
+
+/** JSON to the facade, from a chosen client IP. */
+export async function callFacade(target: FacadeTarget, method: string, pathname: string, options: FacadeCallOptions = {}): Promise<HttpAnswer> {
   const headers: Record<string, string> = { ...options.headers };
   if (options.body !== undefined) headers["content-type"] = "application/json";
   if (options.token) headers.authorization = `Bearer ${options.token}`;
   if (options.ip) headers["x-forwarded-for"] = options.ip;
-  const response = await fetch(`${stack.facadeUrl}${pathname}`, {
+  const response = await sendToFacade(target, pathname, {
     method,
     headers,
     body: options.body === undefined ? undefined : JSON.stringify(options.body),
   });
   return answerOf(response);
+}
+
+/** callFacade from one client IP: what a suite's `call(method, path, { body, token })` is. */
+export function facadeCaller(target: FacadeTarget, ip: string) {
+  return (method: string, pathname: string, options: Omit<FacadeCallOptions, "ip"> = {}) => callFacade(target, method, pathname, { ...options, ip });
 }
 
 export interface HttpAnswer {

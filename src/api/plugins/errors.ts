@@ -2,7 +2,7 @@
 // Validation failures are 422 like FastAPI's, with each problem in `errors`; anything
 // unexpected is logged with the request id and answered 500 without internals.
 import { Elysia } from "elysia";
-import { ApiError, apiErrorFromDatabase, badRequest, notFound, unprocessable } from "../../core/errors.ts";
+import { ApiError, apiErrorFromDatabase, badRequest, invalidRequest, notFound } from "../../core/errors.ts";
 import { errorFields, type Logger } from "../../core/log.ts";
 import { requestIdOf } from "./http-basics.ts";
 
@@ -32,13 +32,11 @@ function toApiError(code: string | number, error: unknown): ApiError | undefined
     case "VALIDATION": {
       const validation = error as { type?: string; all?: ValidationIssue[] };
       const where = validation.type ?? "body";
-      const errors = (validation.all ?? []).map((issue) => ({
+      const problems = (validation.all ?? []).map((issue) => ({
         loc: [where, ...(issue.path && issue.path !== "root" ? issue.path.replace(/^\//, "").split(/[./]/) : [])],
         msg: issue.message ?? "Invalid value",
       }));
-      const first = errors[0];
-      const detail = first ? `Invalid ${first.loc.join(".")}: ${first.msg}` : `Invalid ${where}`;
-      return unprocessable(detail, errors);
+      return invalidRequest(problems, where);
     }
     case "PARSE": {
       // Elysia wraps whatever a body parser threw; ours throws ApiErrors (413, 400).

@@ -2,12 +2,13 @@
 // the requests and document them (OpenAPI at /docs).
 import { z } from "zod";
 import { Constants } from "../../db/database.types.ts";
-import { emptyAsAbsent, keysetCursor, pageLimit, RowId } from "../query-params.ts";
+import { keysetCursor } from "../keyset.ts";
+import { emptyAsAbsent, pageLimit, RowIdText } from "../validation.ts";
 
 export const NOTIFICATION_CURSOR = "notifications";
 export const notificationPage = { defaultLimit: 20, maxLimit: 100, unreadCountCap: 1000 } as const;
 
-export const NotificationIdParams = z.object({ id: RowId });
+export const NotificationIdParams = z.object({ id: RowIdText });
 
 export const ListNotificationsQuery = z.object({
   limit: pageLimit(notificationPage.maxLimit),

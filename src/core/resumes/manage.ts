@@ -6,10 +6,10 @@ import { qrCodePngDataUrl } from "../qr.ts";
 import { newPermanentToken } from "../random-tokens.ts";
 import { asCaller, type Transaction } from "../../db/client.ts";
 import type { Tables } from "../../db/database.types.ts";
-import { storageFailure } from "./storage-errors.ts";
-import type { ResumeAnalytics, ResumeDeps, ResumeDetail, ResumeSummary, SignedInCaller } from "./types.ts";
+import type { ResumeDeps, SignedInCaller } from "./deps.ts";
+import type { DeletedResume, MyResumes, OwnResume, ResumeAnalytics, ResumeChanges, ResumeDetail, ResumeSummary } from "./model.ts";
+import { storageFailure } from "./storage-failure.ts";
 import { previewUrlOf } from "./upload.ts";
-import type { ResumeChanges } from "./validation.ts";
 
 export const resumeNotFound = () => notFound("Resume not found");
 
@@ -49,7 +49,7 @@ export async function listMyResumes(
   deps: ResumeDeps,
   caller: SignedInCaller,
   options: { includeInactive?: boolean } = {},
-): Promise<{ success: true; resumes: ResumeSummary[] }> {
+): Promise<MyResumes> {
   const rows = await asCaller(deps.sql, caller, (tx) => tx<ResumeRow[]>`
     ${withStats(tx, "resumes")}
      where r.user_id = ${caller.claims.sub} and (r.is_active or ${options.includeInactive ?? false})
@@ -67,7 +67,7 @@ async function detailOf(deps: ResumeDeps, row: ResumeRow): Promise<ResumeDetail>
 }
 
 /** One of the caller's resumes, active or not, with its QR code and a signed link to the PDF. */
-export async function getResume(deps: ResumeDeps, caller: SignedInCaller, resumeId: number): Promise<{ success: true; resume: ResumeDetail }> {
+export async function getResume(deps: ResumeDeps, caller: SignedInCaller, resumeId: number): Promise<OwnResume> {
   const [row] = await asCaller(deps.sql, caller, (tx) => tx<ResumeRow[]>`${withStats(tx, "resumes")} where r.id = ${resumeId}`);
   if (!row) throw resumeNotFound();
   return { success: true, resume: await detailOf(deps, row) };
@@ -79,7 +79,7 @@ export async function updateResume(
   caller: SignedInCaller,
   resumeId: number,
   changes: ResumeChanges,
-): Promise<{ success: true; resume: ResumeDetail }> {
+): Promise<OwnResume> {
   const values = Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined));
   const columns = Object.keys(values);
   let row: ResumeRow | undefined;
@@ -130,7 +130,7 @@ export async function deleteResume(
   deps: ResumeDeps,
   caller: SignedInCaller,
   resumeId: number,
-): Promise<{ success: true; resume_id: number; message: string }> {
+): Promise<DeletedResume> {
   await asCaller(deps.sql, caller, async (tx) => {
     const [row] = await tx<Pick<Tables<"resumes">, "pdf_filename">[]>`delete from public.resumes where id = ${resumeId} returning pdf_filename`;
     if (!row) throw resumeNotFound();

@@ -19,9 +19,11 @@
 //   3. 404 "Resume not found" for an unknown token and an inactive resume alike.
 import type { Tables } from "../../db/database.types.ts";
 import { ApiError, notFound, tooManyRequests } from "../errors.ts";
-import { isIpAddress } from "../http.ts";
-import { apiTokenDigest, isPermanentToken } from "../random-tokens.ts";
-import type { ResumeDeps, SharedResume } from "./types.ts";
+import { isIpAddress } from "../ip-address.ts";
+import { apiTokenDigest } from "../digest.ts";
+import { isPermanentToken } from "../random-tokens.ts";
+import type { ResumeDeps } from "./deps.ts";
+import type { SharedResume } from "./model.ts";
 
 export interface PublicFetchRequest {
   /** The X-API-Token header; missing counts as a wrong token. */

@@ -1,88 +1,20 @@
 // Uploading a resume, the same for the facade (POST /api/v1/resumes/upload) and the
-// resume-upload edge function:
-//   1. read the multipart form, refusing an oversized body while it streams in;
-//   2. check the fields and that the bytes really are a PDF (never the file name);
-//   3. store the PDF under a name we make up ({random}.pdf, no user id in it);
-//   4. record the row with private.record_uploaded_resume (the caller's verified
+// resume-upload edge function. Each face reads the form (upload-form.ts: the multipart
+// body, size-limited while it streams, the fields checked and the bytes proven a PDF)
+// and hands this service plain values; then:
+//   1. store the PDF under a name we make up ({random}.pdf, no user id in it);
+//   2. record the row with private.record_uploaded_resume (the caller's verified
 //      session and account, and their quotas, are checked there).
 // No half states: a failed store leaves no row (and a PUT that may have landed is
 // deleted again); a failed insert deletes the stored file before answering.
-import { ApiError, apiErrorFromDatabase, badRequest, payloadTooLarge, unauthorized, unprocessable } from "../errors.ts";
-import { MultipartError, readMultipartForm } from "../multipart.ts";
-import { checkPdf } from "../pdf.ts";
+import { apiErrorFromDatabase } from "../errors.ts";
 import { qrCodePngDataUrl } from "../qr.ts";
 import { newPermanentToken, newStorageFileName } from "../random-tokens.ts";
-import { putMayHaveStored, removeOrphan, runInBackground, storageFailure } from "./storage-errors.ts";
-import type { ResumeDeps, SignedInCaller, UploadResult } from "./types.ts";
-import { FormBoolean, ResumeName } from "./validation.ts";
-
-/**
- * Room for everything in the body besides the file: boundaries, part headers (the
- * client's file name is one), resume_name (255 characters, up to 4 bytes each) and
- * is_public. The file itself is then held to the exact limit.
- */
-export const MULTIPART_OVERHEAD_BYTES = 64 * 1024;
-
-export interface UploadForm {
-  /** The file's bytes; the client's name and type for it are not trusted for anything. */
-  pdf: Uint8Array;
-  resumeName: string;
-  isPublic: boolean;
-}
-
-export function fileTooLarge(maxUploadBytes: number): ApiError {
-  return payloadTooLarge(`The file is larger than the limit of ${maxUploadBytes} bytes`, { max_bytes: maxUploadBytes });
-}
-
-/**
- * Reads and checks the upload form: `file` (a PDF of at most maxUploadBytes),
- * `resume_name`, `is_public` (optional, default false). Throws the ApiError to answer.
- */
-export async function readUploadForm(request: Request, maxUploadBytes: number): Promise<UploadForm> {
-  let form: FormData;
-  try {
-    form = await readMultipartForm(request, { maxBodyBytes: maxUploadBytes + MULTIPART_OVERHEAD_BYTES });
-  } catch (error) {
-    if (!(error instanceof MultipartError)) throw error;
-    if (error.kind === "too-large") throw fileTooLarge(maxUploadBytes);
-    throw new ApiError(error.status, error.message);
-  }
-
-  const problems: { loc: (string | number)[]; msg: string }[] = [];
-  const file = form.get("file");
-  if (file === null) problems.push({ loc: ["body", "file"], msg: "Field required" });
-  else if (typeof file === "string") problems.push({ loc: ["body", "file"], msg: "Expected a file upload, got a text field" });
-
-  const name = form.get("resume_name");
-  let resumeName = "";
-  if (name === null) problems.push({ loc: ["body", "resume_name"], msg: "Field required" });
-  else if (typeof name !== "string") problems.push({ loc: ["body", "resume_name"], msg: "Expected text, got a file" });
-  else {
-    const parsed = ResumeName.safeParse(name);
-    if (parsed.success) resumeName = parsed.data;
-    else problems.push(...parsed.error.issues.map((issue) => ({ loc: ["body", "resume_name"], msg: issue.message })));
-  }
-
-  const flag = form.get("is_public");
-  let isPublic = false;
-  if (flag !== null) {
-    const parsed = typeof flag === "string" ? FormBoolean.safeParse(flag) : undefined;
-    if (parsed?.success) isPublic = parsed.data;
-    else problems.push({ loc: ["body", "is_public"], msg: "Must be true or false" });
-  }
-
-  if (problems.length > 0) {
-    const first = problems[0]!;
-    throw unprocessable(`Invalid ${first.loc.join(".")}: ${first.msg}`, problems);
-  }
-
-  const upload = file as File;
-  if (upload.size > maxUploadBytes) throw fileTooLarge(maxUploadBytes);
-  const pdf = new Uint8Array(await upload.arrayBuffer());
-  const check = checkPdf(pdf);
-  if (!check.ok) throw badRequest("Only PDF files are allowed", { reason: check.reason });
-  return { pdf, resumeName, isPublic };
-}
+import type { ResumeDeps, SignedInCaller } from "./deps.ts";
+import type { UploadResult } from "./model.ts";
+import { removeOrphan, runInBackground } from "./orphan-cleanup.ts";
+import { putMayHaveStored, storageFailure } from "./storage-failure.ts";
+import type { UploadForm } from "./upload-form.ts";
 
 /** The share link https://previewcv.com/r/{token} (base configurable). */
 export function previewUrlOf(previewBaseUrl: string, permanentToken: string): string {
@@ -120,10 +52,7 @@ export async function uploadResume(deps: ResumeDeps, caller: SignedInCaller, for
         pdf_url => ${deps.storage.publicUrl(key)}) as id`;
     resumeId = Number(row!.id);
   } catch (error) {
-    await removeOrphan(deps, key, "the resume row could not be inserted");
-    const code = (error as { code?: unknown })?.code;
-    // The account was deleted while its token is still valid.
-    if (code === "23503") throw unauthorized("The account no longer exists");
+    await removeOrphan(deps, key, "the resume row could not be recorded");
     throw apiErrorFromDatabase(error) ?? error;
   }
 

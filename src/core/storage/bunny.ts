@@ -5,7 +5,8 @@
 //   signed https://{zone}.b-cdn.net/{folder}/{key}?token=HS256-...&expires=...
 //
 // Runtime-neutral (Bun and Deno): fetch, AbortSignal.timeout, crypto.subtle.
-import { hexEncode } from "../random-tokens.ts";
+import { sha256 } from "../digest.ts";
+import { hexEncode } from "../encoding.ts";
 import { signedCdnUrls } from "./cdn-urls.ts";
 import { assertStorageKey, normalizeStorageFolder, storagePath } from "./keys.ts";
 import { type FileStorage, StorageError, type StorageOperation } from "./types.ts";
@@ -119,9 +120,9 @@ interface StorageAnswer {
   body: string;
 }
 
+/** The Checksum header Bunny checks an upload against: SHA-256 of the body, hex, upper-case. */
 export async function sha256HexUpper(bytes: Uint8Array): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>);
-  return hexEncode(new Uint8Array(digest)).toUpperCase();
+  return hexEncode(await sha256(bytes)).toUpperCase();
 }
 
 function transportError(

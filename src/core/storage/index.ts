@@ -20,7 +20,7 @@ export {
   sha256HexUpper,
 } from "./bunny.ts";
 export { assertStorageKey, isValidStorageKey, MAX_KEY_LENGTH, storageKeyProblem, storagePath } from "./keys.ts";
-export { createLocalStorage, type LocalStorageOptions, localFilePath, readLocalFile } from "./local.ts";
+export { createLocalStorage, type LocalStorageOptions, localFilePath } from "./local.ts";
 export {
   DEFAULT_SIGNED_URL_SECONDS,
   type FileStorage,

@@ -1,12 +1,14 @@
 // Files on disk, for the local stack and tests: `{rootDir}/{folder}/{key}`, downloadable
 // from the local server at `{baseUrl}/{folder}/{key}?token=...&expires=...`, signed with
 // the Bunny scheme so the code paths and URLs look like production. The signature path
-// is the path after `baseUrl`, exactly as on a pull zone.
+// is the path after `baseUrl`, exactly as on a pull zone. Serving the files is the local
+// stack's (src/local/storage/file-server.ts); this side only writes and deletes them.
 //
 // Uses node:fs/promises and node:path, which Bun and Deno both provide.
-import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { mkdir, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { hexEncode, randomBytes } from "../random-tokens.ts";
+import { hexEncode } from "../encoding.ts";
+import { randomBytes } from "../random-tokens.ts";
 import { signedCdnUrls } from "./cdn-urls.ts";
 import { assertStorageKey, normalizeStorageFolder, storageKeyProblem, storagePath } from "./keys.ts";
 import { type FileStorage, StorageError, type StorageOperation } from "./types.ts";
@@ -70,6 +72,8 @@ export function createLocalStorage(options: LocalStorageOptions): FileStorage {
  * The file for `relativePath` (`pdfs/{userId}/{name}.pdf`) under `rootDir`, or a
  * StorageError("invalid-key") when the path is not a safe relative path. Checked twice:
  * by the key rules, then by resolving and confirming the result is still under the root.
+ * The one rule for where a key lives on disk: the writer here and the local stack's file
+ * server both ask it.
  */
 export function localFilePath(rootDir: string, relativePath: string): string {
   const problem = storageKeyProblem(relativePath);
@@ -80,18 +84,6 @@ export function localFilePath(rootDir: string, relativePath: string): string {
     throw new StorageError("invalid-key", "read", "Invalid storage path: it leaves the storage root.");
   }
   return file;
-}
-
-/** Reads a stored file, or undefined when there is none. */
-export async function readLocalFile(rootDir: string, relativePath: string): Promise<Uint8Array | undefined> {
-  const file = localFilePath(rootDir, relativePath);
-  try {
-    return new Uint8Array(await readFile(file));
-  } catch (error) {
-    const code = (error as { code?: string }).code;
-    if (code === "ENOENT" || code === "ENOTDIR" || code === "EISDIR") return undefined;
-    throw ioError("read", relativePath, error);
-  }
 }
 
 function ioError(operation: StorageOperation, key: string, error: unknown): StorageError {

@@ -2,7 +2,8 @@
 // requests and document them (OpenAPI at /docs).
 import { z } from "zod";
 import { Constants } from "../../db/database.types.ts";
-import { emptyAsAbsent, keysetCursor, pageLimit, RowId } from "../query-params.ts";
+import { keysetCursor } from "../keyset.ts";
+import { emptyAsAbsent, pageLimit, RowIdText } from "../validation.ts";
 import { MAX_WEBHOOK_URL_LENGTH } from "./destination.ts";
 
 export const DELIVERY_CURSOR = "webhook-deliveries";
@@ -59,8 +60,8 @@ export const UpdateWebhookBody = z
   .refine((body) => Object.values(body).some((value) => value !== undefined), "Nothing to update: send at least one field");
 export type UpdateWebhookBody = z.infer<typeof UpdateWebhookBody>;
 
-export const WebhookIdParams = z.object({ id: RowId });
-export const DeliveryIdParams = z.object({ id: RowId, delivery_id: RowId });
+export const WebhookIdParams = z.object({ id: RowIdText });
+export const DeliveryIdParams = z.object({ id: RowIdText, delivery_id: RowIdText });
 
 export const ListDeliveriesQuery = z.object({
   status: emptyAsAbsent(DeliveryStatus),

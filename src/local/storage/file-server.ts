@@ -5,8 +5,9 @@
 //   403  a missing, forged or expired token, or a path the token does not cover
 //   404  no such file (only said after the signature checked out)
 // A development tool: nothing that ships imports src/local.
-import { verifyBunnyUrl } from "../../core/bunny-token.ts";
-import { readLocalFile, storageKeyProblem } from "../../core/storage/index.ts";
+import { readFile } from "node:fs/promises";
+import { localFilePath, StorageError, storageKeyProblem } from "../../core/storage/index.ts";
+import { verifyBunnyUrl } from "./bunny-url-verifier.ts";
 
 export const LOCAL_STORAGE_MOUNT_PATH = "/storage/v1/cdn";
 
@@ -66,4 +67,16 @@ function json(status: number, detail: string, headers: Record<string, string> = 
     status,
     headers: { "Content-Type": "application/json", "Cache-Control": "no-store", ...headers },
   });
+}
+
+/** Reads a stored file, or undefined when there is none. */
+export async function readLocalFile(rootDir: string, relativePath: string): Promise<Uint8Array | undefined> {
+  const file = localFilePath(rootDir, relativePath);
+  try {
+    return new Uint8Array(await readFile(file));
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (code === "ENOENT" || code === "ENOTDIR" || code === "EISDIR") return undefined;
+    throw new StorageError("io", "read", `Local storage could not read ${relativePath}: ${error instanceof Error ? error.message : String(error)}`, undefined, { cause: error });
+  }
 }

@@ -1,16 +1,11 @@
 // The admin users API through supabase-js's auth.admin with the service-role key.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { testPassword as password } from "../../support/accounts.ts";
-import { signUpCandidate, startAuthStandIn, type RunningStandIn } from "../../support/auth-stand-in.ts";
+import { signUpCandidate, useAuthStandIn } from "../../support/auth-stand-in.ts";
 import { jwtClaims } from "../../support/jwt.ts";
 import { uniqueEmail, uniqueUsername } from "../../support/personas.ts";
 
-let standIn: RunningStandIn;
-beforeAll(async () => {
-  standIn = await startAuthStandIn();
-});
-// bun ignores a cleanup returned by beforeAll: close it after the file.
-afterAll(() => standIn.stop());
+const standIn = useAuthStandIn();
 
 describe("admin", () => {
   test("createUser with the service-role key: confirmed, metadata merged, profile made, can sign in", async () => {

@@ -1,16 +1,11 @@
 // Banned users, as Supabase Auth treats them: auth.admin.updateUserById(id, { ban_duration })
 // sets auth.users.banned_until, and while it lies ahead GoTrue refuses the password grant,
 // the refresh-token grant and every request with a still-valid access token.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { testPassword as password } from "../../support/accounts.ts";
-import { apiError, signUpCandidate, startAuthStandIn, type RunningStandIn } from "../../support/auth-stand-in.ts";
+import { apiError, signUpCandidate, useAuthStandIn } from "../../support/auth-stand-in.ts";
 
-let standIn: RunningStandIn;
-beforeAll(async () => {
-  standIn = await startAuthStandIn();
-});
-// bun ignores a cleanup returned by beforeAll: close it after the file.
-afterAll(() => standIn.stop());
+const standIn = useAuthStandIn();
 
 const admin = () => standIn.serviceClient().auth.admin;
 

@@ -1,16 +1,11 @@
 // Many sign-ups of one email at the same moment: exactly one account.
-import { afterAll, beforeAll, expect, test } from "bun:test";
+import { expect, test } from "bun:test";
 import { AuthApiError } from "@supabase/supabase-js";
 import { testPassword as password } from "../../support/accounts.ts";
-import { startAuthStandIn, type RunningStandIn } from "../../support/auth-stand-in.ts";
+import { startAuthStandIn, useAuthStandIn } from "../../support/auth-stand-in.ts";
 import { uniqueEmail } from "../../support/personas.ts";
 
-let standIn: RunningStandIn;
-beforeAll(async () => {
-  standIn = await startAuthStandIn();
-});
-// bun ignores a cleanup returned by beforeAll: close it after the file.
-afterAll(() => standIn.stop());
+const standIn = useAuthStandIn();
 
 test("20 parallel sign-ups of one email make one user; the others are user_already_exists", async () => {
   const email = uniqueEmail("race");

@@ -1,19 +1,14 @@
 // HTTP details of the stand-in that supabase-js hides: error shapes by API version,
 // the gateway's apikey check, bad tokens, unknown paths.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { SignJWT } from "jose";
 import { importSigningKey } from "../../../src/local/auth/index.ts";
 import { testPassword as password } from "../../support/accounts.ts";
-import { signUpCandidate, startAuthStandIn, type RunningStandIn } from "../../support/auth-stand-in.ts";
+import { signUpCandidate, useAuthStandIn } from "../../support/auth-stand-in.ts";
 import { jwtClaims } from "../../support/jwt.ts";
 import { uniqueEmail, uniqueUsername } from "../../support/personas.ts";
 
-let standIn: RunningStandIn;
-beforeAll(async () => {
-  standIn = await startAuthStandIn();
-});
-// bun ignores a cleanup returned by beforeAll: close it after the file.
-afterAll(() => standIn.stop());
+const standIn = useAuthStandIn();
 
 describe("HTTP details", () => {
   const call = (path: string, init: RequestInit = {}) => fetch(`${standIn.url}/auth/v1${path}`, init);

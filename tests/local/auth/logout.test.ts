@@ -1,16 +1,11 @@
 // POST /logout through the real supabase-js: which sessions each scope ends.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { AuthSessionMissingError } from "@supabase/supabase-js";
 import { testPassword as password } from "../../support/accounts.ts";
-import { signUpCandidate, startAuthStandIn, type RunningStandIn } from "../../support/auth-stand-in.ts";
+import { signUpCandidate, useAuthStandIn } from "../../support/auth-stand-in.ts";
 import { jwtClaims } from "../../support/jwt.ts";
 
-let standIn: RunningStandIn;
-beforeAll(async () => {
-  standIn = await startAuthStandIn();
-});
-// bun ignores a cleanup returned by beforeAll: close it after the file.
-afterAll(() => standIn.stop());
+const standIn = useAuthStandIn();
 
 describe("sign-out", () => {
   test("global sign-out ends every session: refresh tokens and access tokens stop working", async () => {

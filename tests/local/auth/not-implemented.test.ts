@@ -3,13 +3,12 @@
 // 404 (or nothing), leaving supabase-js without an error message.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { AuthApiError, type AuthError, type SupabaseClient } from "@supabase/supabase-js";
-import { signUpCandidate, startAuthStandIn, type RunningStandIn } from "../../support/auth-stand-in.ts";
+import { signUpCandidate, useAuthStandIn } from "../../support/auth-stand-in.ts";
 import { uniqueEmail } from "../../support/personas.ts";
 
-let standIn: RunningStandIn;
+const standIn = useAuthStandIn();
 let signedIn: Awaited<ReturnType<typeof signUpCandidate>>;
 beforeAll(async () => {
-  standIn = await startAuthStandIn();
   signedIn = await signUpCandidate(standIn);
 });
 // bun ignores a cleanup returned by beforeAll: close it after the file.

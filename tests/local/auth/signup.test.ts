@@ -1,18 +1,13 @@
 // POST /signup through the real supabase-js over real HTTP, against the migrated
 // database: what frontends see, and what lands in the tables (our triggers included).
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { AuthApiError, AuthRetryableFetchError, AuthWeakPasswordError } from "@supabase/supabase-js";
 import { testPassword as password } from "../../support/accounts.ts";
-import { lastSignIn, signUpCandidate, startAuthStandIn, type RunningStandIn } from "../../support/auth-stand-in.ts";
+import { lastSignIn, signUpCandidate, useAuthStandIn } from "../../support/auth-stand-in.ts";
 import { jwtClaims } from "../../support/jwt.ts";
 import { uniqueEmail, uniqueUsername } from "../../support/personas.ts";
 
-let standIn: RunningStandIn;
-beforeAll(async () => {
-  standIn = await startAuthStandIn();
-});
-// bun ignores a cleanup returned by beforeAll: close it after the file.
-afterAll(() => standIn.stop());
+const standIn = useAuthStandIn();
 
 describe("sign-up", () => {
   test("returns a session at once (autoconfirm) and the trigger makes the profile", async () => {

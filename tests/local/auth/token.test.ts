@@ -1,19 +1,14 @@
 // POST /token through the real supabase-js: the password grant, the access tokens it
 // issues, and the refresh-token grant with rotation and reuse detection.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { AuthApiError } from "@supabase/supabase-js";
 import { createJwtVerifier } from "../../../src/auth/index.ts";
 import { testPassword as password } from "../../support/accounts.ts";
-import { lastSignIn, signUpCandidate, startAuthStandIn, type RunningStandIn } from "../../support/auth-stand-in.ts";
+import { lastSignIn, signUpCandidate, useAuthStandIn } from "../../support/auth-stand-in.ts";
 import { jwtClaims, jwtHeader } from "../../support/jwt.ts";
 import { uniqueEmail } from "../../support/personas.ts";
 
-let standIn: RunningStandIn;
-beforeAll(async () => {
-  standIn = await startAuthStandIn();
-});
-// bun ignores a cleanup returned by beforeAll: close it after the file.
-afterAll(() => standIn.stop());
+const standIn = useAuthStandIn();
 
 describe("sign-in", () => {
   test("issues a new session and moves last_sign_in_at, which the trigger copies to profiles.last_login", async () => {

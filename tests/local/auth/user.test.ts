@@ -1,19 +1,14 @@
 // GET /user and PUT /user (supabase-js getUser and updateUser) through the real
 // supabase-js, against the migrated database: what the caller gets back, what lands in
 // auth.users, and which sessions survive.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { AuthSessionMissingError, AuthWeakPasswordError } from "@supabase/supabase-js";
 import { testPassword as password } from "../../support/accounts.ts";
-import { apiError, signUpCandidate, startAuthStandIn, type RunningStandIn } from "../../support/auth-stand-in.ts";
+import { apiError, signUpCandidate, useAuthStandIn } from "../../support/auth-stand-in.ts";
 import { jwtClaims } from "../../support/jwt.ts";
 import { uniqueEmail, uniqueUsername } from "../../support/personas.ts";
 
-let standIn: RunningStandIn;
-beforeAll(async () => {
-  standIn = await startAuthStandIn();
-});
-// bun ignores a cleanup returned by beforeAll: close it after the file.
-afterAll(() => standIn.stop());
+const standIn = useAuthStandIn();
 
 const newPassword = "another correct horse";
 

@@ -6,7 +6,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import postgres from "postgres";
-import { verifyBunnyUrl } from "../../src/core/bunny-token.ts";
+import { verifyBunnyUrl } from "../../src/local/storage/bunny-url-verifier.ts";
 import { sha256HexUpper } from "../../src/core/storage/index.ts";
 import { freePort } from "../../src/local/ports.ts";
 import { startStack, type RunningStack } from "../../src/local/stack.ts";
@@ -18,8 +18,8 @@ import { callFacade, testClientIp, testStack } from "../support/stack.ts";
 
 const pullZoneUrl = "https://letsmakecv.b-cdn.net";
 const securityKey = "bunny-pull-zone-token-key-for-tests";
-/** How long the storage client waits for Bunny (DEFAULT_BUNNY_TIMEOUT_MS). */
-const storageTimeoutMs = 30_000;
+/** How long the storage client waits for Bunny here (BUNNY_STORAGE_TIMEOUT_SECONDS; 30 s by default). */
+const storageTimeoutMs = 3_000;
 
 let standin: BunnyStorageStandin;
 let stack: RunningStack;
@@ -45,6 +45,7 @@ beforeAll(async () => {
       BUNNY_STORAGE_ENDPOINT: standin.url,
       BUNNY_PULL_ZONE_URL: pullZoneUrl,
       BUNNY_TOKEN_SECURITY_KEY: securityKey,
+      BUNNY_STORAGE_TIMEOUT_SECONDS: String(storageTimeoutMs / 1000),
     },
     log: process.env.TEST_STACK_LOG ? (line) => console.log(line) : undefined,
   });

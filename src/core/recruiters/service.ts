@@ -2,10 +2,10 @@
 // values in, values or ApiErrors out. The public read runs as anon, so the column
 // grants keep phone out of reach whatever this code selects; the update runs as the
 // caller, whose column grants exclude is_verified.
-import { badRequest, forbidden, notFound } from "../../core/errors.ts";
+import { badRequest, databaseErrorOf, forbidden, notFound } from "../errors.ts";
 import { anonymous, asCaller, type Sql, type SignedInCaller } from "../../db/client.ts";
 import type { Tables } from "../../db/database.types.ts";
-import type { UpdateRecruiterProfileBody } from "./model.ts";
+import { USERNAME_PATTERN, type PublicRecruiterProfileResponse, type UpdateRecruiterProfileBody, type UpdateRecruiterProfileResponse } from "./model.ts";
 
 export interface RecruitersServiceDeps {
   sql: Sql;
@@ -31,19 +31,15 @@ const writableColumns = [
   "specialization", "years_experience", "bio", "phone", "location", "linkedin_url", "logo_url",
 ] as const;
 
-function postgresError(error: unknown): { code?: string; constraint_name?: string } {
-  return (error ?? {}) as { code?: string; constraint_name?: string };
-}
-
 export function createRecruitersService(deps: RecruitersServiceDeps) {
   const { sql } = deps;
   const profileUrl = (username: string) => `${deps.settings.PUBLIC_PROFILE_BASE_URL}/${encodeURIComponent(username)}`;
 
   return {
     /** The seed's public profile; usernames match whatever their case. */
-    async publicProfile(username: string) {
+    async publicProfile(username: string): Promise<PublicRecruiterProfileResponse> {
       // Not a username at all: no lookup (the format is the table's check constraint).
-      if (!/^[A-Za-z0-9][A-Za-z0-9_-]{2,99}$/.test(username)) throw notFound("Recruiter profile not found");
+      if (!USERNAME_PATTERN.test(username)) throw notFound("Recruiter profile not found");
       const [row] = await asCaller(sql, anonymous, (tx) => tx<PublicProfileRow[]>`
         select rp.username, rp.recruiter_type, rp.company_name, rp.full_name, rp.bio, rp.location, rp.company_website,
                rp.linkedin_url, rp.is_verified, rp.created_at, rp.company_size, rp.industry, rp.specialization,
@@ -72,7 +68,7 @@ export function createRecruitersService(deps: RecruitersServiceDeps) {
     },
 
     /** The seed's PUT: only the fields sent change. */
-    async updateOwnProfile(caller: SignedInCaller, body: UpdateRecruiterProfileBody) {
+    async updateOwnProfile(caller: SignedInCaller, body: UpdateRecruiterProfileBody): Promise<UpdateRecruiterProfileResponse> {
       const changes: Record<string, unknown> = {};
       for (const column of writableColumns) if (body[column] !== undefined) changes[column] = body[column];
 
@@ -85,9 +81,9 @@ export function createRecruitersService(deps: RecruitersServiceDeps) {
             : await tx<Pick<Tables<"recruiter_profiles">, "username">[]>`select username from public.recruiter_profiles where user_id = (select auth.uid())`;
         return row;
       }).catch((error) => {
-        const { code, constraint_name } = postgresError(error);
-        if (code === "23505" && constraint_name === "recruiter_profiles_username_lower_key") throw badRequest("Username already taken");
-        if (code === "23514" && constraint_name === "recruiter_profiles_names_the_recruiter") {
+        const failure = databaseErrorOf(error);
+        if (failure?.code === "23505" && failure.constraint === "recruiter_profiles_username_lower_key") throw badRequest("Username already taken");
+        if (failure?.code === "23514" && failure.constraint === "recruiter_profiles_names_the_recruiter") {
           throw badRequest("A company profile needs company_name, an individual profile needs full_name");
         }
         throw error;

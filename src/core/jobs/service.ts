@@ -4,14 +4,28 @@
 // may post, edit or see what; this code only words its refusals the seed's way.
 // The public list reads through public.list_open_job_postings/count_open_job_postings
 // (migration 20261125001300), granted to anon and authenticated like any rpc: they
-// apply the rule of the policy "anyone reads open postings" themselves, so that the
-// filters can use their indexes, which they cannot through the table under RLS.
-import { forbidden, notFound } from "../../core/errors.ts";
-import { errorFields, type Logger } from "../../core/log.ts";
+// show what the policy "visitors read open postings" shows (private.job_posting_is_open)
+// themselves, so that the filters can use their indexes, which they cannot through the
+// table under RLS.
+import { databaseErrorOf, forbidden, notFound } from "../errors.ts";
+import { errorFields, type Logger } from "../log.ts";
 import { asCaller, type Caller, type Sql, type Transaction, type SignedInCaller } from "../../db/client.ts";
 import type { Tables } from "../../db/database.types.ts";
-import { encodeCursor, type JobCursor } from "./cursor.ts";
-import { listLimits, type CreateJobBody, type JobDetail, type JobSummary, type ListJobsQuery, type UpdateJobBody } from "./model.ts";
+import { encodeKeysetCursor, type KeysetCursor } from "../keyset.ts";
+import { listLimits } from "../validation.ts";
+import type {
+  CreateJobBody,
+  CreateJobResponse,
+  DeactivateJobResponse,
+  JobDetail,
+  JobDetailResponse,
+  JobSummary,
+  ListJobsQuery,
+  ListJobsResponse,
+  UpdateJobBody,
+  UpdateJobResponse,
+} from "./model.ts";
+import { JOB_LIST_CURSOR } from "./model.ts";
 import { createTotalCache, defaultTotalCacheOptions, type TotalCacheOptions } from "./total-cache.ts";
 
 export interface JobsServiceDeps {
@@ -31,7 +45,7 @@ export interface JobListFilters {
 export interface JobListPage {
   limit: number;
   offset: number;
-  after: JobCursor | null;
+  after: KeysetCursor | null;
 }
 
 // Rows typed from the generated schema: a renamed column breaks the build.
@@ -148,10 +162,6 @@ function postingColumns(body: Partial<CreateJobBody> & { is_active?: boolean }):
   return columns;
 }
 
-function isPostgresError(error: unknown, code: string): boolean {
-  return (error as { code?: unknown })?.code === code;
-}
-
 export function createJobsService(deps: JobsServiceDeps) {
   const { sql } = deps;
   const totals = createTotalCache({
@@ -167,19 +177,19 @@ export function createJobsService(deps: JobsServiceDeps) {
   }
 
   return {
-    async create(caller: SignedInCaller, body: CreateJobBody) {
+    async create(caller: SignedInCaller, body: CreateJobBody): Promise<CreateJobResponse> {
       try {
         // recruiter_id defaults to auth.uid(); the insert policy admits active recruiters only.
         const [row] = await asCaller(sql, caller, (tx) => tx<Pick<Posting, "id">[]>`
           insert into public.job_postings ${tx(postingColumns(body))} returning id`);
         return { success: true as const, job_id: row!.id, message: "Job posting created successfully" };
       } catch (error) {
-        if (isPostgresError(error, "42501")) throw forbidden("Only recruiters can create job postings");
+        if (databaseErrorOf(error)?.code === "42501") throw forbidden("Only recruiters can create job postings");
         throw error;
       }
     },
 
-    async list(caller: Caller, query: ListJobsQuery) {
+    async list(caller: Caller, query: ListJobsQuery): Promise<ListJobsResponse> {
       const filters = jobFiltersOf(query);
       const page: JobListPage = { limit: query.limit ?? listLimits.defaultLimit, offset: query.offset ?? 0, after: query.cursor ?? null };
       // The page and the total side by side, each in its own transaction as the caller.
@@ -197,12 +207,12 @@ export function createJobsService(deps: JobsServiceDeps) {
         success: true as const,
         total,
         jobs: shown.map(summaryOf),
-        next_cursor: more && last ? encodeCursor({ createdAt: last.cursor_at, id: last.id }) : null,
+        next_cursor: more && last ? encodeKeysetCursor(JOB_LIST_CURSOR, { createdAt: last.cursor_at, id: last.id }) : null,
       };
     },
 
     /** One posting, counting a view. Open postings for everyone; the recruiter's own in any state; a closed one to a candidate who applied (not counted). */
-    async get(caller: Caller, jobId: number) {
+    async get(caller: Caller, jobId: number): Promise<JobDetailResponse> {
       const row = await asCaller(sql, caller, async (tx) => {
         const recruiter = tx`
           left join public.recruiter_profiles rp on rp.user_id = j.recruiter_id`;
@@ -227,7 +237,7 @@ export function createJobsService(deps: JobsServiceDeps) {
       return { success: true as const, job: detailOf(row) };
     },
 
-    async update(caller: SignedInCaller, jobId: number, body: UpdateJobBody) {
+    async update(caller: SignedInCaller, jobId: number, body: UpdateJobBody): Promise<UpdateJobResponse> {
       const columns = postingColumns(body);
       const row = await asCaller(sql, caller, async (tx) => {
         const [updated] = await tx<DetailRow[]>`
@@ -239,7 +249,7 @@ export function createJobsService(deps: JobsServiceDeps) {
     },
 
     /** DELETE: the posting is deactivated, not removed, so its applications keep their history. */
-    async deactivate(caller: SignedInCaller, jobId: number) {
+    async deactivate(caller: SignedInCaller, jobId: number): Promise<DeactivateJobResponse> {
       await asCaller(sql, caller, async (tx) => {
         const [updated] = await tx`update public.job_postings set is_active = false where id = ${jobId} returning id`;
         return updated ?? refuseChange(tx, jobId);

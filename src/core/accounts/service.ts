@@ -1,14 +1,24 @@
-// The seed's auth endpoints over Supabase Auth. Plain values in, values or ApiErrors
-// out; never sees the HTTP context.
+// Accounts over Supabase Auth: the seed's registration (with or without a recruiter
+// profile) and login, plus refresh, logout and the caller's own profile, each held to
+// its rate limits. Plain values in, values or ApiErrors out; never sees the HTTP context.
 import { AuthApiError, AuthUnavailableError, type AuthSession, type JwtVerifier, type SupabaseAuthClient } from "../../auth/index.ts";
-import { ApiError, badRequest, forbidden, serviceUnavailable, tooManyRequests, unauthorized } from "../../core/errors.ts";
-import type { Logger } from "../../core/log.ts";
-import type { Settings } from "../../core/settings.ts";
+import { ApiError, badRequest, forbidden, serviceUnavailable, tooManyRequests, unauthorized } from "../errors.ts";
+import type { Logger } from "../log.ts";
+import type { Settings } from "../settings.ts";
 import { asCaller, type Sql, type SignedInCaller } from "../../db/client.ts";
 import type { Tables } from "../../db/database.types.ts";
 import type { RateLimiter, RateLimitRule } from "../../db/rate-limit.ts";
-import type { LoginBody, RefreshBody, RegisterBody, RegisterRecruiterBody } from "./model.ts";
-import type { z } from "zod";
+import type {
+  LoginBody,
+  LogoutResponse,
+  MeResponse,
+  RefreshBody,
+  RegisterBody,
+  RegisterRecruiterBody,
+  RegisterRecruiterResponse,
+  RegisterResponse,
+  SessionResponse,
+} from "./model.ts";
 
 /** Per-IP limits follow Supabase Auth's own defaults; per-email ones slow down guessing one account. */
 export const authRateLimits = {
@@ -19,7 +29,7 @@ export const authRateLimits = {
   refreshPerIp: { maxHits: 150, windowSeconds: 300 },
 } satisfies Record<string, RateLimitRule>;
 
-export interface AuthServiceDeps {
+export interface AccountServiceDeps {
   sql: Sql;
   auth: SupabaseAuthClient;
   verifier: JwtVerifier;
@@ -37,9 +47,7 @@ type ProfileRow = Pick<
   Tables<"profiles">,
   "id" | "email" | "full_name" | "user_type" | "is_active" | "is_verified" | "last_login" | "created_at"
 >;
-type SessionUser = Pick<ProfileRow, "id" | "email" | "full_name" | "user_type">;
-
-export function createAuthService(deps: AuthServiceDeps) {
+export function createAccountService(deps: AccountServiceDeps) {
   const { sql, auth, verifier, rateLimiter } = deps;
 
   async function enforce(bucket: string, rule: RateLimitRule): Promise<void> {
@@ -96,7 +104,7 @@ export function createAuthService(deps: AuthServiceDeps) {
   }
 
   /** The seed's login answer, plus refresh_token, expires_in and expires_at. */
-  async function sessionAnswer(session: AuthSession) {
+  async function sessionAnswer(session: AuthSession): Promise<SessionResponse> {
     const caller: SignedInCaller = { role: "authenticated", claims: await verifier.verifyAccessToken(session.access_token) };
     const profile = await profileOf(caller);
     if (!profile || !profile.is_active) {
@@ -104,7 +112,7 @@ export function createAuthService(deps: AuthServiceDeps) {
       await auth.signOut(session.access_token).catch(() => {});
       throw forbidden("Account is inactive");
     }
-    const user: SessionUser = { id: profile.id, email: profile.email, full_name: profile.full_name, user_type: profile.user_type };
+    const user = { id: profile.id, email: profile.email, full_name: profile.full_name, user_type: profile.user_type };
     return {
       success: true as const,
       access_token: session.access_token,
@@ -117,7 +125,7 @@ export function createAuthService(deps: AuthServiceDeps) {
   }
 
   return {
-    async register(body: RegisterBody, client: ClientContext) {
+    async register(body: RegisterBody, client: ClientContext): Promise<RegisterResponse> {
       await enforceAll([
         [`register:ip:${client.ip ?? "unknown"}`, authRateLimits.registerPerIp],
         [`register:email:${body.email}`, authRateLimits.registerPerEmail],
@@ -135,7 +143,7 @@ export function createAuthService(deps: AuthServiceDeps) {
       return { success: true as const, user_id: user.id, email: user.email, message: "User registered successfully" };
     },
 
-    async registerRecruiter(body: RegisterRecruiterBody, client: ClientContext) {
+    async registerRecruiter(body: RegisterRecruiterBody, client: ClientContext): Promise<RegisterRecruiterResponse> {
       await enforceAll([
         [`register:ip:${client.ip ?? "unknown"}`, authRateLimits.registerPerIp],
         [`register:email:${body.email}`, authRateLimits.registerPerEmail],
@@ -172,7 +180,7 @@ export function createAuthService(deps: AuthServiceDeps) {
       };
     },
 
-    async login(body: z.infer<typeof LoginBody>, client: ClientContext) {
+    async login(body: LoginBody, client: ClientContext): Promise<SessionResponse> {
       await enforceAll([
         [`login:ip:${client.ip ?? "unknown"}`, authRateLimits.loginPerIp],
         [`login:email:${body.email}`, authRateLimits.loginPerEmail],
@@ -184,7 +192,7 @@ export function createAuthService(deps: AuthServiceDeps) {
       return sessionAnswer(session);
     },
 
-    async refresh(body: z.infer<typeof RefreshBody>, client: ClientContext) {
+    async refresh(body: RefreshBody, client: ClientContext): Promise<SessionResponse> {
       await enforce(`refresh:ip:${client.ip ?? "unknown"}`, authRateLimits.refreshPerIp);
       const session = await auth
         .refreshSession(body.refresh_token, { forwardedFor: client.ip })
@@ -192,7 +200,7 @@ export function createAuthService(deps: AuthServiceDeps) {
       return sessionAnswer(session);
     },
 
-    async logout(accessToken: string) {
+    async logout(accessToken: string): Promise<LogoutResponse> {
       await auth.signOut(accessToken).catch((error) => {
         // An already-ended session is logged out as far as the caller is concerned.
         if (error instanceof AuthApiError && error.status < 500) return;
@@ -201,7 +209,7 @@ export function createAuthService(deps: AuthServiceDeps) {
       return { success: true as const, message: "Logged out" };
     },
 
-    async me(caller: SignedInCaller) {
+    async me(caller: SignedInCaller): Promise<MeResponse> {
       const profile = await profileOf(caller);
       if (!profile) throw unauthorized("Could not validate credentials");
       return {
@@ -226,4 +234,4 @@ export function createAuthService(deps: AuthServiceDeps) {
   }
 }
 
-export type AuthService = ReturnType<typeof createAuthService>;
+export type AccountService = ReturnType<typeof createAccountService>;

@@ -1,6 +1,10 @@
-// Request and response shapes of /api/v1/auth: the seed's, declared once. The same
-// schemas validate requests and document them (OpenAPI at /docs).
+// Request and response shapes of accounts (/api/v1/auth): the seed's, declared once. The
+// same schemas validate requests, type what the service answers and document both
+// (OpenAPI at /docs).
 import { z } from "zod";
+import { Constants } from "../../db/database.types.ts";
+import { RecruiterProfileFields } from "../recruiters/model.ts";
+import { controlCharactersMessage, hasNoControlCharacters } from "../validation.ts";
 
 /** Trimmed and lower-cased before it is checked, as Supabase Auth stores it. */
 export const Email = z.string().trim().toLowerCase().max(255).pipe(z.email({ message: "Not a valid email address" }));
@@ -15,16 +19,15 @@ export const Password = z
   .refine((value) => new TextEncoder().encode(value).length <= 72, "Password must be at most 72 bytes")
   .refine((value) => /\p{L}/u.test(value) && /\p{N}/u.test(value), "Password must contain a letter and a digit");
 
-const noControlCharacters = (value: string) => !/[\u0000-\u001f\u007f]/.test(value);
-
 export const PersonName = z
   .string()
   .trim()
   .min(1, "Must not be empty")
   .max(255)
-  .refine(noControlCharacters, "Must not contain control characters");
+  .refine((value) => hasNoControlCharacters(value), controlCharactersMessage);
 
-export const UserType = z.enum(["candidate", "recruiter"]);
+/** The database's enum public.user_type, as generated. */
+export const UserType = z.enum(Constants.public.Enums.user_type);
 
 export const RegisterBody = z.object({
   email: Email,
@@ -40,31 +43,7 @@ export const RegisterResponse = z.object({
   email: z.string(),
   message: z.string(),
 });
-
-const optionalText = (max: number) => z.string().trim().max(max).refine(noControlCharacters, "Must not contain control characters").optional();
-const optionalUrl = (max: number) =>
-  z.string().trim().max(max).pipe(z.url({ protocol: /^https?$/, message: "Must be an http(s) URL" })).optional();
-
-/** The seed's RecruiterProfileCreate; also the body of PUT /recruiters/profile. */
-export const RecruiterProfileFields = z.object({
-  username: z
-    .string()
-    .trim()
-    .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{2,99}$/, "3-100 letters, digits, - or _, starting with a letter or digit"),
-  recruiter_type: z.enum(["company", "individual"]),
-  company_name: optionalText(255),
-  company_website: optionalUrl(500),
-  company_size: optionalText(50),
-  industry: optionalText(100),
-  full_name: optionalText(255),
-  specialization: optionalText(255),
-  years_experience: z.number().int().min(0).max(80).optional(),
-  bio: z.string().trim().max(5000).optional(),
-  phone: z.string().trim().max(50).regex(/^[0-9+()\-. ]*$/, "Digits, spaces and + ( ) - . only").optional(),
-  location: optionalText(255),
-  linkedin_url: optionalUrl(500),
-  logo_url: optionalUrl(1000),
-});
+export type RegisterResponse = z.infer<typeof RegisterResponse>;
 
 export const RegisterRecruiterBody = z.object({
   email: Email,
@@ -86,16 +65,19 @@ export const RegisterRecruiterResponse = z.object({
   public_profile_url: z.string(),
   message: z.string(),
 });
+export type RegisterRecruiterResponse = z.infer<typeof RegisterRecruiterResponse>;
 
 export const LoginBody = z.object({
   email: Email,
   // Not the strength rules: an old account may predate them.
   password: z.string().min(1, "Password is required").max(1024),
 });
+export type LoginBody = z.infer<typeof LoginBody>;
 
 export const RefreshBody = z.object({
   refresh_token: z.string().min(1).max(1024),
 });
+export type RefreshBody = z.infer<typeof RefreshBody>;
 
 export const SessionUser = z.object({
   id: z.uuid(),
@@ -113,6 +95,10 @@ export const SessionResponse = z.object({
   refresh_token: z.string(),
   user: SessionUser,
 });
+export type SessionResponse = z.infer<typeof SessionResponse>;
+
+export const LogoutResponse = z.object({ success: z.literal(true), message: z.string() });
+export type LogoutResponse = z.infer<typeof LogoutResponse>;
 
 export const MeResponse = z.object({
   success: z.literal(true),
@@ -123,3 +109,4 @@ export const MeResponse = z.object({
     created_at: z.string(),
   }),
 });
+export type MeResponse = z.infer<typeof MeResponse>;

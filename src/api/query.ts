@@ -5,14 +5,12 @@
 // hands the values over as sent (the last one wins when a name repeats), and this
 // validates them with the same schema and answers in the errors plugin's 422 shape.
 import { z } from "zod";
-import { unprocessable } from "../../core/errors.ts";
+import { validationError } from "../core/validation.ts";
 
 export function parseQuery<T extends z.ZodType>(schema: T, query: Record<string, unknown>): z.output<T> {
   const result = schema.safeParse(query);
   if (result.success) return result.data;
-  const errors = result.error.issues.map((issue) => ({ loc: ["query", ...issue.path.map(String)], msg: issue.message }));
-  const first = errors[0]!;
-  throw unprocessable(`Invalid ${first.loc.join(".")}: ${first.msg}`, errors);
+  throw validationError("query", result.error);
 }
 
 /** The schema's fields as OpenAPI query parameters, so /docs still shows them. */

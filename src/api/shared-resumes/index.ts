@@ -2,28 +2,17 @@
 // same core as the public-resume edge function.
 import { Elysia } from "elysia";
 import { z } from "zod";
-import type { ResumeService } from "../../core/resumes/index.ts";
+import { SharedResumeResponse } from "../../core/resumes/model.ts";
+import type { ResumeService } from "../../core/resumes/service.ts";
 import { clientIpPlugin } from "../plugins/client-ip.ts";
-import { errorResponses } from "../resumes/model.ts";
+import { documented } from "../plugins/docs.ts";
 
 /** Documents the header; the core decides (a missing token is a 401, and counts as a wrong one). */
 const ApiTokenHeader = z.object({
   "x-api-token": z.string().optional().describe("previewcv.com's API token. Required: missing or wrong is 401, and counts toward the per-IP limit."),
 });
 
-export const SharedResumeResponse = z.object({
-  success: z.literal(true),
-  resume_id: z.number(),
-  resume_name: z.string(),
-  pdf_signed_url: z.string(),
-  permanent_token: z.string(),
-  qr_code_base64: z.string().nullable(),
-  access_count: z.number(),
-  last_accessed_at: z.string().nullable(),
-  created_at: z.string(),
-});
-
-export function sharedModule(deps: { service: ResumeService; trustProxy: boolean }) {
+export function sharedResumesModule(deps: { service: ResumeService; trustProxy: boolean }) {
   const { service } = deps;
   return new Elysia({ prefix: "/api/v1/shared", tags: ["Shared resumes"] })
     .use(clientIpPlugin({ trustProxy: deps.trustProxy }))
@@ -41,17 +30,17 @@ export function sharedModule(deps: { service: ResumeService; trustProxy: boolean
         set.headers["Cache-Control"] = "no-store";
         return resume;
       },
-      {
-        headers: ApiTokenHeader,
-        response: {
-          200: SharedResumeResponse,
-          ...errorResponses({
-            401: "Missing or invalid API token",
-            404: "No active resume has this token (unknown and deactivated alike)",
-            429: "Too many invalid API tokens from this IP; see Retry-After",
-          }),
+      documented(
+        {
+          headers: ApiTokenHeader,
+          response: { 200: SharedResumeResponse },
+          detail: { summary: "A shared resume by its permanent token, with a freshly signed PDF link (counts a view)" },
         },
-        detail: { summary: "A shared resume by its permanent token, with a freshly signed PDF link (counts a view)" },
-      },
+        {
+          401: "Missing or invalid API token",
+          404: "No active resume has this token (unknown and deactivated alike)",
+          429: "Too many invalid API tokens from this IP; see Retry-After",
+        },
+      ),
     );
 }

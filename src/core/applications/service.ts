@@ -1,15 +1,17 @@
 // Applications: apply, the candidate's own list and withdrawal, the recruiter's
 // applicants and the status pipeline, and each application's history. Every statement
 // runs as the caller; the database enforces who may do what (RLS), the pipeline's
-// transitions and who may make them (a trigger raising PT409/PT403, answered 409/403 by
-// the errors plugin with the trigger's message), stamps reviewed_at, writes the history
-// and keeps applications_count exact. Plain values in, values or ApiErrors out.
-import { badRequest, forbidden, notFound } from "../../core/errors.ts";
-import type { Logger } from "../../core/log.ts";
-import type { FileStorage } from "../../core/storage/index.ts";
+// transitions and who may make them (a trigger raising PT409/PT403, which either face
+// answers 409/403 with the trigger's message, through apiErrorFromDatabase), stamps
+// reviewed_at, writes the history and keeps applications_count exact. Plain values in,
+// values or ApiErrors out.
+import { badRequest, databaseErrorOf, forbidden, notFound } from "../errors.ts";
+import type { Logger } from "../log.ts";
+import type { FileStorage } from "../storage/index.ts";
 import { asCaller, type Sql, type SignedInCaller } from "../../db/client.ts";
 import type { Database, Tables } from "../../db/database.types.ts";
-import { listLimits, type ApplicantsQuery, type ApplicationStatus, type ApplyBody, type PageQuery } from "./model.ts";
+import { listLimits, type PageQuery } from "../validation.ts";
+import type { ApplicantsQuery, ApplicantsResponse, ApplicationStatus, ApplyBody, ApplyResponse, HistoryResponse, MyApplicationsResponse, StatusChangeResponse } from "./model.ts";
 
 export interface ApplicationsServiceDeps {
   sql: Sql;
@@ -35,11 +37,6 @@ type HistoryRow = Pick<Application, "id" | "status"> & {
   [K in "from_status" | "to_status" | "changed_at" | "changed_by"]: Tables<"job_application_status_history">[K] | null;
 } & { changed_by_role: "candidate" | "recruiter" | "admin" };
 
-function postgresCode(error: unknown): string | undefined {
-  const code = (error as { code?: unknown })?.code;
-  return typeof code === "string" ? code : undefined;
-}
-
 export function createApplicationsService(deps: ApplicationsServiceDeps) {
   const { sql, storage, log } = deps;
 
@@ -59,7 +56,7 @@ export function createApplicationsService(deps: ApplicationsServiceDeps) {
      * resume the caller's own and active (both read under RLS), then the insert, which
      * the insert policy checks again. A second application hits uq_job_candidate.
      */
-    async apply(caller: SignedInCaller, jobId: number, body: ApplyBody) {
+    async apply(caller: SignedInCaller, jobId: number, body: ApplyBody): Promise<ApplyResponse> {
       let row: { job_id: number | null; resume_id: number | null; application_id: number | null } | undefined;
       try {
         [row] = await asCaller(sql, caller, (tx) => tx<NonNullable<typeof row>[]>`
@@ -75,7 +72,7 @@ export function createApplicationsService(deps: ApplicationsServiceDeps) {
           )
           select (select id from job) as job_id, (select id from resume) as resume_id, (select id from inserted) as application_id`);
       } catch (error) {
-        const code = postgresCode(error);
+        const code = databaseErrorOf(error)?.code;
         if (code === "23505") throw badRequest("Already applied to this job");
         // The job and the resume passed; the policy still refused: the caller posted the job.
         if (code === "42501") throw forbidden("You cannot apply to this job");
@@ -87,13 +84,13 @@ export function createApplicationsService(deps: ApplicationsServiceDeps) {
     },
 
     /** The caller's own applications, newest first, with their jobs even once closed. */
-    async mine(caller: SignedInCaller, page: PageQuery) {
+    async mine(caller: SignedInCaller, page: PageQuery): Promise<MyApplicationsResponse> {
       const limit = page.limit ?? listLimits.defaultLimit;
       const offset = page.offset ?? 0;
       const [rows, [count]] = await asCaller(sql, caller, (tx) =>
         Promise.all([
           // Job postings a candidate applied to stay readable to them after they close
-          // (policy "candidates read postings they applied to").
+          // (policy "users read open, own and applied-to postings").
           tx<MineRow[]>`
             select a.id, a.status, a.cover_letter, a.applied_at, a.reviewed_at, a.updated_at,
                    a.job_id, j.title, j.company_name, j.location,
@@ -125,7 +122,7 @@ export function createApplicationsService(deps: ApplicationsServiceDeps) {
     },
 
     /** The candidate withdraws (the trigger refuses anyone else, and final statuses). */
-    async withdraw(caller: SignedInCaller, applicationId: number) {
+    async withdraw(caller: SignedInCaller, applicationId: number): Promise<StatusChangeResponse> {
       const [row] = await asCaller(sql, caller, (tx) => tx<StatusRow[]>`
         update public.job_applications set status = 'withdrawn' where id = ${applicationId} returning id, status, reviewed_at`);
       if (!row) throw notFound("Application not found");
@@ -133,7 +130,7 @@ export function createApplicationsService(deps: ApplicationsServiceDeps) {
     },
 
     /** The recruiter's applicants to one of their jobs, each with a signed link to the resume PDF. */
-    async applicants(caller: SignedInCaller, jobId: number, query: ApplicantsQuery) {
+    async applicants(caller: SignedInCaller, jobId: number, query: ApplicantsQuery): Promise<ApplicantsResponse> {
       const limit = query.limit ?? listLimits.defaultLimit;
       const offset = query.offset ?? 0;
       const status = query.status ?? null;
@@ -176,7 +173,7 @@ export function createApplicationsService(deps: ApplicationsServiceDeps) {
     },
 
     /** The recruiter moves an application along the pipeline; the database says whether it may. */
-    async setStatus(caller: SignedInCaller, applicationId: number, status: ApplicationStatus) {
+    async setStatus(caller: SignedInCaller, applicationId: number, status: ApplicationStatus): Promise<StatusChangeResponse> {
       const [row] = await asCaller(sql, caller, (tx) => tx<StatusRow[]>`
         update public.job_applications set status = ${status}::public.application_status
          where id = ${applicationId}
@@ -186,7 +183,7 @@ export function createApplicationsService(deps: ApplicationsServiceDeps) {
     },
 
     /** Every status the application has had, for its candidate and the job's recruiter. */
-    async history(caller: SignedInCaller, applicationId: number) {
+    async history(caller: SignedInCaller, applicationId: number): Promise<HistoryResponse> {
       const rows = await asCaller(sql, caller, (tx) => tx<HistoryRow[]>`
         select a.id, a.status, h.from_status, h.to_status, h.changed_at, h.changed_by,
                case when h.changed_by is null then 'admin'

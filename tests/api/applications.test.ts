@@ -1,16 +1,18 @@
-// Applications through real HTTP: the seed's apply and its messages, the candidate's
-// list and withdrawal, the recruiter's applicants with a resume link that opens, the
-// status pipeline with its history, and exact counts under concurrent applies.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import postgres from "postgres";
+// Applications, in process (the facade's controllers over the real database): the
+// seed's apply and its messages, the candidate's list and withdrawal, the recruiter's
+// applicants with a resume link that opens, the status pipeline with its history, and
+// exact counts under concurrent applies.
+import { beforeAll, describe, expect, test } from "bun:test";
+import type { Sql } from "../../src/db/client.ts";
 import { registerCandidate, registerRecruiter, type Account } from "../support/accounts.ts";
-import { facade, upload } from "../support/faces.ts";
+import { useInProcessFacade } from "../support/facade.ts";
+import { uploadForm } from "../support/faces.ts";
+import { createJob as createPosting, insertResume as insertResumeRow } from "../support/job-board.ts";
 import { buildPdf } from "../support/pdf.ts";
-import { callFacade, testClientIp, testStack, type TestStack } from "../support/stack.ts";
-import { shareToken } from "../support/world.ts";
+import { answerOf, facadeCaller, openSignedUrl, sendToFacade, testClientIp } from "../support/stack.ts";
 
-let stack: TestStack;
-let db: postgres.Sql;
+const stack = useInProcessFacade();
+let db: Sql;
 let recruiter: Account & { username: string };
 let otherRecruiter: Account & { username: string };
 let alice: Account;
@@ -19,25 +21,18 @@ let aliceResume: number;
 let bobResume: number;
 const ip = testClientIp();
 
-const call = (method: string, path: string, options: { body?: unknown; token?: string } = {}) => callFacade(stack, method, path, { ...options, ip });
+const call = facadeCaller(stack, ip);
 
 /** A resume row for `owner`, as the upload would leave it (the file itself is not needed here). */
-async function insertResume(owner: Account, options: { active?: boolean; name?: string } = {}): Promise<number> {
-  const [row] = await db`
-    insert into public.resumes (user_id, resume_name, pdf_filename, permanent_token, is_active)
-    values (${owner.id}, ${options.name ?? "My CV"}, ${`${owner.id}/${crypto.randomUUID().replaceAll("-", "")}.pdf`}, ${shareToken()}, ${options.active ?? true})
-    returning id`;
-  return Number(row!.id);
-}
+const insertResume = (owner: Account, options: { active?: boolean; name?: string } = {}) => insertResumeRow(db, owner.id, options);
 
-async function createJob(owner: Account, overrides: Record<string, unknown> = {}): Promise<number> {
-  const answer = await call("POST", "/api/v1/jobs/create", {
-    token: owner.token,
-    body: { title: "Platform Engineer", company_name: "Tech Corp", location: "Remote", job_type: "full-time", experience_level: "mid", description: "Run the platform.", ...overrides },
-  });
-  expect(answer.status).toBe(200);
-  return answer.body.job_id as number;
-}
+const createJob = (owner: Account, overrides: Record<string, unknown> = {}) =>
+  createPosting(
+    stack,
+    owner,
+    { title: "Platform Engineer", company_name: "Tech Corp", location: "Remote", job_type: "full-time", experience_level: "mid", description: "Run the platform.", ...overrides },
+    ip,
+  );
 
 async function applyOk(candidate: Account, jobId: number, resumeId: number, coverLetter?: string): Promise<number> {
   const answer = await call("POST", `/api/v1/jobs/${jobId}/apply`, { token: candidate.token, body: { resume_id: resumeId, cover_letter: coverLetter } });
@@ -53,8 +48,7 @@ const countOf = async (jobId: number) => {
 };
 
 beforeAll(async () => {
-  stack = await testStack();
-  db = postgres(stack.superuserUrl, { max: 4, onnotice: () => {} });
+  db = stack.superuser;
   [recruiter, otherRecruiter, alice, bob] = await Promise.all([
     registerRecruiter(stack),
     registerRecruiter(stack),
@@ -63,10 +57,6 @@ beforeAll(async () => {
   ]);
   aliceResume = await insertResume(alice, { name: "Alice CV" });
   bobResume = await insertResume(bob, { name: "Bob CV" });
-});
-
-afterAll(async () => {
-  await db?.end();
 });
 
 describe("POST /api/v1/jobs/{job_id}/apply", () => {
@@ -261,7 +251,13 @@ describe("GET /api/v1/jobs/{job_id}/applications", () => {
   test("the recruiter sees each applicant with the resume's name and a signed link that opens the PDF", async () => {
     const dana = await registerCandidate(stack, { fullName: "Dana Developer" });
     const pdf = buildPdf({ text: "Dana's resume" });
-    const uploaded = await upload(facade, stack, { token: dana.token, ip, fields: { file: { bytes: pdf, name: "dana.pdf" }, resume_name: "Dana — Résumé 2026" } });
+    const uploaded = await answerOf(
+      await sendToFacade(stack, "/api/v1/resumes/upload", {
+        method: "POST",
+        headers: { authorization: `Bearer ${dana.token}`, "x-forwarded-for": ip },
+        body: uploadForm({ file: { bytes: pdf, name: "dana.pdf" }, resume_name: "Dana — Résumé 2026" }),
+      }),
+    );
     expect(uploaded.status).toBe(200);
     const jobId = await createJob(recruiter);
     const applicationId = await applyOk(dana, jobId, uploaded.body.resume_id, "Please consider me");
@@ -282,7 +278,7 @@ describe("GET /api/v1/jobs/{job_id}/applications", () => {
       candidate: { id: dana.id, full_name: "Dana Developer", email: dana.email },
       resume: { id: uploaded.body.resume_id, resume_name: "Dana — Résumé 2026", is_active: true, url: expect.stringContaining("token=") },
     });
-    const download = await fetch(entry.resume.url);
+    const download = await openSignedUrl(stack, entry.resume.url);
     expect(download.status).toBe(200);
     expect(new Uint8Array(await download.arrayBuffer())).toEqual(pdf);
     // Newest first.

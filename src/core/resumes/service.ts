@@ -1,0 +1,26 @@
+// Resumes and sharing: the one implementation behind both faces (the /api/v1 facade
+// and the resume-upload / public-resume edge functions). Plain values in, values or
+// an ApiError out; no face's HTTP context ever reaches it (each face reads the upload
+// form with upload-form.ts and passes what it read).
+import type { ResumeDeps, SignedInCaller } from "./deps.ts";
+import { deleteResume, getResume, listMyResumes, resumeAnalytics, rotateShareToken, updateResume } from "./manage.ts";
+import type { ResumeChanges } from "./model.ts";
+import { fetchSharedResume, type PublicFetchRequest } from "./public-fetch.ts";
+import type { UploadForm } from "./upload-form.ts";
+import { uploadResume } from "./upload.ts";
+
+export function createResumeService(deps: ResumeDeps) {
+  return {
+    /** A read upload form (upload-form.ts) becomes the caller's resume: all or nothing. */
+    upload: (caller: SignedInCaller, form: UploadForm) => uploadResume(deps, caller, form),
+    listMine: (caller: SignedInCaller, options?: { includeInactive?: boolean }) => listMyResumes(deps, caller, options),
+    get: (caller: SignedInCaller, resumeId: number) => getResume(deps, caller, resumeId),
+    update: (caller: SignedInCaller, resumeId: number, changes: ResumeChanges) => updateResume(deps, caller, resumeId, changes),
+    rotateToken: (caller: SignedInCaller, resumeId: number) => rotateShareToken(deps, caller, resumeId),
+    delete: (caller: SignedInCaller, resumeId: number) => deleteResume(deps, caller, resumeId),
+    analytics: (caller: SignedInCaller, resumeId: number, days: number) => resumeAnalytics(deps, caller, resumeId, days),
+    fetchShared: (request: PublicFetchRequest) => fetchSharedResume(deps, request),
+  };
+}
+
+export type ResumeService = ReturnType<typeof createResumeService>;
