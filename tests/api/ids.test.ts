@@ -25,8 +25,10 @@ describe("ids in paths", () => {
     account ??= await registerCandidate(facade);
     const routes = idRoutes();
     // resumes: GET, PATCH, DELETE /{id}, rotate-token, analytics; jobs: GET, PATCH, DELETE
-    // /{job_id}, apply, applications; applications: withdraw, status, history.
-    expect(routes.length).toBe(13);
+    // /{job_id}, apply, applications; applications: withdraw, status, history;
+    // notifications: read; webhooks: GET, PATCH, DELETE /{id}, rotate-secret, deliveries,
+    // one delivery, redeliver.
+    expect(routes.length).toBe(21);
     for (const route of routes) {
       for (const notId of notIds) {
         const path = route.path.replace(`:${route.parameter}`, notId);
