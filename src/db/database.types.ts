@@ -749,6 +749,7 @@ export type Database = {
         }
         Returns: number
       }
+      export_my_data: { Args: Record<PropertyKey, never>; Returns: Json }
       job_applicants: {
         Args: { target_job_id: number }
         Returns: {
