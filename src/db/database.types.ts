@@ -417,6 +417,7 @@ export type Database = {
           accessed_at: string
           id: number
           ip_address: unknown
+          minimized_at: string | null
           referer: string | null
           resume_id: number
           user_agent: string | null
@@ -425,6 +426,7 @@ export type Database = {
           accessed_at?: string
           id?: never
           ip_address?: unknown
+          minimized_at?: string | null
           referer?: string | null
           resume_id: number
           user_agent?: string | null
@@ -433,6 +435,7 @@ export type Database = {
           accessed_at?: string
           id?: never
           ip_address?: unknown
+          minimized_at?: string | null
           referer?: string | null
           resume_id?: number
           user_agent?: string | null
