@@ -3,7 +3,8 @@
 -- and the erasure (DELETE /api/v1/me), plus the queue of stored files still to delete.
 --
 -- The registry, private.personal_data, has one row per table that holds a user's data:
--- how to find the subject's rows ($1 = their user id, $2 = their email), under which
+-- how to find the subject's rows ($1 = their user id, $2 = their email, $3 = the
+-- addresses their sessions signed in from, as text[]), under which
 -- name the export shows them (null: internal, not exported, `about` says why), which
 -- columns never leave (secrets), which columns name stored files, and what erasure does
 -- with them:
@@ -50,8 +51,8 @@ create table private.personal_data (
   about text not null
 );
 comment on table private.personal_data is
-  'Every table holding someone''s data: how to find the subject''s rows (subject_rows, a condition on the table aliased t, $1 = user id, $2 = email), its name in the export (null: internal), columns never exported, columns naming stored files, and what erasure does (delete, anonymize, auth, kept). Drives private.personal_data_of (export) and private.erase_account.';
-comment on column private.personal_data.subject_rows is 'A condition on the table (aliased t) selecting the subject''s rows: $1 is their user id (uuid), $2 their email (text).';
+  'Every table holding someone''s data: how to find the subject''s rows (subject_rows, a condition on the table aliased t, $1 = user id, $2 = email, $3 = their sessions'' addresses), its name in the export (null: internal), columns never exported, columns naming stored files, and what erasure does (delete, anonymize, auth, kept). Drives private.personal_data_of (export) and private.erase_account.';
+comment on column private.personal_data.subject_rows is 'A condition on the table (aliased t) selecting the subject''s rows: $1 is their user id (uuid), $2 their email (text), $3 the addresses their sessions signed in from (text[]).';
 comment on column private.personal_data.file_columns is 'Columns holding storage keys: the export signs them, and deleting a row queues them for deletion (trigger private.queue_stored_files on the table).';
 comment on column private.personal_data.erase_order is 'Delete entries run in this order, ascending: children before parents, the profile last.';
 alter table private.personal_data enable row level security;
@@ -131,9 +132,9 @@ insert into private.personal_data (relation, export_as, subject_rows, hidden_col
   ('private.account_audit_log', 'account_changes', 't.user_id = $1', '{db_role,db_login,actor}', '{}', 'delete', 10,
    'What administrators did to your account (deactivated, reactivated, verified) and why. Which administrator is not exported.'),
   ('private.rate_limit_counters', null,
-   'right(t.bucket, char_length('':email:'' || $2)) = '':email:'' || $2 or right(t.bucket, char_length('':user:'' || $1::text)) = '':user:'' || $1::text',
+   'right(t.bucket, char_length('':email:'' || $2)) = '':email:'' || $2 or right(t.bucket, char_length('':user:'' || $1::text)) = '':user:'' || $1::text or split_part(t.bucket, '':ip:'', 2) = any($3)',
    '{}', '{}', 'delete', 10,
-   'Rate-limit counters (fixed windows of minutes to an hour). Counters keyed by your email or user id go with the account; those keyed by an IP address are deleted a day after their window.'),
+   'Rate-limit counters (fixed windows of minutes to an hour). Counters keyed by your email, your user id or an address you signed in from go with the account; the others are deleted a day after their window.'),
   ('private.events', null, 't.actor_id = $1 or t.data ->> ''candidate_id'' = $1::text', '{}', '{}', 'anonymize', 10,
    'Events waiting for the worker (seconds): on erasure your id is removed from them.'),
   ('private.pending_resume_views', null, 't.resume_id in (select r.id from public.resumes r where r.user_id = $1)', '{}', '{}', 'delete', 10,
@@ -271,6 +272,7 @@ as $$
 declare
   pending record;
   subject_email text;
+  addresses text[];
   entry record;
   erasure bigint;
   previous_claims text := nullif(current_setting('request.jwt.claims', true), '');
@@ -287,8 +289,13 @@ begin
   end if;
   perform 1 from public.profiles p where p.id = target_user_id for update;
 
+  select coalesce(array_agg(distinct host(s.ip)) filter (where s.ip is not null), '{}') into addresses
+    from auth.sessions s where s.user_id = target_user_id;
   insert into private.account_erasures (user_id, requested_by) values (target_user_id, requested_by) returning id into erasure;
   perform set_config('previewcv.erasure_id', erasure::text, true);
+  -- Everything below runs as the person (the triggers' auth.uid()): their withdrawals
+  -- are theirs in the history.
+  perform set_config('request.jwt.claims', jsonb_build_object('sub', target_user_id, 'role', 'authenticated')::text, true);
 
   -- Disabled at once, whatever happens after: refused by every policy, banned in
   -- Supabase Auth, every session ended.
@@ -297,9 +304,8 @@ begin
   delete from auth.sessions s where s.user_id = target_user_id;
 
   -- The person's rows, children first, the profile last (private.forget_person).
-  perform set_config('request.jwt.claims', jsonb_build_object('sub', target_user_id, 'role', 'authenticated')::text, true);
   for entry in select d.relation, d.subject_rows from private.personal_data d where d.on_erasure = 'delete' order by d.erase_order, d.relation::text loop
-    execute format('delete from %s as t where %s', entry.relation, entry.subject_rows) using target_user_id, coalesce(subject_email, '');
+    execute format('delete from %s as t where %s', entry.relation, entry.subject_rows) using target_user_id, coalesce(subject_email, ''), addresses;
   end loop;
   perform set_config('request.jwt.claims', coalesce(previous_claims, '{}'), true);
   perform set_config('previewcv.erasure_id', '', true);
@@ -477,6 +483,7 @@ set search_path = ''
 as $$
 declare
   subject_email text;
+  addresses text[];
   entry record;
   found_rows jsonb;
   data jsonb := '{}';
@@ -486,12 +493,14 @@ declare
   ordering text;
 begin
   select u.email into subject_email from auth.users u where u.id = subject;
+  select coalesce(array_agg(distinct host(s.ip)) filter (where s.ip is not null), '{}') into addresses
+    from auth.sessions s where s.user_id = subject;
   for entry in select d.* from private.personal_data d order by d.relation::text loop
     ordering := case when exists (select 1 from pg_catalog.pg_attribute a where a.attrelid = entry.relation and a.attname = 'id' and not a.attisdropped)
                      then 't.id' else '1' end;
     if entry.export_as is not null then
-      execute format('select coalesce(jsonb_agg(to_jsonb(t) - $3 order by %s), ''[]'') from %s as t where %s', ordering, entry.relation, entry.subject_rows)
-        into found_rows using subject, coalesce(subject_email, ''), entry.hidden_columns;
+      execute format('select coalesce(jsonb_agg(to_jsonb(t) - $4 order by %s), ''[]'') from %s as t where %s', ordering, entry.relation, entry.subject_rows)
+        into found_rows using subject, coalesce(subject_email, ''), addresses, entry.hidden_columns;
       data := data || jsonb_build_object(entry.export_as, found_rows);
       about := about || jsonb_build_object(entry.export_as, entry.about);
     end if;
@@ -500,7 +509,7 @@ begin
         'select coalesce(jsonb_agg(jsonb_build_object(''source'', %L, ''row_id'', to_jsonb(t) -> ''id'', ''column'', %L, ''storage_key'', to_jsonb(t) ->> %L) order by %s), ''[]'')'
         ' from %s as t where (%s) and to_jsonb(t) ->> %L is not null',
         coalesce(entry.export_as, entry.relation::text), column_name, column_name, ordering, entry.relation, entry.subject_rows, column_name)
-        into found_rows using subject, coalesce(subject_email, '');
+        into found_rows using subject, coalesce(subject_email, ''), addresses;
       files := files || found_rows;
     end loop;
   end loop;
