@@ -201,14 +201,15 @@ describe("erasure (private.begin_account_erasure, then the auth user and the fil
 
   test("refuses a token whose session ended, and another person's session", async () => {
     const other = await createTestUser(superuser, { fullName: "Someone Else" });
-    const wrongSession = server`select * from private.begin_account_erasure(${account.user.id}::uuid, ${other.claims.session_id}::uuid)`;
+    const wrongSession = server`select * from private.begin_account_erasure(${account.user.id}::uuid, ${other.claims.session_id!}::uuid)`;
     expect(await wrongSession.catch((error) => error.code)).toBe("PT401");
     expect(await superuser`select id from private.account_erasures where user_id = ${account.user.id}`).toEqual([] as never);
   });
 
   test("disables the account at once and deletes its rows, in one transaction", async () => {
-    [erasure] = await server<typeof erasure[]>`
-      select * from private.begin_account_erasure(${account.user.id}::uuid, ${account.user.claims.session_id}::uuid)`;
+    const [begun] = await server<typeof erasure[]>`
+      select * from private.begin_account_erasure(${account.user.id}::uuid, ${account.user.claims.session_id!}::uuid)`;
+    erasure = begun!;
     expect(erasure!.status).toBe("pending");
     expect([...erasure!.storage_keys].sort()).toEqual(account.resumes.map((resume) => resume.key).sort());
     const X = account.user.id;
@@ -218,7 +219,7 @@ describe("erasure (private.begin_account_erasure, then the auth user and the fil
     const [state] = await server`select * from private.account_erasure_state(${X}::uuid, null)`;
     expect(state).toEqual({ state: "erasing", erasure_id: erasure!.erasure_id, pending_files: 2 } as never);
     // Asked again while pending: the same erasure, the same files.
-    const [again] = await server`select * from private.begin_account_erasure(${X}::uuid, ${account.user.claims.session_id}::uuid)`;
+    const [again] = await server`select * from private.begin_account_erasure(${X}::uuid, ${account.user.claims.session_id!}::uuid)`;
     expect(again!.erasure_id).toBe(erasure!.erasure_id);
   });
 
@@ -289,7 +290,7 @@ describe("erasure (private.begin_account_erasure, then the auth user and the fil
     ]);
     expect(traces).toEqual([]);
     // An erased account is erased: nothing to begin.
-    expect(await server`select * from private.begin_account_erasure(${X}::uuid, ${account.user.claims.session_id}::uuid)`.catch((error) => error.code)).toBe("PT401");
+    expect(await server`select * from private.begin_account_erasure(${X}::uuid, ${account.user.claims.session_id!}::uuid)`.catch((error) => error.code)).toBe("PT401");
   });
 
   test("an admin erases from the SQL editor: the same, finished by the worker", async () => {
