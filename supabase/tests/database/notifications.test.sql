@@ -29,6 +29,12 @@ values
    'pgtap.notify.b@example.test', '', now(), '{"provider":"email","providers":["email"]}',
    '{"user_type":"candidate","full_name":"Bob Candidate"}', now(), now());
 
+-- Each signed in once, as Supabase Auth records it (auth.sessions): the JWT claims below
+-- name these sessions, and the policies refuse a token whose session does not exist.
+insert into auth.sessions (id, user_id, created_at, updated_at, aal)
+values ('aaaaaaaa-5e55-4000-8000-00000000000a', 'aaaaaaaa-0000-4000-8000-00000000000a', now(), now(), 'aal1'),
+       ('bbbbbbbb-5e55-4000-8000-00000000000b', 'bbbbbbbb-0000-4000-8000-00000000000b', now(), now(), 'aal1');
+
 -- A's notification, endpoint, a delivery to it and its attempt (written as the worker would).
 insert into public.notifications (id, user_id, type, title, body) overriding system value
 values (900101, 'aaaaaaaa-0000-4000-8000-00000000000a', 'resume.viewed', 'Your resume was viewed', '"CV" was viewed 2 times.');
@@ -42,7 +48,7 @@ values (900103, 'aaaaaaaa-0000-4000-8000-00000000000a', 1, 12, 500);
 select plan(9);
 
 set local role authenticated;
-select set_config('request.jwt.claims', '{"sub":"aaaaaaaa-0000-4000-8000-00000000000a","role":"authenticated"}', true);
+select set_config('request.jwt.claims', '{"sub":"aaaaaaaa-0000-4000-8000-00000000000a","role":"authenticated","session_id":"aaaaaaaa-5e55-4000-8000-00000000000a"}', true);
 select results_eq(
   $$ update public.notifications set read_at = now() where id = 900101 returning id $$,
   $$ values (900101::bigint) $$,
@@ -66,7 +72,7 @@ select results_eq(
 reset role;
 
 set local role authenticated;
-select set_config('request.jwt.claims', '{"sub":"bbbbbbbb-0000-4000-8000-00000000000b","role":"authenticated"}', true);
+select set_config('request.jwt.claims', '{"sub":"bbbbbbbb-0000-4000-8000-00000000000b","role":"authenticated","session_id":"bbbbbbbb-5e55-4000-8000-00000000000b"}', true);
 select is_empty(
   $$ select id from public.notifications where id = 900101 $$,
   'notifications: candidate B does not see candidate A''s notification'
