@@ -276,15 +276,19 @@ declare
   entry record;
   erasure bigint;
   previous_claims text := nullif(current_setting('request.jwt.claims', true), '');
+  account_found boolean;
 begin
+  -- The auth user's row lock makes two erasures of one account wait for each other: the
+  -- second then finds the first's erasure.
+  select u.email into subject_email from auth.users u where u.id = target_user_id for update;
+  account_found := found;
   select e.id into pending from private.account_erasures e where e.user_id = target_user_id for update;
   if pending.id is not null then
     return query select pending.id, 'pending'::text,
       array(select f.storage_key from private.stored_file_deletions f where f.erasure_id = pending.id order by 1);
     return;
   end if;
-  select u.email into subject_email from auth.users u where u.id = target_user_id for update;
-  if not found then
+  if not account_found then
     return; -- no such account: nothing
   end if;
   perform 1 from public.profiles p where p.id = target_user_id for update;

@@ -162,6 +162,18 @@ describe("DELETE /api/v1/me", () => {
     expect((await call("POST", "/api/v1/auth/login", { body: { email: account.email, password: testPassword } })).status).toBe(401);
   });
 
+  test("two erasures of one account at once: one erasure; each answered 200, or 404 if the other had already finished", async () => {
+    const account = await registerCandidate(stack);
+    await uploadResume(account, "Raced CV");
+    const [before] = await stack.superuser`select count(*)::int as n from private.account_erasures`;
+    const answers = await Promise.all([1, 2].map(() => call("DELETE", "/api/v1/me", { token: account.token })));
+    expect(answers.map((answer) => answer.status).sort()).toEqual(expect.arrayContaining([200]));
+    for (const answer of answers) expect([200, 404]).toContain(answer.status);
+    const [after] = await stack.superuser`select count(*)::int as n from private.account_erasures`;
+    expect(after!.n - before!.n).toBe(1);
+    expect((await call("DELETE", "/api/v1/me", { token: account.token })).status).toBe(404);
+  });
+
   test("with the password and an older token: the same", async () => {
     const account = await registerCandidate(stack);
     const erased = await call("DELETE", "/api/v1/me", { token: await staleToken(account), body: { password: testPassword, user_id: account.id } });
