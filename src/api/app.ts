@@ -16,6 +16,7 @@ import type { FileStorage } from "../core/storage/index.ts";
 import type { DestinationPolicy } from "../core/webhooks/destination.ts";
 import type { SecretKeyring } from "../core/webhooks/secrets.ts";
 import { createNotificationService } from "../core/notifications/service.ts";
+import { createPrivacyService } from "../core/privacy/service.ts";
 import { createWebhookService } from "../core/webhooks/service.ts";
 // Types only: what the services are built from (the pool and the rate-limit counters).
 import type { Sql } from "../db/client.ts";
@@ -24,6 +25,7 @@ import { applicationsModule } from "./applications/index.ts";
 import { authModule } from "./auth/index.ts";
 import { healthModule } from "./health/index.ts";
 import { jobsModule } from "./jobs/index.ts";
+import { meModule } from "./me/index.ts";
 import { docsPlugin } from "./plugins/docs.ts";
 import { errorHandling } from "./plugins/errors.ts";
 import { httpBasics } from "./plugins/http-basics.ts";
@@ -39,7 +41,7 @@ export interface FacadeDeps {
   auth: SupabaseAuthClient;
   storage: FileStorage;
   rateLimiter: RateLimiter;
-  settings: Pick<FacadeSettings, "CORS_ALLOWED_ORIGINS" | "MAX_UPLOAD_BYTES" | "PREVIEW_BASE_URL" | "PUBLIC_PROFILE_BASE_URL" | "SIGNED_URL_TTL_SECONDS">;
+  settings: Pick<FacadeSettings, "CORS_ALLOWED_ORIGINS" | "MAX_UPLOAD_BYTES" | "PREVIEW_BASE_URL" | "PUBLIC_PROFILE_BASE_URL" | "SIGNED_URL_TTL_SECONDS" | "ERASURE_REAUTH_SECONDS" | "ERASURE_RETRY_BASE_MS">;
   log: Logger;
   /** Read the client IP from X-Forwarded-For (only behind a proxy we control). */
   trustProxy: boolean;
@@ -72,7 +74,8 @@ export function createApp(deps: FacadeDeps) {
     .use(applicationsModule({ service: createApplicationsService(deps), verifier }))
     .use(recruitersModule({ service: createRecruitersService(deps), verifier }))
     .use(notificationsModule({ service: createNotificationService({ sql: deps.sql }), verifier }))
-    .use(webhooksModule({ service: createWebhookService({ ...deps, ...deps.webhooks }), verifier }));
+    .use(webhooksModule({ service: createWebhookService({ ...deps, ...deps.webhooks }), verifier }))
+    .use(meModule({ service: createPrivacyService(deps), verifier }));
 }
 
 export type FacadeApp = ReturnType<typeof createApp>;

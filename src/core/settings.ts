@@ -100,6 +100,18 @@ const variables = {
   WORKER_HEALTH_PORT: port(8001),
   WORKER_HEALTH_HOST: z.preprocess(orDefault("0.0.0.0"), z.string().min(1)),
 
+  // --- Personal data (issue 15) --------------------------------------------------------
+  /** DELETE /api/v1/me without a password needs a token from a sign-in at most this many seconds old. */
+  ERASURE_REAUTH_SECONDS: positiveInteger(300),
+  /** A failed deletion of an erased account's file or auth user is retried within this long, each further try within twice as long (up to an hour). */
+  ERASURE_RETRY_BASE_MS: positiveInteger(5_000),
+  /** Viewers' raw IP addresses (and full User-Agent and Referer) in resume access logs are kept this many days, then cut to their network. */
+  ACCESS_LOG_IP_RETENTION_DAYS: positiveInteger(30),
+  /** Finished webhook deliveries (and their attempts, with the receivers' answers) are deleted this many days after their last activity. */
+  WEBHOOK_DELIVERY_RETENTION_DAYS: positiveInteger(30),
+  /** Notifications are deleted this many days after they were read. */
+  READ_NOTIFICATION_RETENTION_DAYS: positiveInteger(90),
+
   // --- Admin tools and the local stack ------------------------------------------------
   /**
    * A superuser (owner) URL: the database `npm run admin` works on, and, for `npm start`
@@ -117,6 +129,20 @@ const variables = {
 const allSettings = z.object(variables);
 type AllSettings = z.infer<typeof allSettings>;
 type Name = keyof typeof variables;
+
+/** Where stored files live: what every process that touches them reads. */
+const storageNames = [
+  "STORAGE_DRIVER",
+  "LOCAL_STORAGE_DIR",
+  "BUNNY_STORAGE_ZONE",
+  "BUNNY_STORAGE_ACCESS_KEY",
+  "BUNNY_STORAGE_REGION",
+  "BUNNY_STORAGE_ENDPOINT",
+  "BUNNY_PULL_ZONE_URL",
+  "BUNNY_TOKEN_SECURITY_KEY",
+  "BUNNY_FOLDER",
+  "BUNNY_STORAGE_TIMEOUT_SECONDS",
+] as const satisfies readonly Name[];
 
 /** What the storage, the resume services and both faces share. */
 const sharedNames = [
@@ -148,11 +174,15 @@ export const settingGroups = {
   facade: [
     ...sharedNames, "SUPABASE_ANON_KEY", "SUPABASE_SERVICE_ROLE_KEY", "FACADE_PORT", "FACADE_HOST", "TRUST_PROXY", "REDIS_URL",
     "WEBHOOK_SECRET_KEYS", "WEBHOOK_ALLOWED_HOSTS",
+    "ERASURE_REAUTH_SECONDS", "ERASURE_RETRY_BASE_MS",
   ],
   worker: [
     "APP_DATABASE_URL", "DB_POOL_SIZE", "LOG_LEVEL",
     "WEBHOOK_SECRET_KEYS", "WEBHOOK_ALLOWED_HOSTS", "WEBHOOK_TIMEOUT_MS", "WEBHOOK_RETRY_WINDOW_SECONDS", "WEBHOOK_RETRY_BASE_MS",
     "WEBHOOK_RETRY_MAX_DELAY_SECONDS", "WORKER_CONCURRENCY", "WORKER_POLL_INTERVAL_MS", "WORKER_HEALTH_PORT", "WORKER_HEALTH_HOST",
+    // Finishing account erasures (stored files, Supabase Auth's admin API) and retention.
+    "SUPABASE_URL", "SUPABASE_SERVICE_ROLE_KEY", ...storageNames, "ERASURE_RETRY_BASE_MS",
+    "ACCESS_LOG_IP_RETENTION_DAYS", "WEBHOOK_DELIVERY_RETENTION_DAYS", "READ_NOTIFICATION_RETENTION_DAYS",
   ],
   admin: ["DATABASE_URL", "LOCAL_DB_PORT"],
   localStack: ["DATABASE_URL", "LOCAL_API_PORT", "LOCAL_DB_PORT", "LOCAL_STATE_DIR", "FACADE_PORT", "LOG_LEVEL"],
@@ -182,15 +212,18 @@ export function readSettings<G extends SettingGroup>(group: G, env: EnvReader): 
     throw new Error(`Invalid configuration:\n${problems}\nSee .env.example for every variable.`);
   }
   const settings = parsed.data as SettingsOf<G>;
-  const storage = settings as Partial<FunctionSettings>;
+  const storage = settings as Partial<StorageSettings>;
   if (storage.STORAGE_DRIVER === "bunny" && (!storage.BUNNY_STORAGE_ZONE || !storage.BUNNY_STORAGE_ACCESS_KEY)) {
     throw new Error("STORAGE_DRIVER=bunny needs BUNNY_STORAGE_ZONE and BUNNY_STORAGE_ACCESS_KEY.");
   }
   return settings;
 }
 
-/** The storage the settings describe (both faces build theirs from this). */
-export function storageConfig(settings: Settings): StorageConfig {
+/** The storage settings (every process that touches stored files reads them). */
+export type StorageSettings = Pick<AllSettings, (typeof storageNames)[number]>;
+
+/** The storage the settings describe (both faces and the worker build theirs from this). */
+export function storageConfig(settings: StorageSettings): StorageConfig {
   if (settings.STORAGE_DRIVER === "bunny") {
     return {
       kind: "bunny",

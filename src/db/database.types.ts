@@ -51,6 +51,7 @@ export type Database = {
           application_id: number
           changed_at: string
           changed_by: string | null
+          changed_by_role: string
           from_status: Database["public"]["Enums"]["application_status"] | null
           id: number
           to_status: Database["public"]["Enums"]["application_status"]
@@ -59,6 +60,7 @@ export type Database = {
           application_id: number
           changed_at?: string
           changed_by?: string | null
+          changed_by_role: string
           from_status?: Database["public"]["Enums"]["application_status"] | null
           id?: never
           to_status: Database["public"]["Enums"]["application_status"]
@@ -67,6 +69,7 @@ export type Database = {
           application_id?: number
           changed_at?: string
           changed_by?: string | null
+          changed_by_role?: string
           from_status?: Database["public"]["Enums"]["application_status"] | null
           id?: never
           to_status?: Database["public"]["Enums"]["application_status"]
@@ -91,33 +94,39 @@ export type Database = {
       job_applications: {
         Row: {
           applied_at: string
-          candidate_id: string
+          candidate_erased_at: string | null
+          candidate_id: string | null
           cover_letter: string | null
           id: number
           job_id: number
-          resume_id: number
+          resume_deleted_at: string | null
+          resume_id: number | null
           reviewed_at: string | null
           status: Database["public"]["Enums"]["application_status"]
           updated_at: string
         }
         Insert: {
           applied_at?: string
-          candidate_id?: string
+          candidate_erased_at?: string | null
+          candidate_id?: string | null
           cover_letter?: string | null
           id?: never
           job_id: number
-          resume_id: number
+          resume_deleted_at?: string | null
+          resume_id?: number | null
           reviewed_at?: string | null
           status?: Database["public"]["Enums"]["application_status"]
           updated_at?: string
         }
         Update: {
           applied_at?: string
-          candidate_id?: string
+          candidate_erased_at?: string | null
+          candidate_id?: string | null
           cover_letter?: string | null
           id?: never
           job_id?: number
-          resume_id?: number
+          resume_deleted_at?: string | null
+          resume_id?: number | null
           reviewed_at?: string | null
           status?: Database["public"]["Enums"]["application_status"]
           updated_at?: string
@@ -186,7 +195,7 @@ export type Database = {
           is_active: boolean
           job_type: Database["public"]["Enums"]["job_type"] | null
           location: string | null
-          recruiter_id: string
+          recruiter_id: string | null
           recruiter_is_active: boolean
           requirements: string | null
           salary_range: string | null
@@ -208,7 +217,7 @@ export type Database = {
           is_active?: boolean
           job_type?: Database["public"]["Enums"]["job_type"] | null
           location?: string | null
-          recruiter_id?: string
+          recruiter_id?: string | null
           recruiter_is_active?: boolean
           requirements?: string | null
           salary_range?: string | null
@@ -230,7 +239,7 @@ export type Database = {
           is_active?: boolean
           job_type?: Database["public"]["Enums"]["job_type"] | null
           location?: string | null
-          recruiter_id?: string
+          recruiter_id?: string | null
           recruiter_is_active?: boolean
           requirements?: string | null
           salary_range?: string | null
@@ -408,6 +417,7 @@ export type Database = {
           accessed_at: string
           id: number
           ip_address: unknown
+          minimized_at: string | null
           referer: string | null
           resume_id: number
           user_agent: string | null
@@ -416,6 +426,7 @@ export type Database = {
           accessed_at?: string
           id?: never
           ip_address?: unknown
+          minimized_at?: string | null
           referer?: string | null
           resume_id: number
           user_agent?: string | null
@@ -424,6 +435,7 @@ export type Database = {
           accessed_at?: string
           id?: never
           ip_address?: unknown
+          minimized_at?: string | null
           referer?: string | null
           resume_id?: number
           user_agent?: string | null
@@ -740,15 +752,18 @@ export type Database = {
         }
         Returns: number
       }
+      export_my_data: { Args: Record<PropertyKey, never>; Returns: Json }
       job_applicants: {
         Args: { target_job_id: number }
         Returns: {
           application_id: number
           applied_at: string
           candidate_email: string
+          candidate_erased_at: string
           candidate_id: string
           candidate_name: string
           cover_letter: string
+          resume_deleted_at: string
           resume_id: number
           resume_is_active: boolean
           resume_name: string
@@ -845,7 +860,7 @@ export type Database = {
           is_active: boolean
           job_type: Database["public"]["Enums"]["job_type"] | null
           location: string | null
-          recruiter_id: string
+          recruiter_id: string | null
           recruiter_is_active: boolean
           requirements: string | null
           salary_range: string | null

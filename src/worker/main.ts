@@ -1,22 +1,26 @@
 // The worker's entry point: `npm run worker` (bun src/worker/main.ts), and what `npm start`
 // runs beside the facade. A third face over src/core and src/db, beside the facade and
 // the edge functions: it tells events (notifications, webhook deliveries), batches view
-// notices, announces expired postings and delivers webhooks (runner.ts).
+// notices, announces expired postings, delivers webhooks (runner.ts), finishes account
+// erasures (stored files, Supabase Auth users) and applies the retention windows.
 //
 // It connects with the servers' own login role (APP_DATABASE_URL), which may run the
-// worker's private functions and nothing else: no table access, no service_role. Run as
+// worker's private functions and nothing else: no table access, no service_role. (The
+// service-role key it reads is for Supabase Auth's admin API only: deleting erased users.) Run as
 // many copies as you like: every task takes its rows with FOR UPDATE SKIP LOCKED.
 //
 // GET /health answers 200 while the process runs; GET /ready answers 200 while the
 // database answers (503 otherwise). SIGTERM (or SIGINT): stop taking work, finish or
 // hand back what it holds, exit 0.
+import { createSupabaseAuthClient } from "../auth/index.ts";
 import { createLogger } from "../core/log.ts";
-import { readSettings } from "../core/settings.ts";
+import { readSettings, storageConfig } from "../core/settings.ts";
+import { createStorage } from "../core/storage/index.ts";
 import { systemResolve } from "../core/webhooks/dns.ts";
 import { loadKeyring } from "../core/webhooks/secrets.ts";
 import { createDatabasePool } from "../db/client.ts";
 import { startWorker } from "./runner.ts";
-import { databaseTasks, rewrapSecretsTask } from "./tasks.ts";
+import { databaseTasks, erasureTasks, retentionTask, rewrapSecretsTask } from "./tasks.ts";
 
 const settings = readSettings("worker", (name) => process.env[name]);
 const log = createLogger({ service: "worker", level: settings.LOG_LEVEL });
@@ -27,7 +31,23 @@ const worker = startWorker({
   sql,
   log,
   keyring,
-  tasks: [...databaseTasks, rewrapSecretsTask(keyring)],
+  tasks: [
+    ...databaseTasks,
+    rewrapSecretsTask(keyring),
+    ...erasureTasks({
+      storage: createStorage(storageConfig(settings)),
+      // Admin calls only (deleting erased users): the service-role key is their key.
+      auth: createSupabaseAuthClient({ url: settings.SUPABASE_URL, apiKey: settings.SUPABASE_SERVICE_ROLE_KEY, serviceRoleKey: settings.SUPABASE_SERVICE_ROLE_KEY }),
+      log,
+      retryBaseMs: settings.ERASURE_RETRY_BASE_MS,
+      leaseSeconds: 2 * settings.BUNNY_STORAGE_TIMEOUT_SECONDS + 5,
+    }),
+    retentionTask({
+      ipDays: settings.ACCESS_LOG_IP_RETENTION_DAYS,
+      deliveryDays: settings.WEBHOOK_DELIVERY_RETENTION_DAYS,
+      readNotificationDays: settings.READ_NOTIFICATION_RETENTION_DAYS,
+    }),
+  ],
   policy: { allowedHosts: settings.WEBHOOK_ALLOWED_HOSTS, resolve: systemResolve },
   retry: { baseMs: settings.WEBHOOK_RETRY_BASE_MS, maxDelayMs: settings.WEBHOOK_RETRY_MAX_DELAY_SECONDS * 1000 },
   timeoutMs: settings.WEBHOOK_TIMEOUT_MS,

@@ -2,6 +2,10 @@
 // 20261202000400) that takes at most `batchSize` rows with FOR UPDATE SKIP LOCKED, does
 // its work in one transaction and says how many it did. Any number of workers may run
 // them at once. A new task (e.g. data retention) is a function there and a line here.
+import type { SupabaseAuthClient } from "../auth/index.ts";
+import type { Logger } from "../core/log.ts";
+import { erasureRetryPolicy, finishAuthUserDeletions, finishFileDeletions } from "../core/privacy/erasure.ts";
+import type { FileStorage } from "../core/storage/index.ts";
 import type { SecretKeyring } from "../core/webhooks/secrets.ts";
 import { openSecret, sealSecret } from "../core/webhooks/secrets.ts";
 import type { Sql } from "../db/client.ts";
@@ -80,5 +84,43 @@ export function rewrapSecretsTask(keyring: SecretKeyring): WorkerTask {
       }
       return done;
     },
+  };
+}
+
+/**
+ * Finishing account erasures (migration 20261203300200): the stored files and the
+ * Supabase Auth users the request that erased them could not delete (the storage or
+ * Auth was down). Each is taken under a lease (SKIP LOCKED) and retried with backoff
+ * until it is gone; the erasure completes, and forgets the user id, when the last is.
+ */
+export function erasureTasks(options: {
+  storage: Pick<FileStorage, "delete">;
+  auth: Pick<SupabaseAuthClient, "admin">;
+  log: Logger;
+  retryBaseMs: number;
+  /** Long enough for one storage call and its recording (twice the storage timeout). */
+  leaseSeconds: number;
+}): WorkerTask[] {
+  const deps = (sql: Sql) => ({ sql, storage: options.storage, auth: options.auth, log: options.log, retry: erasureRetryPolicy(options.retryBaseMs) });
+  return [
+    { name: "delete erased accounts' files", everyMs: 1000, batchSize: 20, run: (sql, n) => finishFileDeletions(deps(sql), n, options.leaseSeconds) },
+    { name: "delete erased accounts' auth users", everyMs: 1000, batchSize: 20, run: (sql, n) => finishAuthUserDeletions(deps(sql), n, options.leaseSeconds) },
+  ];
+}
+
+/**
+ * Retention (migration 20261203300300): viewers' IPs, User-Agents and Referers cut
+ * after their window, finished webhook deliveries and read notifications deleted after
+ * theirs, stale rate-limit counters and job-viewer hashes dropped. Every minute, in
+ * batches.
+ */
+export function retentionTask(windows: { ipDays: number; deliveryDays: number; readNotificationDays: number }): WorkerTask {
+  return {
+    name: "apply retention",
+    everyMs: 60_000,
+    batchSize: 5000,
+    run: (sql, n) =>
+      count(sql<{ done: number }[]>`
+        select private.worker_apply_retention(${n}, ${windows.ipDays}, ${windows.deliveryDays}, ${windows.readNotificationDays}) as done`),
   };
 }

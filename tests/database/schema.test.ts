@@ -189,6 +189,8 @@ describe("functions", () => {
       ],
       authenticated: [
         "count_open_job_postings(job_type,experience_level,text,text)",
+        // Everything stored about the caller (20261203300200): supabase.rpc('export_my_data').
+        "export_my_data()",
         "job_applicants(bigint)",
         "list_open_job_postings(job_type,experience_level,text,text,timestamp with time zone,bigint,integer,integer)",
         "my_recruiter_profile()",
@@ -335,11 +337,21 @@ describe("indexes", () => {
 // switch to anon or authenticated.
 describe("the servers' login role previewcv_api (the facade, the functions and the worker)", () => {
   const serverFunctions = [
+    // Account erasure (20261203300200): the facade begins it for the caller it verified,
+    // the facade and the worker delete the files and the auth user and record it.
+    "private.account_erasure_state(uuid,uuid)",
+    "private.begin_account_erasure(uuid,uuid)",
+    "private.claim_auth_user_deletions(integer,integer)",
+    "private.claim_stored_file_deletions(integer,integer)",
     "private.fetch_shared_resume(bytea,text,inet,text,text)",
     "private.hit_rate_limit(text,integer,integer)",
+    "private.record_auth_user_deletion(bigint,text,double precision)",
+    "private.record_stored_file_deletion(text,text,double precision)",
     "private.record_uploaded_resume(uuid,uuid,text,text,text,text,boolean,bigint,text,integer,bigint)",
     "private.rotate_resume_share_token(uuid,uuid,bigint,text,text)",
-    // src/worker: each takes its rows with FOR UPDATE SKIP LOCKED (migration 20261202000400).
+    // src/worker: each takes its rows with FOR UPDATE SKIP LOCKED (migration 20261202000400;
+    // retention: 20261203300300).
+    "private.worker_apply_retention(integer,integer,integer,integer)",
     "private.worker_batch_resume_views(integer)",
     "private.worker_claim_webhook_deliveries(integer,integer)",
     "private.worker_emit_expired_postings(integer)",

@@ -4,6 +4,8 @@
 // one would (with the standardwebhooks package) and misbehave on request: answer 500
 // or 410, hang, or close the connection.
 import net from "node:net";
+import os from "node:os";
+import path from "node:path";
 import { Webhook } from "standardwebhooks";
 import { freePort } from "../../src/local/ports.ts";
 import { startProcess, workerCommand, type RunningProcess } from "../../src/local/processes.ts";
@@ -43,6 +45,14 @@ export async function startTestWorker(superuserUrl: string, env: Record<string, 
       DB_POOL_SIZE: "4",
       WEBHOOK_SECRET_KEYS: localWebhookSecretKeys,
       WEBHOOK_ALLOWED_HOSTS: "127.0.0.1",
+      // What the erasure tasks need (these suites erase nothing): local files in a
+      // folder of their own, and a Supabase Auth nobody answers at.
+      SUPABASE_URL: "http://127.0.0.1:9",
+      SUPABASE_SERVICE_ROLE_KEY: "test-worker-service-role-key",
+      STORAGE_DRIVER: "local",
+      LOCAL_STORAGE_DIR: path.join(os.tmpdir(), `previewcv-test-worker-storage-${process.pid}`),
+      BUNNY_PULL_ZONE_URL: "http://127.0.0.1:9/storage",
+      BUNNY_TOKEN_SECURITY_KEY: "test-worker-url-signing-key",
       LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "warn",
       ...testWorkerTimings,
       WORKER_HEALTH_HOST: "127.0.0.1",

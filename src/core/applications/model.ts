@@ -42,7 +42,8 @@ export const MyApplication = z.object({
     /** False once the posting is closed or expired (the application stays visible). */
     is_open: z.boolean(),
   }),
-  resume: z.object({ id: z.number(), resume_name: z.string().nullable() }),
+  /** id and resume_name are null once the resume was deleted (deleted_at, present only then, says when); the application stays. */
+  resume: z.object({ id: z.number().nullable(), resume_name: z.string().nullable(), deleted_at: z.string().optional() }),
 });
 
 export const MyApplicationsResponse = z.object({
@@ -58,13 +59,16 @@ export const Applicant = z.object({
   cover_letter: z.string().nullable(),
   applied_at: z.string(),
   reviewed_at: z.string().nullable(),
-  candidate: z.object({ id: z.string(), full_name: z.string().nullable(), email: z.string().nullable() }),
+  /** All null once the candidate erased their account (erased_at, present only then, says when): the record, status and history stay. */
+  candidate: z.object({ id: z.string().nullable(), full_name: z.string().nullable(), email: z.string().nullable(), erased_at: z.string().optional() }),
   resume: z.object({
-    id: z.number(),
-    resume_name: z.string(),
+    /** id and resume_name are null once the candidate deleted the resume (deleted_at, present only then, says when). */
+    id: z.number().nullable(),
+    resume_name: z.string().nullable(),
     is_active: z.boolean(),
-    /** A signed link to the PDF (one hour); null once the candidate withdrew. */
+    /** A signed link to the PDF (one hour); null once the candidate withdrew or deleted it. */
     url: z.string().nullable(),
+    deleted_at: z.string().optional(),
   }),
 });
 

@@ -22,7 +22,7 @@ export interface ApplicationsServiceDeps {
 // Rows typed from the generated schema: a renamed column breaks the build.
 type Application = Tables<"job_applications">;
 type StatusRow = Pick<Application, "id" | "status" | "reviewed_at">;
-type MineRow = Pick<Application, "id" | "status" | "cover_letter" | "applied_at" | "reviewed_at" | "updated_at" | "job_id" | "resume_id"> & {
+type MineRow = Pick<Application, "id" | "status" | "cover_letter" | "applied_at" | "reviewed_at" | "updated_at" | "job_id" | "resume_id" | "resume_deleted_at"> & {
   // left joins: the posting or resume may be out of the caller's sight
   title: Tables<"job_postings">["title"] | null;
   company_name: Tables<"job_postings">["company_name"] | null;
@@ -95,7 +95,7 @@ export function createApplicationsService(deps: ApplicationsServiceDeps) {
             select a.id, a.status, a.cover_letter, a.applied_at, a.reviewed_at, a.updated_at,
                    a.job_id, j.title, j.company_name, j.location,
                    coalesce(private.job_posting_is_open(j), false) as job_is_open,
-                   a.resume_id, r.resume_name
+                   a.resume_id, r.resume_name, a.resume_deleted_at
               from public.job_applications a
               left join public.job_postings j on j.id = a.job_id
               left join public.resumes r on r.id = a.resume_id
@@ -116,7 +116,7 @@ export function createApplicationsService(deps: ApplicationsServiceDeps) {
           reviewed_at: row.reviewed_at,
           updated_at: row.updated_at,
           job: { id: row.job_id, title: row.title, company_name: row.company_name, location: row.location, is_open: row.job_is_open },
-          resume: { id: row.resume_id, resume_name: row.resume_name },
+          resume: { id: row.resume_id, resume_name: row.resume_name, ...(row.resume_deleted_at ? { deleted_at: row.resume_deleted_at } : {}) },
         })),
       };
     },
@@ -159,13 +159,20 @@ export function createApplicationsService(deps: ApplicationsServiceDeps) {
           cover_letter: row.cover_letter ?? null,
           applied_at: row.applied_at,
           reviewed_at: row.reviewed_at ?? null,
-          candidate: { id: row.candidate_id, full_name: row.candidate_name ?? null, email: row.candidate_email ?? null },
+          // An erased candidate, a deleted resume: the record stays, saying so.
+          candidate: {
+            id: row.candidate_id ?? null,
+            full_name: row.candidate_name ?? null,
+            email: row.candidate_email ?? null,
+            ...(row.candidate_erased_at ? { erased_at: row.candidate_erased_at } : {}),
+          },
           resume: {
-            id: row.resume_id,
-            resume_name: row.resume_name,
+            id: row.resume_id ?? null,
+            resume_name: row.resume_name ?? null,
             is_active: row.resume_is_active,
             // A withdrawn application no longer shares the candidate's resume.
-            url: row.status === "withdrawn" ? null : await signedResumeUrl(row.resume_pdf_filename),
+            url: row.status === "withdrawn" || !row.resume_pdf_filename ? null : await signedResumeUrl(row.resume_pdf_filename),
+            ...(row.resume_deleted_at ? { deleted_at: row.resume_deleted_at } : {}),
           },
         })),
       );
@@ -186,9 +193,8 @@ export function createApplicationsService(deps: ApplicationsServiceDeps) {
     async history(caller: SignedInCaller, applicationId: number): Promise<HistoryResponse> {
       const rows = await asCaller(sql, caller, (tx) => tx<HistoryRow[]>`
         select a.id, a.status, h.from_status, h.to_status, h.changed_at, h.changed_by,
-               case when h.changed_by is null then 'admin'
-                    when h.changed_by = a.candidate_id then 'candidate'
-                    else 'recruiter' end as changed_by_role
+               -- Recorded with the change, so it still reads right once that person is erased.
+               h.changed_by_role
           from public.job_applications a
           left join public.job_application_status_history h on h.application_id = a.id
          where a.id = ${applicationId}

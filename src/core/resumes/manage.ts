@@ -125,13 +125,20 @@ export async function rotateShareToken(
  * nothing: the row is deleted inside the caller's transaction, the file is deleted,
  * and only then is the transaction committed. If the storage fails, the transaction
  * rolls back and the resume is still there, whole; ask again later.
+ *
+ * The applications made with it stay (the database withdraws the open ones and keeps
+ * every record without the file: 20261203300100). Deleting the row also queues its file
+ * in private.stored_file_deletions, for any path that deletes a resume without its file
+ * (an account erasure, the dashboard); here the file is already gone, so the entry is
+ * cleared once the transaction committed (if that fails, the worker deletes the file
+ * again, which Bunny answers 404, and clears it).
  */
 export async function deleteResume(
   deps: ResumeDeps,
   caller: SignedInCaller,
   resumeId: number,
 ): Promise<DeletedResume> {
-  await asCaller(deps.sql, caller, async (tx) => {
+  const key = await asCaller(deps.sql, caller, async (tx) => {
     const [row] = await tx<Pick<Tables<"resumes">, "pdf_filename">[]>`delete from public.resumes where id = ${resumeId} returning pdf_filename`;
     if (!row) throw resumeNotFound();
     try {
@@ -139,7 +146,9 @@ export async function deleteResume(
     } catch (error) {
       throw storageFailure(error, "delete", deps);
     }
+    return row.pdf_filename;
   });
+  await deps.sql`select private.record_stored_file_deletion(${key}, null, 0)`.catch(() => {});
   return { success: true, resume_id: resumeId, message: "Resume deleted" };
 }
 
