@@ -1,9 +1,15 @@
 // `bun bench/public-fetch.ts` (part of `npm run bench`): the public fetch of a shared
-// resume, the hottest path of the system, measured three ways in one run on one
+// resume, the hottest path of the system, measured these ways in one run on one
 // throwaway stack:
 //
-//   database limit   the very statement the servers send (private.fetch_shared_resume),
-//                    from a postgres.js client, as the servers' login role
+//   before issue 13  the fetch as it was before share links and clean counts: the old
+//                    body of private.fetch_shared_resume, read from its migration
+//                    (20261125001000) and installed in the bench database only, under
+//                    the name private.fetch_shared_resume_before_13, from a postgres.js
+//                    client, as the servers' login role
+//   database limit   the very statement the servers send now (private.fetch_shared_resume
+//                    with the forwarded viewer, bot detection by isbot in the client,
+//                    the unique-visitor hash), the same way
 //   facade           GET /api/v1/shared/public/resume/{token}
 //   edge function    GET /functions/v1/public-resume/{token}, through the local gateway
 //   function direct  GET /public-resume/{token} on the function's own port: the
@@ -18,7 +24,13 @@
 // each at the same concurrency (64 requests in flight, keep-alive connections) for a
 // fixed time, against one hot resume and spread at random over 10,000 resumes. Every
 // request is a real view: an access-log row and a counted view, so the run ends by
-// checking that the views counted equal the 200s answered.
+// checking that the views counted equal the 200s answered. Each request of the current
+// fetch comes from a viewer of its own (a random X-Viewer-IP and a browser's
+// X-Viewer-User-Agent, as previewcv.com forwards them), so every one takes the whole
+// path: bot detection, the keyed hash, a first view of the day, counted.
+//
+// Then a one-time share link under 64 concurrent fetches through the facade, 20 times:
+// each must be served exactly once.
 //
 // The machine has 2 cores and everything shares them: PostgreSQL, the facade, Deno,
 // the gateway (which runs inside this process: startStack's) and the load generator.
@@ -44,6 +56,7 @@ import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { isbot } from "isbot";
 import postgres from "postgres";
 import { apiTokenDigest } from "../src/core/digest.ts";
 import { createDatabasePool } from "../src/db/client.ts";
@@ -64,9 +77,16 @@ const apiToken = "pcv_local_development_token_not_for_production";
 const viewerIp = "203.0.113.9";
 const userAgent = "previewcv-bench/1.0";
 const referer = "https://previewcv.com/bench";
+/** The viewer's browser, as previewcv.com forwards it. */
+const viewerAgent = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36";
+/** A viewer of its own for each request: a random address of 2001:db8::/32 (documentation, never routed). */
+const randomViewerIp = () => {
+  const words = crypto.getRandomValues(new Uint16Array(6));
+  return `2001:db8:${[...words].map((word) => word.toString(16)).join(":")}`;
+};
 
-type Target = "database limit" | "facade" | "edge function" | "function direct";
-const targets = ["database limit", "facade", "edge function", "function direct"] as const;
+type Target = "before issue 13" | "database limit" | "facade" | "edge function" | "function direct";
+const targets = ["before issue 13", "database limit", "facade", "edge function", "function direct"] as const;
 type Spread = "one hot resume" | `spread over ${number}`;
 
 interface LoadJob {
@@ -103,22 +123,36 @@ async function generateLoad(job: LoadJob): Promise<LoadReport> {
   let request: () => Promise<boolean>;
   let close = async () => {};
 
-  if (job.target === "database limit") {
+  if (job.target === "before issue 13") {
     const sql = createDatabasePool(job.base, { max: job.poolSize, applicationName: "previewcv-bench" });
     const digest = await apiTokenDigest(apiToken);
-    // The statement of src/core/resumes/public-fetch.ts, parameters and all.
+    // The statement as the servers sent it before issue 13, for the same viewers (a new
+    // address each time: the access log's IP index sees the same spread of values).
     request = async () => {
       const [row] = await sql`
-        select * from private.fetch_shared_resume(
-          ${digest}, ${pick()}, ${viewerIp}::inet,
+        select * from private.fetch_shared_resume_before_13(
+          ${digest}, ${pick()}, ${randomViewerIp()}::inet,
           ${userAgent}, ${referer})`;
       return row?.outcome === "ok";
     };
     close = () => sql.end({ timeout: 5 });
-  } else {
-    const headers = { "x-api-token": apiToken, "user-agent": userAgent, referer };
+  } else if (job.target === "database limit") {
+    const sql = createDatabasePool(job.base, { max: job.poolSize, applicationName: "previewcv-bench" });
+    const digest = await apiTokenDigest(apiToken);
+    // The statement of src/core/resumes/public-fetch.ts, parameters and all (bot detection included).
     request = async () => {
-      const response = await fetch(`${job.base}${pick()}`, { headers });
+      const [row] = await sql`
+        select * from private.fetch_shared_resume(
+          ${digest}, ${pick()}, ${viewerIp}::inet, ${userAgent}, ${referer},
+          ${randomViewerIp()}::inet, ${viewerAgent}, ${referer},
+          ${isbot(viewerAgent)}, ${null}::uuid, ${null}, ${null})`;
+      return row?.outcome === "ok";
+    };
+    close = () => sql.end({ timeout: 5 });
+  } else {
+    const headers = { "x-api-token": apiToken, "user-agent": userAgent, referer, "x-viewer-user-agent": viewerAgent, "x-viewer-referer": referer };
+    request = async () => {
+      const response = await fetch(`${job.base}${pick()}`, { headers: { ...headers, "x-viewer-ip": randomViewerIp() } });
       await response.arrayBuffer();
       return response.status === 200;
     };
@@ -195,9 +229,11 @@ async function main() {
       returning permanent_token`;
     fs.writeFileSync(tokensFile, tokens.map((row) => row.permanent_token as string).join("\n"));
     await superuser`vacuum analyze public.resumes`;
+    await installFetchBefore13(superuser);
     console.log(`Seeded ${tokens.length} resumes.\n`);
 
     const bases: Record<Target, string> = {
+      "before issue 13": authenticatorUrl(stack.superuserUrl),
       "database limit": authenticatorUrl(stack.superuserUrl),
       facade: `${stack.facadeUrl}/api/v1/shared/public/resume/`,
       "edge function": `${stack.functionsUrl}/public-resume/`,
@@ -266,6 +302,8 @@ async function main() {
     for (const spread of ["one hot resume", spreadLabel] as const) {
       const limit = find("database limit", spread).rps;
       console.log(`  ${spread}:`);
+      console.log(`    database limit / before issue 13 ${ratio(limit, find("before issue 13", spread).rps)}`);
+      console.log(`    facade / before issue 13         ${ratio(find("facade", spread).rps, find("before issue 13", spread).rps)}`);
       console.log(`    facade / database limit          ${ratio(find("facade", spread).rps, limit)}`);
       console.log(`    edge function / database limit   ${ratio(find("edge function", spread).rps, limit)}`);
       console.log(`    function direct / database limit ${ratio(find("function direct", spread).rps, limit)}`);
@@ -281,9 +319,19 @@ async function main() {
     }
 
     console.log(`\nFacade memory (resident set): idle ${megabytes(facadeIdleRss)}, peak under load ${megabytes(facadePeakRss)}.`);
-    const statements = reports.filter((r) => r.target !== "database limit").map((r) => r.statementsPerRequest);
+    const statements = reports.filter((r) => r.target !== "database limit" && r.target !== "before issue 13").map((r) => r.statementsPerRequest);
     console.log(`Statements per public fetch (pg_stat_statements): ${Math.min(...statements).toFixed(2)} to ${Math.max(...statements).toFixed(2)} (the seed's FastAPI design: about 10).`);
     console.log("\nGoals (this run):");
+    for (const spread of ["one hot resume", spreadLabel] as const) {
+      const before = find("before issue 13", spread);
+      const now = find("database limit", spread).rps / before.rps;
+      console.log(
+        `  ${spread}: the fetch with links, bot detection and unique hashing >= 0.9x before issue 13: ${find("database limit", spread).rps.toFixed(0)} vs ${before.rps.toFixed(0)} req/s, ${now.toFixed(2)}x ${now >= 0.9 ? "met" : "NOT MET"}`,
+      );
+    }
+    const oneTime = await oneTimeLinkUnderLoad(superuser, bases.facade, tokens[1]!.permanent_token as string);
+    console.log(`  a one-time link under 64 concurrent fetches (facade), ${oneTime.links} links: served exactly once ${oneTime.exact} of ${oneTime.links} times ${oneTime.exact === oneTime.links ? "met" : "NOT MET"}`);
+    if (oneTime.exact !== oneTime.links) process.exitCode = 1;
     for (const spread of ["one hot resume", spreadLabel] as const) {
       const limit = find("database limit", spread);
       const facade = find("facade", spread).rps / limit.rps;
@@ -299,6 +347,38 @@ async function main() {
     await stack.close();
     fs.rmSync(path.dirname(tokensFile), { recursive: true, force: true });
   }
+}
+
+/**
+ * The fetch as it was before issue 13, for comparison in this run: the function's body
+ * from its original migration, unchanged, under another name, in the bench database only.
+ */
+async function installFetchBefore13(superuser: postgres.Sql): Promise<void> {
+  const migration = fs.readFileSync(new URL("../supabase/migrations/20261125001000_shared_resume_fetch.sql", import.meta.url), "utf8");
+  const start = migration.indexOf("create or replace function private.fetch_shared_resume(");
+  const end = migration.indexOf("\n$$;\n", start) + 4;
+  if (start < 0 || end < start) throw new Error("the original fetch function was not found in its migration");
+  const body = migration.slice(start, end).replace("private.fetch_shared_resume(", "private.fetch_shared_resume_before_13(");
+  await superuser.unsafe(body);
+  await superuser.unsafe("grant execute on function private.fetch_shared_resume_before_13(bytea, text, inet, text, text) to previewcv_api");
+}
+
+/** `count` one-time links of one resume, each fetched by 64 clients at once through the facade: how many were served exactly once. */
+async function oneTimeLinkUnderLoad(superuser: postgres.Sql, facadeBase: string, permanentToken: string, count = 20): Promise<{ links: number; exact: number }> {
+  const [resume] = await superuser`select id from public.resumes where permanent_token = ${permanentToken}`;
+  let exact = 0;
+  for (let i = 0; i < count; i++) {
+    const [link] = await superuser`insert into public.resume_share_links (resume_id, label, view_limit) values (${resume!.id}, ${`one-time ${i}`}, 1) returning token`;
+    const statuses = await Promise.all(
+      Array.from({ length: 64 }, async () => {
+        const response = await fetch(`${facadeBase}${link!.token}`, { headers: { "x-api-token": apiToken, "x-viewer-ip": randomViewerIp(), "x-viewer-user-agent": viewerAgent } });
+        await response.arrayBuffer();
+        return response.status;
+      }),
+    );
+    if (statuses.filter((status) => status === 200).length === 1 && statuses.filter((status) => status === 404).length === 63) exact++;
+  }
+  return { links: count, exact };
 }
 
 if (process.argv[2] === "--load") {

@@ -6,7 +6,7 @@
 // Supabase for every function; the rest come from `supabase secrets set`, see .env.example).
 import { createLogger, type Logger } from "../../src/core/log.ts";
 import type { ResumeDeps } from "../../src/core/resumes/deps.ts";
-import { readSettings, storageConfig, type FunctionSettings } from "../../src/core/settings.ts";
+import { readSettings, storageConfig, thumbnailStorageConfig, type FunctionSettings } from "../../src/core/settings.ts";
 import { createStorage } from "../../src/core/storage/index.ts";
 import { createDatabasePool } from "../../src/db/client.ts";
 
@@ -32,6 +32,7 @@ export function createFunctionRuntime(name: string): FunctionRuntime {
     settings,
     log,
     storage: createStorage(storageConfig(settings)),
+    thumbnails: createStorage(thumbnailStorageConfig(settings)),
     // On Supabase, work after the answer must be handed to EdgeRuntime.waitUntil or the
     // isolate may stop first; a plain Deno process keeps running it anyway. The work
     // comes from runInBackground (src/core/resumes/orphan-cleanup.ts), which has already

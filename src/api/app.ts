@@ -11,6 +11,7 @@ import type { TotalCacheOptions } from "../core/jobs/total-cache.ts";
 import type { Logger } from "../core/log.ts";
 import { createRecruitersService } from "../core/recruiters/service.ts";
 import { createResumeService } from "../core/resumes/service.ts";
+import { createShareLinkService } from "../core/share-links/service.ts";
 import type { FacadeSettings } from "../core/settings.ts";
 import type { FileStorage } from "../core/storage/index.ts";
 import type { DestinationPolicy } from "../core/webhooks/destination.ts";
@@ -32,6 +33,7 @@ import { httpBasics } from "./plugins/http-basics.ts";
 import { notificationsModule } from "./notifications/index.ts";
 import { recruitersModule } from "./recruiters/index.ts";
 import { resumesModule } from "./resumes/index.ts";
+import { shareLinksModule } from "./share-links/index.ts";
 import { sharedResumesModule } from "./shared-resumes/index.ts";
 import { webhooksModule } from "./webhooks/index.ts";
 
@@ -40,8 +42,13 @@ export interface FacadeDeps {
   verifier: JwtVerifier;
   auth: SupabaseAuthClient;
   storage: FileStorage;
+  /** The first-page thumbnails of link previews (the same zone, their own folder). */
+  thumbnails: FileStorage;
   rateLimiter: RateLimiter;
-  settings: Pick<FacadeSettings, "CORS_ALLOWED_ORIGINS" | "MAX_UPLOAD_BYTES" | "PREVIEW_BASE_URL" | "PUBLIC_PROFILE_BASE_URL" | "SIGNED_URL_TTL_SECONDS" | "ERASURE_REAUTH_SECONDS" | "ERASURE_RETRY_BASE_MS">;
+  settings: Pick<
+    FacadeSettings,
+    "CORS_ALLOWED_ORIGINS" | "MAX_UPLOAD_BYTES" | "PREVIEW_BASE_URL" | "PUBLIC_PROFILE_BASE_URL" | "SIGNED_URL_TTL_SECONDS" | "RESUME_THUMBNAILS" | "ERASURE_REAUTH_SECONDS" | "ERASURE_RETRY_BASE_MS"
+  >;
   log: Logger;
   /** Read the client IP from X-Forwarded-For (only behind a proxy we control). */
   trustProxy: boolean;
@@ -69,6 +76,7 @@ export function createApp(deps: FacadeDeps) {
     .use(healthModule({ sql: deps.sql }))
     .use(authModule({ service: createAccountService(deps), verifier, trustProxy: deps.trustProxy }))
     .use(resumesModule({ service: resumes, verifier, maxUploadBytes: deps.settings.MAX_UPLOAD_BYTES }))
+    .use(shareLinksModule({ service: createShareLinkService(deps), verifier }))
     .use(sharedResumesModule({ service: resumes, trustProxy: deps.trustProxy }))
     .use(jobsModule({ service: createJobsService({ sql: deps.sql, log: deps.log, totalCache: deps.totalCache }), verifier }))
     .use(applicationsModule({ service: createApplicationsService(deps), verifier }))

@@ -3,7 +3,7 @@
 // deploy behind a load balancer drops no request.
 import { createJwtVerifier, createSupabaseAuthClient } from "../auth/index.ts";
 import { createLogger } from "../core/log.ts";
-import { readSettings, serverBodyLimit, storageConfig } from "../core/settings.ts";
+import { readSettings, serverBodyLimit, storageConfig, thumbnailStorageConfig } from "../core/settings.ts";
 import { createStorage } from "../core/storage/index.ts";
 import { systemResolve, withTimeout } from "../core/webhooks/dns.ts";
 import { loadKeyring } from "../core/webhooks/secrets.ts";
@@ -31,6 +31,7 @@ const app = createApp({
     serviceRoleKey: settings.SUPABASE_SERVICE_ROLE_KEY,
   }),
   storage: createStorage(storageConfig(settings)),
+  thumbnails: createStorage(thumbnailStorageConfig(settings)),
   // Counters shared by every instance: Redis when configured, else Postgres.
   rateLimiter: settings.REDIS_URL ? redisRateLimiter(settings.REDIS_URL) : postgresRateLimiter(sql),
   trustProxy: settings.TRUST_PROXY,

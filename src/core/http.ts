@@ -20,7 +20,9 @@ export interface CorsPolicy {
   maxAgeSeconds?: number;
 }
 
-const defaultAllowedHeaders = ["authorization", "x-client-info", "apikey", "content-type", "x-api-token", "x-request-id"];
+// x-link-password and x-viewer-email: a share link's gates, which a browser may send.
+// (X-Viewer-IP and friends are for previewcv.com's server only.)
+const defaultAllowedHeaders = ["authorization", "x-client-info", "apikey", "content-type", "x-api-token", "x-request-id", "x-link-password", "x-viewer-email"];
 const defaultAllowedMethods = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
 
 /**

@@ -21,7 +21,7 @@ mupdf.setLog({ error() {}, warning() {} });
 export type PdfRefusal = "not-pdf" | "damaged" | "encrypted" | "no-pages" | "too-many-pages" | "active-content";
 
 export type PdfInspection =
-  | { ok: true; pageCount: number }
+  | { ok: true; pageCount: number; /** The first page, when asked for (firstPageWidthPx). */ firstPagePng?: Uint8Array }
   | { ok: false; refusal: PdfRefusal; reason: string; /** What was found, for active content. */ found?: string[] };
 
 /** More pages than any resume has; past it the file is refused before anything is rendered. */
@@ -52,33 +52,35 @@ function refusal(refusal: PdfRefusal, reason: string, found?: string[]): PdfInsp
   return { ok: false, refusal, reason, ...(found ? { found } : {}) };
 }
 
-/** Opens, checks and (when asked) renders, always releasing MuPDF's memory. */
-export function inspectPdf(bytes: Uint8Array): PdfInspection {
-  return withPdf(bytes, (doc) => ({ ok: true, pageCount: doc.countPages() }));
-}
-
-/** The first page as a PNG `widthPx` wide, for a document inspectPdf accepted. */
-export function renderFirstPagePng(bytes: Uint8Array, widthPx: number): Uint8Array {
-  const rendered = withPdf(bytes, (doc) => {
-    const page = doc.loadPage(0);
-    try {
-      const [x0, , x1] = page.getBounds();
-      const scale = widthPx / Math.max(1, x1 - x0);
-      const pixmap = page.toPixmap(mupdf.Matrix.scale(scale, scale), mupdf.ColorSpace.DeviceRGB, false, true);
-      try {
-        return { ok: true as const, pageCount: 1, png: pixmap.asPNG().slice() };
-      } finally {
-        pixmap.destroy();
-      }
-    } finally {
-      page.destroy();
-    }
+/**
+ * Opens and checks the document once; with firstPageWidthPx, also renders its first page
+ * to a PNG that wide (the link-preview thumbnail). Always releases MuPDF's memory.
+ */
+export function inspectPdf(bytes: Uint8Array, options: { firstPageWidthPx?: number } = {}): PdfInspection {
+  return withPdf(bytes, (doc) => {
+    const pageCount = doc.countPages();
+    if (options.firstPageWidthPx === undefined) return { ok: true, pageCount };
+    return { ok: true, pageCount, firstPagePng: renderFirstPage(doc, options.firstPageWidthPx) };
   });
-  if (!rendered.ok) throw new Error(rendered.reason);
-  return (rendered as { png: Uint8Array }).png;
 }
 
-function withPdf<T extends { ok: true }>(bytes: Uint8Array, use: (doc: mupdf.PDFDocument) => T): T | PdfInspection {
+function renderFirstPage(doc: mupdf.PDFDocument, widthPx: number): Uint8Array {
+  const page = doc.loadPage(0);
+  try {
+    const [x0, , x1] = page.getBounds();
+    const scale = widthPx / Math.max(1, x1 - x0);
+    const pixmap = page.toPixmap(mupdf.Matrix.scale(scale, scale), mupdf.ColorSpace.DeviceRGB, false, true);
+    try {
+      return pixmap.asPNG().slice();
+    } finally {
+      pixmap.destroy();
+    }
+  } finally {
+    page.destroy();
+  }
+}
+
+function withPdf(bytes: Uint8Array, use: (doc: mupdf.PDFDocument) => PdfInspection): PdfInspection {
   // The header at byte 0: readers tolerate junk before it, browsers sniff that junk.
   if (bytes.byteLength < 5 || String.fromCharCode(...bytes.subarray(0, 5)) !== "%PDF-") {
     return refusal("not-pdf", "The file is not a PDF (it does not start with %PDF-).");

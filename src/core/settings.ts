@@ -56,6 +56,10 @@ const variables = {
   BUNNY_PULL_ZONE_URL: z.url(),
   BUNNY_TOKEN_SECURITY_KEY: z.string().min(8),
   BUNNY_FOLDER: z.preprocess(orDefault("pdfs"), z.string().regex(/^[A-Za-z0-9_-]+$/)),
+  /** Folder beside BUNNY_FOLDER holding the first-page thumbnails (link previews). */
+  BUNNY_THUMBNAIL_FOLDER: z.preprocess(orDefault("thumbnails"), z.string().regex(/^[A-Za-z0-9_-]+$/)),
+  /** Render a first-page thumbnail on upload (off: uploads store the PDF alone; benchmarks compare). */
+  RESUME_THUMBNAILS: flag(true),
   /** How long one Storage API call may take, answer included, before it counts as failed (503). */
   BUNNY_STORAGE_TIMEOUT_SECONDS: positiveInteger(30),
   SIGNED_URL_TTL_SECONDS: positiveInteger(3600),
@@ -141,6 +145,7 @@ const storageNames = [
   "BUNNY_PULL_ZONE_URL",
   "BUNNY_TOKEN_SECURITY_KEY",
   "BUNNY_FOLDER",
+  "BUNNY_THUMBNAIL_FOLDER",
   "BUNNY_STORAGE_TIMEOUT_SECONDS",
 ] as const satisfies readonly Name[];
 
@@ -159,6 +164,8 @@ const sharedNames = [
   "BUNNY_PULL_ZONE_URL",
   "BUNNY_TOKEN_SECURITY_KEY",
   "BUNNY_FOLDER",
+  "BUNNY_THUMBNAIL_FOLDER",
+  "RESUME_THUMBNAILS",
   "BUNNY_STORAGE_TIMEOUT_SECONDS",
   "SIGNED_URL_TTL_SECONDS",
   "MAX_UPLOAD_BYTES",
@@ -244,6 +251,11 @@ export function storageConfig(settings: StorageSettings): StorageConfig {
     baseUrl: settings.BUNNY_PULL_ZONE_URL,
     securityKey: settings.BUNNY_TOKEN_SECURITY_KEY,
   };
+}
+
+/** The storage of the first-page thumbnails: the same zone and signing, its own folder beside the PDFs'. */
+export function thumbnailStorageConfig(settings: StorageSettings): StorageConfig {
+  return { ...storageConfig(settings), folder: settings.BUNNY_THUMBNAIL_FOLDER };
 }
 
 // --- Request body limits ----------------------------------------------------------

@@ -417,32 +417,104 @@ export type Database = {
           accessed_at: string
           id: number
           ip_address: unknown
+          kind: string | null
+          link_id: number | null
           minimized_at: string | null
           referer: string | null
           resume_id: number
           user_agent: string | null
+          viewer_email: string | null
         }
         Insert: {
           accessed_at?: string
           id?: never
           ip_address?: unknown
+          kind?: string | null
+          link_id?: number | null
           minimized_at?: string | null
           referer?: string | null
           resume_id: number
           user_agent?: string | null
+          viewer_email?: string | null
         }
         Update: {
           accessed_at?: string
           id?: never
           ip_address?: unknown
+          kind?: string | null
+          link_id?: number | null
           minimized_at?: string | null
           referer?: string | null
           resume_id?: number
           user_agent?: string | null
+          viewer_email?: string | null
         }
         Relationships: [
           {
+            foreignKeyName: "resume_access_logs_link_id_fkey"
+            columns: ["link_id"]
+            isOneToOne: false
+            referencedRelation: "resume_share_links"
+            referencedColumns: ["id"]
+          },
+          {
             foreignKeyName: "resume_access_logs_resume_id_fkey"
+            columns: ["resume_id"]
+            isOneToOne: false
+            referencedRelation: "resumes"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      resume_share_links: {
+        Row: {
+          created_at: string
+          expires_at: string | null
+          has_password: boolean | null
+          id: number
+          label: string
+          password_hash: string | null
+          require_viewer_email: boolean
+          resume_id: number
+          revoked_at: string | null
+          token: string
+          updated_at: string
+          view_limit: number | null
+          views_used: number
+        }
+        Insert: {
+          created_at?: string
+          expires_at?: string | null
+          has_password?: never
+          id?: never
+          label: string
+          password_hash?: string | null
+          require_viewer_email?: boolean
+          resume_id: number
+          revoked_at?: string | null
+          token?: string
+          updated_at?: string
+          view_limit?: number | null
+          views_used?: number
+        }
+        Update: {
+          created_at?: string
+          expires_at?: string | null
+          has_password?: never
+          id?: never
+          label?: string
+          password_hash?: string | null
+          require_viewer_email?: boolean
+          resume_id?: number
+          revoked_at?: string | null
+          token?: string
+          updated_at?: string
+          view_limit?: number | null
+          views_used?: number
+        }
+        Relationships: [
+          {
+            foreignKeyName: "resume_share_links_resume_id_fkey"
             columns: ["resume_id"]
             isOneToOne: false
             referencedRelation: "resumes"
@@ -486,11 +558,13 @@ export type Database = {
           id: number
           is_active: boolean
           is_public: boolean
+          page_count: number | null
           pdf_filename: string
           pdf_url: string | null
           permanent_token: string
           qr_code_base64: string | null
           resume_name: string
+          thumbnail_key: string | null
           updated_at: string
           user_id: string
         }
@@ -500,11 +574,13 @@ export type Database = {
           id?: never
           is_active?: boolean
           is_public?: boolean
+          page_count?: number | null
           pdf_filename: string
           pdf_url?: string | null
           permanent_token: string
           qr_code_base64?: string | null
           resume_name: string
+          thumbnail_key?: string | null
           updated_at?: string
           user_id?: string
         }
@@ -514,11 +590,13 @@ export type Database = {
           id?: never
           is_active?: boolean
           is_public?: boolean
+          page_count?: number | null
           pdf_filename?: string
           pdf_url?: string | null
           permanent_token?: string
           qr_code_base64?: string | null
           resume_name?: string
+          thumbnail_key?: string | null
           updated_at?: string
           user_id?: string
         }
@@ -825,6 +903,18 @@ export type Database = {
           isSetofReturn: true
         }
       }
+      open_applicant_resume: {
+        Args: { target_application_id: number }
+        Returns: {
+          application_id: number
+          resume_id: number
+          resume_is_active: boolean
+          resume_name: string
+          resume_pdf_filename: string
+          reviewed_at: string
+          status: Database["public"]["Enums"]["application_status"]
+        }[]
+      }
       recruiter_username_available: {
         Args: { candidate_username: string }
         Returns: boolean
@@ -840,6 +930,14 @@ export type Database = {
       resume_analytics: {
         Args: { days?: number; target_resume_id: number }
         Returns: Json
+      }
+      rotate_resume_share_link: {
+        Args: { target_link_id: number }
+        Returns: string
+      }
+      set_resume_share_link_password: {
+        Args: { new_password: string; target_link_id: number }
+        Returns: boolean
       }
       view_job_posting: {
         Args: {

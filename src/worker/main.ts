@@ -14,7 +14,7 @@
 // hand back what it holds, exit 0.
 import { createSupabaseAuthClient } from "../auth/index.ts";
 import { createLogger } from "../core/log.ts";
-import { readSettings, storageConfig } from "../core/settings.ts";
+import { readSettings, storageConfig, thumbnailStorageConfig } from "../core/settings.ts";
 import { createStorage } from "../core/storage/index.ts";
 import { systemResolve } from "../core/webhooks/dns.ts";
 import { loadKeyring } from "../core/webhooks/secrets.ts";
@@ -36,6 +36,7 @@ const worker = startWorker({
     rewrapSecretsTask(keyring),
     ...erasureTasks({
       storage: createStorage(storageConfig(settings)),
+      thumbnails: createStorage(thumbnailStorageConfig(settings)),
       // Admin calls only (deleting erased users): the service-role key is their key.
       auth: createSupabaseAuthClient({ url: settings.SUPABASE_URL, apiKey: settings.SUPABASE_SERVICE_ROLE_KEY, serviceRoleKey: settings.SUPABASE_SERVICE_ROLE_KEY }),
       log,

@@ -44,6 +44,13 @@ export const databaseTasks: WorkerTask[] = [
     run: (sql, n) => count(sql<{ done: number }[]>`select private.worker_batch_resume_views(${n}) as done`),
   },
   {
+    // Share links that require a viewer's email keep it with the view for a retention
+    // window only (private.viewer_email_retention()).
+    name: "forget viewer emails",
+    everyMs: 60_000,
+    run: (sql, n) => count(sql<{ done: number }[]>`select private.worker_forget_viewer_emails(${n}) as done`),
+  },
+  {
     name: "announce expired postings",
     makesDeliveries: true,
     run: (sql, n) => count(sql<{ done: number }[]>`select private.worker_emit_expired_postings(${n}) as done`),
@@ -95,13 +102,14 @@ export function rewrapSecretsTask(keyring: SecretKeyring): WorkerTask {
  */
 export function erasureTasks(options: {
   storage: Pick<FileStorage, "delete">;
+  thumbnails: Pick<FileStorage, "delete">;
   auth: Pick<SupabaseAuthClient, "admin">;
   log: Logger;
   retryBaseMs: number;
   /** Long enough for one storage call and its recording (twice the storage timeout). */
   leaseSeconds: number;
 }): WorkerTask[] {
-  const deps = (sql: Sql) => ({ sql, storage: options.storage, auth: options.auth, log: options.log, retry: erasureRetryPolicy(options.retryBaseMs) });
+  const deps = (sql: Sql) => ({ sql, storage: options.storage, thumbnails: options.thumbnails, auth: options.auth, log: options.log, retry: erasureRetryPolicy(options.retryBaseMs) });
   return [
     { name: "delete erased accounts' files", everyMs: 1000, batchSize: 20, run: (sql, n) => finishFileDeletions(deps(sql), n, options.leaseSeconds) },
     { name: "delete erased accounts' auth users", everyMs: 1000, batchSize: 20, run: (sql, n) => finishAuthUserDeletions(deps(sql), n, options.leaseSeconds) },

@@ -27,8 +27,9 @@ describe("ids in paths", () => {
     // resumes: GET, PATCH, DELETE /{id}, rotate-token, analytics; jobs: GET, PATCH, DELETE
     // /{job_id}, apply, applications; applications: withdraw, status, history;
     // notifications: read; webhooks: GET, PATCH, DELETE /{id}, rotate-secret, deliveries,
-    // one delivery, redeliver.
-    expect(routes.length).toBe(21);
+    // one delivery, redeliver; share links (issue 13): list, create, GET, PATCH, rotate,
+    // revoke; applications: the applicant's resume.
+    expect(routes.length).toBe(28);
     for (const route of routes) {
       for (const notId of notIds) {
         const path = route.path.replace(`:${route.parameter}`, notId);

@@ -71,7 +71,11 @@ describe("GET /api/v1/me/export", () => {
     expect(answer.body.data.job_application_status_history).toEqual([expect.objectContaining({ to_status: "pending", changed_by_role: "candidate" })]);
     expect(answer.body.data.sessions.length).toBeGreaterThan(0);
     expect(typeof answer.body.about.resumes).toBe("string");
-    expect(answer.body.resume_analytics).toEqual([{ resume_id: resume.id, total_views: 0, unique_visitors: 0, last_accessed_at: null }]);
+    expect(answer.body.resume_analytics).toEqual([
+      expect.objectContaining({ resume_id: resume.id, total_views: 0, unique_visitors: 0, last_accessed_at: null, views_per_day: [], top_referrers: [] }),
+    ]);
+    // The owner's analytics, by kind of view and per link (link_id null: the permanent token).
+    expect(answer.body.resume_analytics[0].breakdown).toMatchObject({ human_views: 0, bot_previews: 0, links: [expect.objectContaining({ link_id: null })] });
     const [file] = answer.body.files;
     expect(file).toMatchObject({ source: "resumes", row_id: resume.id, column: "pdf_filename", storage_key: resume.key });
     expect(Date.parse(file.expires_at)).toBeGreaterThan(Date.now());

@@ -134,7 +134,8 @@ describe("/docs/json", () => {
     const shared = spec.paths["/api/v1/shared/public/resume/{permanent_token}"]!.get!;
     expect(shared.parameters.map((p: { name: string }) => p.name)).toContain("x-api-token");
     // Every route also documents the 500 any request can meet.
-    expect(Object.keys(shared.responses).sort()).toEqual(["200", "401", "404", "429", "500"]);
+    // 422 since issue 13: a malformed X-Viewer-IP or X-Viewer-Email, or an unknown include.
+    expect(Object.keys(shared.responses).sort()).toEqual(["200", "401", "404", "422", "429", "500"]);
     expect(Object.keys(upload.responses).sort()).toEqual(["200", "400", "401", "413", "415", "422", "500", "502", "503"]);
   });
 

@@ -3,7 +3,7 @@
 // content added with MuPDF itself, encrypted, shifted behind an HTML page, truncated.
 import { describe, expect, test } from "bun:test";
 import * as mupdf from "mupdf";
-import { inspectPdf, MAX_PDF_PAGES, renderFirstPagePng } from "../../src/core/pdf-document.ts";
+import { inspectPdf, MAX_PDF_PAGES } from "../../src/core/pdf-document.ts";
 import { buildPdf } from "../support/pdf.ts";
 
 const plain = buildPdf({ text: "Jane Doe - Resume" });
@@ -140,8 +140,10 @@ describe("refused: not a readable, open PDF", () => {
 });
 
 describe("thumbnail", () => {
-  test("the first page as a PNG of the asked width", () => {
-    const png = renderFirstPagePng(plain, 320);
+  test("the first page as a PNG of the asked width, in the same pass as the checks", () => {
+    const inspected = inspectPdf(plain, { firstPageWidthPx: 320 });
+    expect(inspected).toMatchObject({ ok: true, pageCount: 1 });
+    const png = (inspected as { firstPagePng: Uint8Array }).firstPagePng;
     expect([...png.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
     const width = new DataView(png.buffer, png.byteOffset + 16, 4).getUint32(0);
     const height = new DataView(png.buffer, png.byteOffset + 20, 4).getUint32(0);
@@ -150,6 +152,7 @@ describe("thumbnail", () => {
   });
 
   test("a refused document is never rendered", () => {
-    expect(() => renderFirstPagePng(new TextEncoder().encode("<html>"), 320)).toThrow("not a PDF");
+    expect(inspectPdf(new TextEncoder().encode("<html>"), { firstPageWidthPx: 320 })).toMatchObject({ ok: false, refusal: "not-pdf" });
+    expect(inspectPdf(plain)).not.toHaveProperty("firstPagePng");
   });
 });

@@ -167,11 +167,17 @@ describe("the export (public.export_my_data)", () => {
     expect(document.data.webhook_endpoints[0]).toMatchObject({ url: "https://hooks.example.com/in" });
   });
 
-  test("lists the stored files and each resume's analytics", async () => {
-    expect(document.files.map((file: { storage_key: string }) => file.storage_key).sort()).toEqual(account.resumes.map((resume) => resume.key).sort());
+  test("lists the stored files (PDFs and thumbnail) and each resume's analytics, share links included", async () => {
+    expect(document.files.map((file: { storage_key: string }) => file.storage_key).sort()).toEqual([...account.files].sort());
     expect(document.files[0]).toMatchObject({ source: "resumes", column: "pdf_filename" });
+    expect(document.files.find((file: { column: string }) => file.column === "thumbnail_key")).toMatchObject({ source: "resumes", row_id: account.resumes[0]!.id });
     const analytics = document.resume_analytics.find((entry: { resume_id: number }) => entry.resume_id === account.resumes[0]!.id);
-    expect(analytics).toMatchObject({ total_views: 4, unique_visitors: 1 });
+    expect(analytics).toMatchObject({ total_views: 4, unique_visitors: 2 });
+    const viaLink = analytics.breakdown.links.find((link: { link_id: number | null }) => link.link_id === account.shareLink.id);
+    expect(viaLink).toMatchObject({ human_views: 1, unique_visitors: 1 });
+    expect(document.data.resume_share_links).toEqual([expect.objectContaining({ id: account.shareLink.id, token: account.shareLink.token, has_password: true })]);
+    expect(document.data.resume_share_links[0]).not.toHaveProperty("password_hash");
+    expect(document.data.resume_access_logs.map((log: { viewer_email: string | null }) => log.viewer_email)).toContain(account.shareLink.viewerEmail);
   });
 
   test("another user exports only their own rows; a signed-out token gets nothing; anon may not call it", async () => {
@@ -211,13 +217,13 @@ describe("erasure (private.begin_account_erasure, then the auth user and the fil
       select * from private.begin_account_erasure(${account.user.id}::uuid, ${account.user.claims.session_id!}::uuid)`;
     erasure = begun!;
     expect(erasure!.status).toBe("pending");
-    expect([...erasure!.storage_keys].sort()).toEqual(account.resumes.map((resume) => resume.key).sort());
+    expect([...erasure!.storage_keys].sort()).toEqual([...account.files].sort());
     const X = account.user.id;
     const [user] = await superuser`select banned_until > now() + interval '50 years' as banned, (select count(*)::int from auth.sessions where user_id = ${X}) as sessions from auth.users where id = ${X}`;
     expect(user).toEqual({ banned: true, sessions: 0 } as never);
     expect(await superuser`select id from public.profiles where id = ${X}`).toEqual([] as never);
     const [state] = await server`select * from private.account_erasure_state(${X}::uuid, null)`;
-    expect(state).toEqual({ state: "erasing", erasure_id: erasure!.erasure_id, pending_files: 2 } as never);
+    expect(state).toEqual({ state: "erasing", erasure_id: erasure!.erasure_id, pending_files: 3 } as never);
     // Asked again while pending: the same erasure, the same files.
     const [again] = await server`select * from private.begin_account_erasure(${X}::uuid, ${account.user.claims.session_id!}::uuid)`;
     expect(again!.erasure_id).toBe(erasure!.erasure_id);
@@ -268,13 +274,15 @@ describe("erasure (private.begin_account_erasure, then the auth user and the fil
     await superuser`delete from auth.users where id = ${X}`;
     expect((await server`select private.record_auth_user_deletion(${erasure.erasure_id}::bigint, null, 0) as state`)[0]!.state).toBe("pending");
     // The storage fails once, then deletes.
-    const [firstKey, secondKey] = erasure.storage_keys;
+    const [firstKey, ...otherKeys] = erasure.storage_keys;
     expect((await server`select private.record_stored_file_deletion(${firstKey!}, 'StorageError server 503', 0) as state`)[0]!.state).toBe("retry");
     expect((await server`select private.record_stored_file_deletion(${firstKey!}, null, 0) as state`)[0]!.state).toBe("pending");
-    expect((await server`select private.record_stored_file_deletion(${secondKey!}, null, 0) as state`)[0]!.state).toBe("completed");
+    const states: string[] = [];
+    for (const key of otherKeys) states.push((await server`select private.record_stored_file_deletion(${key}, null, 0) as state`)[0]!.state);
+    expect(states).toEqual(["pending", "completed"]);
 
     const [done] = await superuser`select user_id, completed_at is not null as completed, files_queued from private.account_erasures where id = ${erasure.erasure_id}`;
-    expect(done).toEqual({ user_id: null, completed: true, files_queued: 2 } as never);
+    expect(done).toEqual({ user_id: null, completed: true, files_queued: 3 } as never);
     const [state] = await server`select state from private.account_erasure_state(${X}::uuid, null)`;
     expect(state!.state).toBe("no_account");
 
@@ -286,7 +294,9 @@ describe("erasure (private.begin_account_erasure, then the auth user and the fil
       account.sessionIp,
       account.viewerIp,
       ...account.resumes.map((resume) => resume.token),
-      ...account.resumes.map((resume) => resume.key),
+      ...account.files,
+      account.shareLink.token,
+      account.shareLink.viewerEmail,
     ]);
     expect(traces).toEqual([]);
     // An erased account is erased: nothing to begin.
@@ -308,6 +318,42 @@ describe("erasure (private.begin_account_erasure, then the auth user and the fil
     expect((await server`select * from private.claim_auth_user_deletions(100, 30)`).map((entry) => entry.user_id)).not.toContain(target.id);
     await superuser`delete from auth.users where id = ${target.id}`;
     expect((await server`select private.record_auth_user_deletion(${row!.erasure_id}::bigint, null, 0) as state`)[0]!.state).toBe("completed");
+  });
+
+  test("files deleted at the same time complete the erasure: the last settlement sees every deletion", async () => {
+    const target = await createTestUser(superuser, { fullName: "Parallel Erased" });
+    const keys = Array.from({ length: 8 }, (_, i) => `${crypto.randomUUID().replaceAll("-", "")}.${i % 2 ? "png" : "pdf"}`);
+    for (const key of keys.filter((key) => key.endsWith(".pdf"))) {
+      const thumbnail = keys[keys.indexOf(key) + 1]!;
+      await superuser`
+        insert into public.resumes (user_id, resume_name, pdf_filename, thumbnail_key, permanent_token)
+        values (${target.id}, 'CV', ${key}, ${thumbnail}, ${shareToken()})`;
+    }
+    const [row] = await superuser`select * from private.erase_account(${target.id})`;
+    expect([...row!.storage_keys].sort()).toEqual([...keys].sort());
+    await superuser`delete from auth.users where id = ${target.id}`;
+    expect((await server`select private.record_auth_user_deletion(${row!.erasure_id}::bigint, null, 0) as state`)[0]!.state).toBe("pending");
+    // As the servers record them: each deletion on its own connection, all at once. Each
+    // transaction stays open until the others have recorded theirs too (or 300 ms went
+    // by, for a recording that waits on a lock), so none commits before the others count.
+    const wide = createDatabasePool(asAuthenticatorUrl(await migratedTestDatabase()), { max: keys.length });
+    let recorded = 0;
+    try {
+      await Promise.all(
+        keys.map((key) =>
+          wide.begin(async (tx) => {
+            await tx`select private.record_stored_file_deletion(${key}, null, 0)`;
+            recorded += 1;
+            const deadline = Date.now() + 300;
+            while (recorded < keys.length && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
+          }),
+        ),
+      );
+    } finally {
+      await wide.end();
+    }
+    const [erasure] = await superuser`select user_id, completed_at is not null as completed from private.account_erasures where id = ${row!.erasure_id}`;
+    expect(erasure).toEqual({ user_id: null, completed: true } as never);
   });
 
   test("deleting an auth user in the dashboard keeps others' records too, and queues the files", async () => {

@@ -173,7 +173,7 @@ describe("private.record_uploaded_resume", () => {
 
   test("the defaults are 50 resumes and 100 MiB; limits must be positive", async () => {
     const [defaults] = await superuser`
-      select pg_get_function_arguments('private.record_uploaded_resume(uuid,uuid,text,text,text,text,boolean,bigint,text,integer,bigint)'::regprocedure) as args`;
+      select pg_get_function_arguments('private.record_uploaded_resume(uuid,uuid,text,text,text,text,boolean,bigint,text,integer,bigint,text,integer)'::regprocedure) as args`;
     expect(defaults!.args).toContain("max_resumes integer DEFAULT 50");
     expect(defaults!.args).toContain("max_total_bytes bigint DEFAULT 104857600");
     const owner = await createTestUser(superuser);

@@ -113,6 +113,15 @@ describe("privileges of anon and authenticated", () => {
       "bio", "company_name", "company_size", "company_website", "full_name", "industry", "linkedin_url", "location", "logo_url",
       "phone", "recruiter_type", "specialization", "username", "years_experience",
     ],
+    // Share links (issue 13): owners write these columns under RLS; the token is the
+    // database's default and rotated by public.rotate_resume_share_link, the password
+    // hash set by public.set_resume_share_link_password and never readable.
+    "authenticated resume_share_links INSERT": ["expires_at", "label", "require_viewer_email", "resume_id", "view_limit"],
+    "authenticated resume_share_links SELECT": [
+      "created_at", "expires_at", "has_password", "id", "label", "require_viewer_email", "resume_id", "revoked_at", "token", "updated_at",
+      "view_limit", "views_used",
+    ],
+    "authenticated resume_share_links UPDATE": ["expires_at", "label", "require_viewer_email", "revoked_at", "view_limit"],
     // Resumes are recorded by the upload path (private.record_uploaded_resume) and their
     // share token rotated by private.rotate_resume_share_token, never through the table.
     "authenticated resumes UPDATE": ["is_active", "is_public", "resume_name"],
@@ -194,6 +203,8 @@ describe("functions", () => {
         "job_applicants(bigint)",
         "list_open_job_postings(job_type,experience_level,text,text,timestamp with time zone,bigint,integer,integer)",
         "my_recruiter_profile()",
+        // The recruiter opens an applicant's resume: pending becomes reviewed (issue 13).
+        "open_applicant_resume(bigint)",
         "private.applied_job_ids()",
         // The account-state check (20261201000200): the policies call it as the caller.
         "private.caller_may_act()",
@@ -210,6 +221,9 @@ describe("functions", () => {
         "recruiter_username_available(text)",
         "redeliver_webhook(bigint)",
         "resume_analytics(bigint,integer)",
+        // A share link's token and password are written by these checked functions only (issue 13).
+        "rotate_resume_share_link(bigint)",
+        "set_resume_share_link_password(bigint,text)",
         "view_job_posting(bigint,inet,text)",
       ],
     });
@@ -343,11 +357,12 @@ describe("the servers' login role previewcv_api (the facade, the functions and t
     "private.begin_account_erasure(uuid,uuid)",
     "private.claim_auth_user_deletions(integer,integer)",
     "private.claim_stored_file_deletions(integer,integer)",
-    "private.fetch_shared_resume(bytea,text,inet,text,text)",
+    // The public fetch with share links, forwarded viewer fields and their gates (issue 13).
+    "private.fetch_shared_resume(bytea,text,inet,text,text,inet,text,text,boolean,uuid,text,text)",
     "private.hit_rate_limit(text,integer,integer)",
     "private.record_auth_user_deletion(bigint,text,double precision)",
     "private.record_stored_file_deletion(text,text,double precision)",
-    "private.record_uploaded_resume(uuid,uuid,text,text,text,text,boolean,bigint,text,integer,bigint)",
+    "private.record_uploaded_resume(uuid,uuid,text,text,text,text,boolean,bigint,text,integer,bigint,text,integer)",
     "private.rotate_resume_share_token(uuid,uuid,bigint,text,text)",
     // src/worker: each takes its rows with FOR UPDATE SKIP LOCKED (migration 20261202000400;
     // retention: 20261203300300).
@@ -356,6 +371,8 @@ describe("the servers' login role previewcv_api (the facade, the functions and t
     "private.worker_claim_webhook_deliveries(integer,integer)",
     "private.worker_emit_expired_postings(integer)",
     "private.worker_fan_out_events(integer)",
+    // Viewer emails of share links, erased after their retention window (issue 13).
+    "private.worker_forget_viewer_emails(integer)",
     "private.worker_record_webhook_attempt(bigint,uuid,integer,text,integer,text,integer,text,double precision,integer)",
     "private.worker_release_webhook_deliveries(uuid[])",
     "private.worker_rewrap_webhook_secret(bigint,text,bytea,text,bytea,text)",

@@ -124,8 +124,11 @@ describe("an account erased while the storage is down", () => {
   let candidate: Person;
   let recruiter: Person & { username?: string };
   const shareTokens: string[] = [];
+  const viewerEmails: string[] = [];
   const viewerIp = testClientIp();
+  /** Every stored file of the candidate's: key and path in the zone (PDFs and thumbnails). */
   let keys: string[] = [];
+  let paths: string[] = [];
   let jobId: number;
   let applicationId: number;
 
@@ -149,8 +152,24 @@ describe("an account erased while the storage is down", () => {
       const viewed = await fetchPublicResume(face, stack, rotated.body.permanent_token, { ip: viewerIp, headers: { referer: "https://www.linkedin.com/in/pat" } });
       expect(viewed.status).toBe(200);
     }
-    keys = (await superuser`select pdf_filename from public.resumes where user_id = ${candidate.id} order by id`).map((row) => row.pdf_filename as string);
-    expect(keys.every((key) => standin.files.has(`pdfs/${key}`))).toBe(true);
+    // A share link that asks for the viewer's email: the link and the email go with the account.
+    const link = await callFacade(stack, "POST", `/api/v1/resumes/${resumeIds[1]}/links`, {
+      token: candidate.token,
+      ip: candidate.ip,
+      body: { label: "For Privacy Test Corp", require_viewer_email: true },
+    });
+    expect(link.status).toBe(200);
+    shareTokens.push(link.body.link.token);
+    const viewerEmail = `viewer-${Date.now().toString(36)}@privacy-test.example`;
+    remember(link.body.link.token, viewerEmail);
+    viewerEmails.push(viewerEmail);
+    const viaLink = await fetchPublicResume(edgeFunction, stack, link.body.link.token, { ip: viewerIp, headers: { "x-viewer-email": viewerEmail } });
+    expect(viaLink.status).toBe(200);
+
+    const stored = await superuser`select pdf_filename, thumbnail_key from public.resumes where user_id = ${candidate.id} order by id`;
+    keys = stored.flatMap((row) => [row.pdf_filename as string, row.thumbnail_key as string]);
+    paths = stored.flatMap((row) => [`pdfs/${row.pdf_filename}`, `thumbnails/${row.thumbnail_key}`]);
+    expect(paths.every((file) => standin.files.has(file))).toBe(true);
 
     const job = await callFacade(stack, "POST", "/api/v1/jobs/create", {
       token: recruiter.token,
@@ -166,14 +185,15 @@ describe("an account erased while the storage is down", () => {
     const exported = await callFacade(stack, "GET", "/api/v1/me/export", { token: candidate.token, ip: candidate.ip });
     expect(exported.status).toBe(200);
     expect(exported.body.files.map((file: { storage_key: string }) => file.storage_key).sort()).toEqual([...keys].sort());
-    expect(exported.body.data.resume_access_logs.length).toBe(2);
+    expect(exported.body.data.resume_access_logs.length).toBe(3);
+    expect(exported.body.data.resume_share_links.map((row: { token: string }) => row.token)).toEqual([shareTokens.at(-1)]);
   });
 
   test("erased in one request: disabled at once, the rest pending while the storage fails", async () => {
-    // Both deletes of the request fail, and the worker's first try.
-    standin.failNext("DELETE", 3, { status: 503 });
+    // The deletes of the request fail (it stops at the first failing batch), and the worker's first tries.
+    standin.failNext("DELETE", 5, { status: 503 });
     const erased = await callFacade(stack, "DELETE", "/api/v1/me", { token: candidate.token, ip: candidate.ip });
-    expect(erased).toMatchObject({ status: 200, body: { success: true, user_id: candidate.id, status: "pending", pending_files: 2 } });
+    expect(erased).toMatchObject({ status: 200, body: { success: true, user_id: candidate.id, status: "pending", pending_files: 4 } });
 
     // Nothing of the account is usable any more.
     expect((await callFacade(stack, "POST", "/api/v1/auth/login", { ip: candidate.ip, body: { email: candidate.email, password: testPassword } })).status).toBe(401);
@@ -186,7 +206,7 @@ describe("an account erased while the storage is down", () => {
     const again = await callFacade(stack, "DELETE", "/api/v1/me", { token: candidate.token, ip: candidate.ip });
     expect(again.status).toBe(200);
     expect(["pending", "completed"]).toContain(again.body.status);
-    await eventually(async () => keys.every((key) => !standin.files.has(`pdfs/${key}`)), 20_000, "the worker to delete the files");
+    await eventually(async () => paths.every((file) => !standin.files.has(file)), 20_000, "the worker to delete the files");
     await eventually(
       async () => (await superuser`select count(*)::int as n from private.account_erasures where user_id = ${candidate.id}`)[0]!.n === 0,
       20_000,
@@ -194,13 +214,13 @@ describe("an account erased while the storage is down", () => {
     );
     expect(await callFacade(stack, "DELETE", "/api/v1/me", { token: candidate.token, ip: candidate.ip })).toMatchObject({ status: 404 });
     // The worker retried after the failures (the stand-in saw every attempt).
-    const deletes = standin.requests.filter((request) => request.method === "DELETE" && keys.some((key) => request.path === `pdfs/${key}`));
+    const deletes = standin.requests.filter((request) => request.method === "DELETE" && paths.includes(request.path));
     expect(deletes.map((request) => request.status)).toEqual(expect.arrayContaining([503, 200]));
   });
 
   test("no table and no stored file holds a trace of the person; the recruiter keeps the record", async () => {
     await ageOutCountersOf(candidate.email, candidate.ip);
-    const traces = await tracesOf(superuser, [candidate.id, candidate.email, candidate.fullName, candidate.ip, viewerIp, testPassword, ...shareTokens, ...keys]);
+    const traces = await tracesOf(superuser, [candidate.id, candidate.email, candidate.fullName, candidate.ip, viewerIp, testPassword, ...shareTokens, ...keys, ...viewerEmails]);
     expect(traces).toEqual([]);
     expect(standin.list().filter((file) => keys.some((key) => file.endsWith(key)))).toEqual([]);
 

@@ -46,6 +46,9 @@ beforeAll(async () => {
       BUNNY_PULL_ZONE_URL: pullZoneUrl,
       BUNNY_TOKEN_SECURITY_KEY: securityKey,
       BUNNY_STORAGE_TIMEOUT_SECONDS: String(storageTimeoutMs / 1000),
+      // These cases count the PDF's own storage calls; the thumbnail beside it has its
+      // own Bunny suite (tests/e2e/resume-thumbnails.test.ts).
+      RESUME_THUMBNAILS: "false",
     },
     log: process.env.TEST_STACK_LOG ? (line) => console.log(line) : undefined,
   });

@@ -78,6 +78,8 @@ async function build(): Promise<InProcessFacade> {
 
   const storageDir = fs.mkdtempSync(path.join(os.tmpdir(), "previewcv-facade-storage-"));
   const storage = createLocalStorage({ rootDir: storageDir, folder: "pdfs", baseUrl: `${storageOrigin}${LOCAL_STORAGE_MOUNT_PATH}`, securityKey: storageSecurityKey });
+  // Thumbnails in their own folder beside the PDFs', as the servers keep them (BUNNY_THUMBNAIL_FOLDER).
+  const thumbnails = createLocalStorage({ rootDir: storageDir, folder: "thumbnails", baseUrl: `${storageOrigin}${LOCAL_STORAGE_MOUNT_PATH}`, securityKey: storageSecurityKey });
   const files = createLocalFileHandler({ rootDir: storageDir, securityKey: storageSecurityKey });
 
   const sql = createDatabasePool(asAuthenticatorUrl(superuserUrl), { max: 10, applicationName: "previewcv-facade-in-process" });
@@ -108,6 +110,7 @@ async function build(): Promise<InProcessFacade> {
     verifier: createJwtVerifier({ jwksUrl: `${authOrigin}/auth/v1/.well-known/jwks.json`, legacyJwtSecret: auth.legacyJwtSecret, fetch: authFetch }),
     auth: createSupabaseAuthClient({ url: authOrigin, apiKey: auth.anonKey, serviceRoleKey: auth.serviceRoleKey, fetch: authFetch }),
     storage,
+    thumbnails,
     rateLimiter: postgresRateLimiter(sql),
     settings,
     log,

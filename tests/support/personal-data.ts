@@ -14,6 +14,10 @@ export interface FullAccount {
   sessionIp: string;
   viewerIp: string;
   resumes: { id: number; token: string; key: string }[];
+  /** Every stored file of its: the resumes' PDFs and the first resume's thumbnail. */
+  files: string[];
+  /** A share link of its first resume, with a password and a viewer's email logged. */
+  shareLink: { id: number; token: string; viewerEmail: string };
   /** P1 has another candidate's application (it stays when the recruiter goes); P2 has none. */
   postings: { withApplicant: number; withoutApplicant: number };
   /** Its application to someone else's job, and another candidate's to its posting. */
@@ -65,7 +69,19 @@ export async function buildFullAccount(superuser: Sql): Promise<FullAccount> {
     resumes.push({ id: Number(row!.id), token, key });
   }
   const [first] = resumes;
+  const thumbnail = `${crypto.randomUUID().replaceAll("-", "")}.png`;
+  await superuser`update public.resumes set thumbnail_key = ${thumbnail}, page_count = 2 where id = ${first!.id}`;
+  const files = [...resumes.map((resume) => resume.key), thumbnail];
   await superuser`insert into public.resume_view_counters (resume_id, shard, views, last_viewed_at) values (${first!.id}, 3, 4, now())`;
+  const [link] = await superuser`
+    insert into public.resume_share_links (resume_id, label, require_viewer_email, password_hash)
+    values (${first!.id}, ${`Link for Acme ${tag}`}, true, extensions.crypt('let me in', extensions.gen_salt('bf', 4)))
+    returning id, token`;
+  const viewerEmail = `viewer-${tag}@acme.example`;
+  await superuser`
+    insert into public.resume_access_logs (resume_id, link_id, kind, ip_address, user_agent, viewer_email)
+    values (${first!.id}, ${link!.id}, 'human', ${viewerIp}::inet, 'Mozilla/5.0 Firefox/133.0', ${viewerEmail})`;
+  await superuser`insert into private.resume_visitors (day, resume_id, visitor) values (current_date, ${first!.id}, ${new Uint8Array(16).fill(7)})`;
   // The access log's trigger also queues the view (private.pending_resume_views).
   await superuser`
     insert into public.resume_access_logs (resume_id, ip_address, user_agent, referer)
@@ -146,6 +162,8 @@ export async function buildFullAccount(superuser: Sql): Promise<FullAccount> {
     sessionIp,
     viewerIp,
     resumes,
+    files,
+    shareLink: { id: Number(link!.id), token: String(link!.token), viewerEmail },
     postings,
     applications: { own, received },
     others: { recruiter, candidate, recruiterJob: Number(recruiterJob!.id) },

@@ -38,6 +38,9 @@ export type ResumeAssertions = [
       | "created_at"
       | "updated_at"
       | "file_size_bytes"
+      // The link preview: the thumbnail's storage key and the page count.
+      | "thumbnail_key"
+      | "page_count"
     >
   >,
   Expect<Equal<Resume["id"], number>>, // bigint identity, read as a JS number
@@ -46,6 +49,7 @@ export type ResumeAssertions = [
   Expect<Equal<Resume["pdf_url"], string | null>>,
   Expect<Equal<Resume["qr_code_base64"], string | null>>,
   Expect<Equal<Resume["file_size_bytes"], number | null>>, // bigint, null for uploads before it was recorded
+  Expect<Equal<Resume["page_count"], number | null>>, // null for uploads before it was recorded
   Expect<Equal<Resume["is_active"], boolean>>,
   Expect<Equal<Resume["created_at"], string>>, // timestamptz as ISO text
   // Inserts: the identity id can't be given, user_id defaults to auth.uid().

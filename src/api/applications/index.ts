@@ -6,6 +6,7 @@ import { Elysia } from "elysia";
 import { z } from "zod";
 import type { JwtVerifier } from "../../auth/index.ts";
 import {
+  ApplicantResumeResponse,
   ApplicantsQuery,
   ApplicantsResponse,
   ApplyBody,
@@ -100,6 +101,26 @@ export function applicationsModule(deps: { service: ApplicationsService; verifie
           },
         },
         { 403: "Only the job's recruiter moves an application", 404: notVisible, 409: "Not a move the pipeline allows from the current status" },
+      ),
+    )
+    .get(
+      "/:application_id/resume",
+      ({ caller, params, set }) => {
+        // A signed link of someone's resume: never cached.
+        set.headers["Cache-Control"] = "no-store";
+        return applications.openResume(caller, params.application_id);
+      },
+      documented(
+        {
+          auth: true,
+          params: ApplicationIdParams,
+          response: { 200: ApplicantResumeResponse },
+          detail: {
+            summary: "The job's recruiter opens an applicant's resume: a fresh signed link; a pending application becomes reviewed (once, with history)",
+            description: "The candidate sees it in GET /applications/mine: status reviewed and reviewed_at. Later openings change nothing.",
+          },
+        },
+        { 404: "No such application to one of the caller's jobs, or it was withdrawn (its resume is no longer shared)" },
       ),
     )
     .get(

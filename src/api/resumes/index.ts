@@ -6,7 +6,7 @@ import { Elysia } from "elysia";
 import { z } from "zod";
 import type { JwtVerifier } from "../../auth/index.ts";
 import {
-  AnalyticsDays,
+  AnalyticsQuery,
   AnalyticsResponse,
   DeleteResponse,
   MyResumesResponse,
@@ -31,8 +31,6 @@ const MyResumesQuery = z.object({
     .optional()
     .transform((value) => value === "true"),
 });
-
-const AnalyticsQuery = z.object({ days: AnalyticsDays });
 
 const notTheirs = "Not one of the caller's resumes, or no such resume: the same answer";
 const storageDown = "File storage unavailable (Retry-After) or refusing us; nothing was changed";
@@ -119,14 +117,18 @@ export function resumesModule(deps: { service: ResumeService; verifier: JwtVerif
     )
     .get(
       "/:id/analytics",
-      ({ caller, params, query }) => service.analytics(caller, params.id, query.days),
+      ({ caller, params, query }) => service.analytics(caller, params.id, query.days, { breakdown: query.include.has("breakdown") }),
       documented(
         {
           auth: true,
           params: ResumeIdParams,
           query: AnalyticsQuery,
           response: { 200: AnalyticsResponse },
-          detail: { summary: "Views of a resume: total, unique visitors, per day over `days` (default 30), top referrers" },
+          detail: {
+            summary: "Views of a resume: total, unique visitors, per day over `days` (default 30), top referrers; include=breakdown adds them per day and per link, by kind of view",
+            description:
+              "Counted views (total_views, views_per_day, the seed's access_count) are views by people other than the owner, a visitor's repeats included; bots (link-preview crawlers and others) and the signed-in owner's own views are logged and shown in the breakdown only. Unique visitors are visitor-days: a daily-rotating keyed hash of IP and User-Agent (or the account), no raw IP.",
+          },
         },
         { 404: notTheirs },
       ),

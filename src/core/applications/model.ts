@@ -107,3 +107,19 @@ export const HistoryResponse = z.object({
   ),
 });
 export type HistoryResponse = z.infer<typeof HistoryResponse>;
+
+/** GET /applications/{id}/resume: the job's recruiter opens the applicant's resume (a pending application becomes reviewed). */
+export const ApplicantResumeResponse = z.object({
+  success: z.literal(true),
+  application_id: z.number(),
+  status: ApplicationStatus.describe("reviewed once the recruiter opened a pending application's resume"),
+  reviewed_at: z.string().nullable(),
+  resume: z.object({
+    id: z.number(),
+    resume_name: z.string(),
+    is_active: z.boolean(),
+    /** A freshly signed link to the PDF (SIGNED_URL_TTL_SECONDS). */
+    url: z.string(),
+  }),
+});
+export type ApplicantResumeResponse = z.infer<typeof ApplicantResumeResponse>;

@@ -11,7 +11,7 @@ import type { FileStorage } from "../storage/index.ts";
 import { asCaller, type Sql, type SignedInCaller } from "../../db/client.ts";
 import type { Database, Tables } from "../../db/database.types.ts";
 import { listLimits, type PageQuery } from "../validation.ts";
-import type { ApplicantsQuery, ApplicantsResponse, ApplicationStatus, ApplyBody, ApplyResponse, HistoryResponse, MyApplicationsResponse, StatusChangeResponse } from "./model.ts";
+import type { ApplicantResumeResponse, ApplicantsQuery, ApplicantsResponse, ApplicationStatus, ApplyBody, ApplyResponse, HistoryResponse, MyApplicationsResponse, StatusChangeResponse } from "./model.ts";
 
 export interface ApplicationsServiceDeps {
   sql: Sql;
@@ -30,6 +30,7 @@ type MineRow = Pick<Application, "id" | "status" | "cover_letter" | "applied_at"
   job_is_open: boolean;
   resume_name: Tables<"resumes">["resume_name"] | null;
 };
+type OpenedResumeRow = Database["public"]["Functions"]["open_applicant_resume"]["Returns"][number];
 // pg-meta types a function's result columns as never null; the nullable ones are handled below.
 type ApplicantRow = Database["public"]["Functions"]["job_applicants"]["Returns"][number];
 type HistoryRow = Pick<Application, "id" | "status"> & {
@@ -177,6 +178,24 @@ export function createApplicationsService(deps: ApplicationsServiceDeps) {
         })),
       );
       return { success: true as const, job_id: jobId, total: result.total, applications };
+    },
+
+    /**
+     * The job's recruiter opens an applicant's resume: a fresh signed link, and a pending
+     * application moves to reviewed, once, through the pipeline (public.open_applicant_resume:
+     * the transition trigger, reviewed_at, the history, the status-changed event). Anyone
+     * else, and a withdrawn application, get the same 404.
+     */
+    async openResume(caller: SignedInCaller, applicationId: number): Promise<ApplicantResumeResponse> {
+      const [row] = await asCaller(sql, caller, (tx) => tx<OpenedResumeRow[]>`select * from public.open_applicant_resume(${applicationId})`);
+      if (!row) throw notFound("Application not found");
+      return {
+        success: true as const,
+        application_id: row.application_id,
+        status: row.status,
+        reviewed_at: row.reviewed_at ?? null,
+        resume: { id: row.resume_id, resume_name: row.resume_name, is_active: row.resume_is_active, url: await storage.signedUrl(row.resume_pdf_filename) },
+      };
     },
 
     /** The recruiter moves an application along the pipeline; the database says whether it may. */

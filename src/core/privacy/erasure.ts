@@ -9,14 +9,14 @@
 // user id, an email or an address.
 import { AuthApiError, type SupabaseAuthClient } from "../../auth/index.ts";
 import { errorFields, type Logger } from "../log.ts";
+import { storeOfKey, type ResumeFileStores } from "../resumes/stored-files.ts";
 import type { FileStorage } from "../storage/index.ts";
 import { retryDelaySeconds, type RetryPolicy } from "../webhooks/retry.ts";
 import type { Sql } from "../../db/client.ts";
 
-export interface ErasureDeps {
+export interface ErasureDeps extends ResumeFileStores<Pick<FileStorage, "delete">> {
   /** The servers' login role: the erasure functions are granted to it alone. */
   sql: Sql;
-  storage: Pick<FileStorage, "delete">;
   auth: Pick<SupabaseAuthClient, "admin">;
   /** Backoff of failed deletions (full jitter, capped). */
   retry: RetryPolicy;
@@ -81,7 +81,7 @@ export async function deleteStoredFiles(
       batch.map(async (file) => {
         let failure: string | null = null;
         try {
-          await deps.storage.delete(file.storage_key);
+          await storeOfKey(deps, file.storage_key).delete(file.storage_key);
         } catch (error) {
           failure = failureOf(error);
           deps.log.warn("erasure: could not delete a stored file; the worker tries again", {

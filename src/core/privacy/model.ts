@@ -2,6 +2,7 @@
 // export and the erasure. Declared once; the same schemas validate, type what the
 // service answers and document both (OpenAPI at /docs).
 import { z } from "zod";
+import { AnalyticsBreakdown, AnalyticsResponse } from "../resumes/model.ts";
 import { UUID_PATTERN } from "../validation.ts";
 
 /** The account to act on, when a client names it: it must be the caller's own (404 otherwise). */
@@ -37,9 +38,8 @@ export const ExportResponse = z.object({
   generated_at: z.string(),
   user_id: z.string(),
   data: z.record(z.string(), z.array(z.record(z.string(), z.unknown()))),
-  resume_analytics: z.array(
-    z.object({ resume_id: z.number(), total_views: z.number(), unique_visitors: z.number(), last_accessed_at: z.string().nullable() }),
-  ),
+  /** Per resume, the owner's analytics over the last 365 days, with the breakdown by kind of view and share link. */
+  resume_analytics: z.array(AnalyticsResponse.omit({ success: true, days: true }).extend({ breakdown: AnalyticsBreakdown })),
   files: z.array(ExportedFile),
   about: z.record(z.string(), z.string()),
 });

@@ -23,6 +23,7 @@ import type { FacadeSettings } from "../settings.ts";
 import type { FileStorage } from "../storage/index.ts";
 import { asCaller, type SignedInCaller, type Sql } from "../../db/client.ts";
 import type { RateLimiter, RateLimitRule } from "../../db/rate-limit.ts";
+import { storeOfKey } from "../resumes/stored-files.ts";
 import { deleteAuthUser, deleteStoredFiles, erasureRetryPolicy, type ErasureDeps } from "./erasure.ts";
 import type { EraseBody, EraseResponse, ExportQuery, ExportResponse } from "./model.ts";
 
@@ -30,6 +31,7 @@ export interface PrivacyServiceDeps {
   sql: Sql;
   auth: SupabaseAuthClient;
   storage: FileStorage;
+  thumbnails: FileStorage;
   rateLimiter: RateLimiter;
   settings: Pick<FacadeSettings, "SIGNED_URL_TTL_SECONDS" | "ERASURE_REAUTH_SECONDS" | "ERASURE_RETRY_BASE_MS">;
   log: Logger;
@@ -63,7 +65,7 @@ type ExportDocument = Omit<ExportResponse, "success" | "files"> & {
 
 export function createPrivacyService(deps: PrivacyServiceDeps) {
   const { sql, log } = deps;
-  const erasureDeps: ErasureDeps = { sql, storage: deps.storage, auth: deps.auth, retry: erasureRetryPolicy(deps.settings.ERASURE_RETRY_BASE_MS), log };
+  const erasureDeps: ErasureDeps = { sql, storage: deps.storage, thumbnails: deps.thumbnails, auth: deps.auth, retry: erasureRetryPolicy(deps.settings.ERASURE_RETRY_BASE_MS), log };
 
   function ownAccountOnly(caller: SignedInCaller, userId: string | undefined): void {
     if (userId !== undefined && userId.toLowerCase() !== caller.claims.sub.toLowerCase()) throw accountNotFound();
@@ -140,7 +142,7 @@ export function createPrivacyService(deps: PrivacyServiceDeps) {
       const files = await Promise.all(
         row.document.files.map(async (file) => {
           try {
-            const signed = await deps.storage.signedUrl(file.storage_key, { expiresInSeconds: ttl });
+            const signed = await storeOfKey(deps, file.storage_key).signedUrl(file.storage_key, { expiresInSeconds: ttl });
             return { ...file, signed_url: signed, expires_at: new Date(Date.now() + ttl * 1000).toISOString() };
           } catch (error) {
             log.error("export: could not sign a file link", { key: file.storage_key, error: String(error) });

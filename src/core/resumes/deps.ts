@@ -1,5 +1,6 @@
 // What the resume services need, shared by both faces (the /api/v1 facade and the edge
 // functions). What they answer is declared in model.ts.
+import type { JwtVerifier } from "../../auth/index.ts";
 import type { Logger } from "../log.ts";
 import type { Settings } from "../settings.ts";
 import type { FileStorage } from "../storage/index.ts";
@@ -8,12 +9,19 @@ import type { Sql } from "../../db/client.ts";
 /** A caller with a verified Supabase access token; queries run as them, under RLS. */
 export type { SignedInCaller } from "../../db/client.ts";
 
-export type ResumeSettings = Pick<Settings, "SIGNED_URL_TTL_SECONDS" | "PREVIEW_BASE_URL">;
+export type ResumeSettings = Pick<Settings, "SIGNED_URL_TTL_SECONDS" | "PREVIEW_BASE_URL" | "RESUME_THUMBNAILS">;
 
 export interface ResumeDeps {
   /** Logged in as the servers' role (authenticator locally); user work goes through asCaller. */
   sql: Sql;
   storage: FileStorage;
+  /** Where the first-page thumbnails live: the same zone, BUNNY_THUMBNAIL_FOLDER (thumbnail.ts). */
+  thumbnails: FileStorage;
+  /**
+   * Verifies a bearer token sent with a public fetch, to tell the owner's own views
+   * apart. Without it (or when the token does not verify) no view is the owner's.
+   */
+  verifier?: Pick<JwtVerifier, "verifyAccessToken">;
   settings: ResumeSettings;
   log: Logger;
   /**

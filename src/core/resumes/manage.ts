@@ -2,12 +2,13 @@
 // analytics. Every query runs as the caller (asCaller), so RLS decides: another user's
 // resume is simply not there, and the answer is the same 404 as for an unknown id.
 import { apiErrorFromDatabase, notFound } from "../errors.ts";
+import { errorFields } from "../log.ts";
 import { qrCodePngDataUrl } from "../qr.ts";
 import { newPermanentToken } from "../random-tokens.ts";
 import { asCaller, type Transaction } from "../../db/client.ts";
 import type { Tables } from "../../db/database.types.ts";
 import type { ResumeDeps, SignedInCaller } from "./deps.ts";
-import type { DeletedResume, MyResumes, OwnResume, ResumeAnalytics, ResumeChanges, ResumeDetail, ResumeSummary } from "./model.ts";
+import type { AnalyticsBreakdown, DeletedResume, MyResumes, OwnResume, ResumeAnalytics, ResumeChanges, ResumeDetail, ResumeSummary } from "./model.ts";
 import { storageFailure } from "./storage-failure.ts";
 import { previewUrlOf } from "./upload.ts";
 
@@ -127,33 +128,87 @@ export async function rotateShareToken(
  * rolls back and the resume is still there, whole; ask again later.
  *
  * The applications made with it stay (the database withdraws the open ones and keeps
- * every record without the file: 20261203300100). Deleting the row also queues its file
- * in private.stored_file_deletions, for any path that deletes a resume without its file
- * (an account erasure, the dashboard); here the file is already gone, so the entry is
- * cleared once the transaction committed (if that fails, the worker deletes the file
- * again, which Bunny answers 404, and clears it).
+ * every record without the file: 20261203300100). Deleting the row also queues its
+ * files (the PDF and the thumbnail) in private.stored_file_deletions, for any path that
+ * deletes a resume without its files (an account erasure, the dashboard). Here the PDF
+ * is already gone, so its entry is cleared once the transaction committed; the
+ * thumbnail is deleted then, and if the storage fails it stays queued for the worker
+ * (without its row nothing signs a URL for it any more). If clearing fails, the worker
+ * deletes the file again, which Bunny answers 404, and clears it.
  */
 export async function deleteResume(
   deps: ResumeDeps,
   caller: SignedInCaller,
   resumeId: number,
 ): Promise<DeletedResume> {
-  const key = await asCaller(deps.sql, caller, async (tx) => {
-    const [row] = await tx<Pick<Tables<"resumes">, "pdf_filename">[]>`delete from public.resumes where id = ${resumeId} returning pdf_filename`;
-    if (!row) throw resumeNotFound();
+  const row = await asCaller(deps.sql, caller, async (tx) => {
+    const [deleted] = await tx<Pick<Tables<"resumes">, "pdf_filename" | "thumbnail_key">[]>`delete from public.resumes where id = ${resumeId} returning pdf_filename, thumbnail_key`;
+    if (!deleted) throw resumeNotFound();
     try {
-      await deps.storage.delete(row.pdf_filename);
+      await deps.storage.delete(deleted.pdf_filename);
     } catch (error) {
       throw storageFailure(error, "delete", deps);
     }
-    return row.pdf_filename;
+    return deleted;
   });
-  await deps.sql`select private.record_stored_file_deletion(${key}, null, 0)`.catch(() => {});
+  const cleared = (key: string) => deps.sql`select private.record_stored_file_deletion(${key}, null, 0)`.catch(() => {});
+  await cleared(row.pdf_filename);
+  if (row.thumbnail_key) {
+    try {
+      await deps.thumbnails.delete(row.thumbnail_key);
+      await cleared(row.thumbnail_key);
+    } catch (error) {
+      deps.log.warn("could not delete a deleted resume's thumbnail; the worker tries again", { key: row.thumbnail_key, ...errorFields(error) });
+    }
+  }
   return { success: true, resume_id: resumeId, message: "Resume deleted" };
 }
 
-/** Views of one of the caller's resumes over the last `days` days. */
-export async function resumeAnalytics(deps: ResumeDeps, caller: SignedInCaller, resumeId: number, days: number): Promise<ResumeAnalytics> {
+/** Inside jsonb a timestamp is Postgres' text form; answer it as the rows are (UTC ISO 8601). */
+const isoOrNull = (value: unknown) => (value == null ? null : new Date(String(value)).toISOString());
+
+type Tally = { human_views: unknown; unique_visitors: unknown; bot_previews: unknown; owner_views: unknown };
+const tallyOf = (entry: Tally) => ({
+  human_views: Number(entry.human_views),
+  unique_visitors: Number(entry.unique_visitors),
+  bot_previews: Number(entry.bot_previews),
+  owner_views: Number(entry.owner_views),
+});
+const perDayOf = (entries: unknown) => ((entries as (Tally & { day: unknown })[]) ?? []).map((entry) => ({ day: String(entry.day), ...tallyOf(entry) }));
+
+/** The breakdown public.resume_analytics builds (20261206000300_clean_resume_views.sql), typed. */
+function breakdownOf(raw: Record<string, unknown>): AnalyticsBreakdown {
+  const links = (raw.links as (Tally & { link_id: unknown; label: unknown; revoked_at: unknown; last_viewed_at: unknown; per_day: unknown })[]) ?? [];
+  return {
+    human_views: Number(raw.human_views ?? 0),
+    unique_visitors: Number(raw.unique_visitors ?? 0),
+    repeat_views: Number(raw.repeat_views ?? 0),
+    bot_previews: Number(raw.bot_previews ?? 0),
+    owner_views: Number(raw.owner_views ?? 0),
+    per_day: perDayOf(raw.per_day),
+    links: links.map((link) => ({
+      link_id: link.link_id == null ? null : Number(link.link_id),
+      label: link.label == null ? null : String(link.label),
+      revoked_at: isoOrNull(link.revoked_at),
+      ...tallyOf(link),
+      last_viewed_at: isoOrNull(link.last_viewed_at),
+      per_day: perDayOf(link.per_day),
+    })),
+    top_referrers: ((raw.top_referrers as { referer: unknown; views: unknown }[]) ?? []).map((entry) => ({ referer: String(entry.referer), views: Number(entry.views) })),
+  };
+}
+
+/**
+ * Views of one of the caller's resumes over the last `days` days; with `breakdown`, also
+ * per day and per link, by kind of view.
+ */
+export async function resumeAnalytics(
+  deps: ResumeDeps,
+  caller: SignedInCaller,
+  resumeId: number,
+  days: number,
+  options: { breakdown?: boolean } = {},
+): Promise<ResumeAnalytics> {
   const [row] = await asCaller(deps.sql, caller, (tx) => tx`select public.resume_analytics(${resumeId}, ${days}) as analytics`);
   // jsonb, built by the function (see 20261125001000_shared_resume_fetch.sql).
   const analytics = row?.analytics as Record<string, unknown> | null | undefined;
@@ -164,9 +219,9 @@ export async function resumeAnalytics(deps: ResumeDeps, caller: SignedInCaller, 
     days,
     total_views: Number(analytics.total_views ?? 0),
     unique_visitors: Number(analytics.unique_visitors ?? 0),
-    // Inside jsonb a timestamp is Postgres' text form; answer it as the rows are (UTC ISO 8601).
-    last_accessed_at: analytics.last_accessed_at == null ? null : new Date(String(analytics.last_accessed_at)).toISOString(),
+    last_accessed_at: isoOrNull(analytics.last_accessed_at),
     views_per_day: ((analytics.views_per_day as { day: unknown; views: unknown }[]) ?? []).map((entry) => ({ day: String(entry.day), views: Number(entry.views) })),
     top_referrers: ((analytics.top_referrers as { referer: unknown; views: unknown }[]) ?? []).map((entry) => ({ referer: String(entry.referer), views: Number(entry.views) })),
+    ...(options.breakdown ? { breakdown: breakdownOf((analytics.breakdown as Record<string, unknown>) ?? {}) } : {}),
   };
 }

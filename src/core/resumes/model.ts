@@ -43,6 +43,20 @@ export type ResumeChanges = z.infer<typeof ResumeChanges>;
 /** Analytics window in days: 1 to 365, default 30. */
 export const AnalyticsDays = z.coerce.number().int().min(1).max(365).default(30);
 
+/** `include=...`: optional parts of an answer, comma-separated (unknown names are refused). */
+export function includeList<const N extends string>(names: readonly [N, ...N[]]) {
+  return z
+    .string()
+    .optional()
+    .transform((value, context) => {
+      const asked = (value ?? "").split(",").map((name) => name.trim()).filter(Boolean);
+      for (const name of asked) {
+        if (!(names as readonly string[]).includes(name)) context.addIssue({ code: "custom", message: `Must be a comma-separated list of: ${names.join(", ")}` });
+      }
+      return new Set(asked as N[]);
+    });
+}
+
 // ------------------------------------------------------------------------------- answers
 
 /** The seed's upload answer; rotating the share token answers the same. */
@@ -89,28 +103,85 @@ export type OwnResume = z.infer<typeof ResumeResponse>;
 export const DeleteResponse = z.object({ success: z.literal(true), resume_id: z.number(), message: z.string() });
 export type DeletedResume = z.infer<typeof DeleteResponse>;
 
+/** Views of one day or one link in the breakdown (counted views are human_views). */
+const ViewTally = {
+  human_views: z.number().describe("Counted views: people other than the owner, repeats included"),
+  unique_visitors: z.number().describe("Visitor-days: first views of a visitor (keyed hash of IP and User-Agent, or their account) on each UTC day"),
+  bot_previews: z.number().describe("Fetches by bots (link-preview crawlers and others): logged, not counted"),
+  owner_views: z.number().describe("The signed-in owner's own views: logged, not counted"),
+};
+
+export const AnalyticsBreakdown = z.object({
+  human_views: z.number(),
+  unique_visitors: z.number(),
+  repeat_views: z.number().describe("Views by a visitor already seen that UTC day (counted in human_views)"),
+  bot_previews: z.number(),
+  owner_views: z.number(),
+  per_day: z.array(z.object({ day: z.string(), ...ViewTally })),
+  links: z.array(
+    z.object({
+      link_id: z.number().nullable().describe("null: the resume's permanent token"),
+      label: z.string().nullable(),
+      revoked_at: z.string().nullable(),
+      ...ViewTally,
+      last_viewed_at: z.string().nullable(),
+      per_day: z.array(z.object({ day: z.string(), ...ViewTally })),
+    }),
+  ),
+  top_referrers: z.array(z.object({ referer: z.string(), views: z.number() })),
+});
+export type AnalyticsBreakdown = z.infer<typeof AnalyticsBreakdown>;
+
 export const AnalyticsResponse = z.object({
   success: z.literal(true),
   resume_id: z.number(),
   days: z.number(),
-  total_views: z.number(),
-  unique_visitors: z.number(),
+  total_views: z.number().describe("Counted views, all time: the seed's access_count (people other than the owner; bots excluded)"),
+  unique_visitors: z.number().describe("Visitor-days, all time (daily keyed hash; views logged before 2026-12: distinct IPs)"),
   last_accessed_at: z.string().nullable(),
   views_per_day: z.array(z.object({ day: z.string(), views: z.number() })),
   top_referrers: z.array(z.object({ referer: z.string(), views: z.number() })),
+  /** With `include=breakdown`: over the last `days` days, per day and per link. */
+  breakdown: AnalyticsBreakdown.optional().describe("With include=breakdown: human views, unique visitors, repeats, bot previews and owner views over the last `days` days, per day and per link (link_id null: the permanent token), and top referrers"),
 });
 export type ResumeAnalytics = z.infer<typeof AnalyticsResponse>;
+
+/** What a link-preview card needs (OpenGraph / Twitter tags), without the owner's email or ids. */
+export const LinkPreview = z.object({
+  title: z.string().describe("The resume's name"),
+  thumbnail_url: z.string().nullable().describe("A signed URL (like the PDF's) of the first page as a PNG 400 px wide; null for resumes uploaded before thumbnails"),
+  page_count: z.number().nullable().describe("The PDF's page count; null for resumes uploaded before it was recorded"),
+});
 
 /** The seed's public fetch answer (previewcv.com). */
 export const SharedResumeResponse = z.object({
   success: z.literal(true),
   resume_id: z.number(),
   resume_name: z.string(),
-  pdf_signed_url: z.string(),
-  permanent_token: z.string(),
-  qr_code_base64: z.string().nullable(),
-  access_count: z.number(),
+  pdf_signed_url: z
+    .string()
+    .nullable()
+    .describe("A signed download URL of the PDF. Null only for a bot's fetch of a share link with a view limit: a preview does not use up a view, so it gets the preview, not the document"),
+  permanent_token: z.string().describe("The token fetched: the permanent token, or the share link's own"),
+  qr_code_base64: z.string().nullable().describe("The permanent token's QR code; null for a share link"),
+  access_count: z
+    .number()
+    .describe(
+      "Counted views of the resume, through all its links: views by people other than its owner, a visitor's repeat views included. Link-preview and other bots (isbot on X-Viewer-User-Agent) and the signed-in owner's own views are logged but not counted. Before 2026-12 every fetch counted.",
+    ),
   last_accessed_at: z.string().nullable(),
   created_at: z.string(),
+  preview: LinkPreview.optional().describe("With include=preview"),
 });
 export type SharedResume = z.infer<typeof SharedResumeResponse>;
+
+/** The public fetch's query: `include=preview` adds the link-preview fields. */
+export const SharedResumeQuery = z.object({
+  include: includeList(["preview"]).describe("preview: add the link-preview fields (title, signed thumbnail URL, page count)"),
+});
+
+/** The analytics' query: `days`, and `include=breakdown` for the per-day and per-link breakdown. */
+export const AnalyticsQuery = z.object({
+  days: AnalyticsDays,
+  include: includeList(["breakdown"]).describe("breakdown: human views, unique visitors, repeats, bot previews and owner views per day and per link"),
+});

@@ -3,6 +3,8 @@
 import { errorFields } from "../log.ts";
 import type { ResumeDeps } from "./deps.ts";
 
+type CleanupDeps = Pick<ResumeDeps, "storage" | "log" | "background">;
+
 const CLEANUP_RETRY_DELAYS_MS = [2_000, 10_000, 60_000];
 
 /**
@@ -11,7 +13,7 @@ const CLEANUP_RETRY_DELAYS_MS = [2_000, 10_000, 60_000];
  * (an orphan to delete by hand; it is unreachable without a row anyway: no signed URL
  * is ever made for it).
  */
-export async function removeOrphan(deps: ResumeDeps, key: string, why: string): Promise<void> {
+export async function removeOrphan(deps: CleanupDeps, key: string, why: string): Promise<void> {
   try {
     await deps.storage.delete(key);
     deps.log.info("removed a stored file no row points to", { key, why });
@@ -21,7 +23,7 @@ export async function removeOrphan(deps: ResumeDeps, key: string, why: string): 
   }
 }
 
-async function retryRemoval(deps: ResumeDeps, key: string, why: string): Promise<void> {
+async function retryRemoval(deps: CleanupDeps, key: string, why: string): Promise<void> {
   let lastError: unknown;
   for (const delayMs of CLEANUP_RETRY_DELAYS_MS) {
     await new Promise((resolve) => setTimeout(resolve, delayMs));
@@ -37,7 +39,7 @@ async function retryRemoval(deps: ResumeDeps, key: string, why: string): Promise
 }
 
 /** Hands work to the face's background runner, never letting a rejection go unhandled. */
-export function runInBackground(deps: ResumeDeps, work: Promise<unknown>): void {
+export function runInBackground(deps: Pick<ResumeDeps, "log" | "background">, work: Promise<unknown>): void {
   const guarded = work.catch((error) => deps.log.error("background work failed", errorFields(error)));
   if (deps.background) deps.background(guarded);
 }

@@ -18,7 +18,8 @@ export function createResumeService(deps: ResumeDeps) {
     update: (caller: SignedInCaller, resumeId: number, changes: ResumeChanges) => updateResume(deps, caller, resumeId, changes),
     rotateToken: (caller: SignedInCaller, resumeId: number) => rotateShareToken(deps, caller, resumeId),
     delete: (caller: SignedInCaller, resumeId: number) => deleteResume(deps, caller, resumeId),
-    analytics: (caller: SignedInCaller, resumeId: number, days: number) => resumeAnalytics(deps, caller, resumeId, days),
+    analytics: (caller: SignedInCaller, resumeId: number, days: number, options?: { breakdown?: boolean }) =>
+      resumeAnalytics(deps, caller, resumeId, days, options),
     fetchShared: (request: PublicFetchRequest) => fetchSharedResume(deps, request),
   };
 }

@@ -2,8 +2,12 @@
 // resume-upload edge function. Each face reads the form (upload-form.ts: the multipart
 // body, size-limited while it streams, the fields checked and the bytes proven a PDF)
 // and hands this service plain values; then:
-//   1. store the PDF under a name we make up ({random}.pdf, no user id in it);
-//   2. record the row with private.record_uploaded_resume (the caller's verified
+//   1. read the PDF with MuPDF (thumbnail.ts): damaged, encrypted or active content
+//      (JavaScript, launch actions, embedded files) is refused here, before anything is
+//      stored; the pages are counted and the first one rendered;
+//   2. store the first page's PNG beside the PDF (the link preview);
+//   3. store the PDF under a name we make up ({random}.pdf, no user id in it);
+//   4. record the row with private.record_uploaded_resume (the caller's verified
 //      session and account, and their quotas, are checked there).
 // No half states: a failed store leaves no row (and a PUT that may have landed is
 // deleted again); a failed insert deletes the stored file before answering.
@@ -14,6 +18,7 @@ import type { ResumeDeps, SignedInCaller } from "./deps.ts";
 import type { UploadResult } from "./model.ts";
 import { removeOrphan, runInBackground } from "./orphan-cleanup.ts";
 import { putMayHaveStored, storageFailure } from "./storage-failure.ts";
+import { readUploadedPdf, storeThumbnail } from "./thumbnail.ts";
 import type { UploadForm } from "./upload-form.ts";
 
 /** The share link https://previewcv.com/r/{token} (base configurable). */
@@ -28,7 +33,9 @@ export async function uploadResume(deps: ResumeDeps, caller: SignedInCaller, for
   const permanentToken = newPermanentToken();
   const previewUrl = previewUrlOf(deps.settings.PREVIEW_BASE_URL, permanentToken);
   // Everything that can fail without side effects first.
+  const document = readUploadedPdf(deps.settings, form.pdf);
   const qrCode = await qrCodePngDataUrl(previewUrl);
+  const thumbnail = document.firstPagePng ? await storeThumbnail(deps, document.firstPagePng) : null;
 
   try {
     await deps.storage.put(key, form.pdf, "application/pdf");
@@ -36,6 +43,7 @@ export async function uploadResume(deps: ResumeDeps, caller: SignedInCaller, for
     // A timeout or 5xx may come after the bytes landed: delete them, without making
     // the client wait for a storage that is already misbehaving.
     if (putMayHaveStored(error)) runInBackground(deps, removeOrphan(deps, key, "the upload failed"));
+    await thumbnail?.discard("the upload failed");
     throw storageFailure(error, "upload", deps);
   }
 
@@ -49,10 +57,11 @@ export async function uploadResume(deps: ResumeDeps, caller: SignedInCaller, for
         owner_id => ${userId}::uuid, owner_session_id => ${caller.claims.session_id ?? null}::uuid,
         resume_name => ${form.resumeName}, storage_key => ${key}, share_token => ${permanentToken},
         qr_code => ${qrCode}, is_public => ${form.isPublic}, file_size_bytes => ${form.pdf.byteLength}::bigint,
-        pdf_url => ${deps.storage.publicUrl(key)}) as id`;
+        pdf_url => ${deps.storage.publicUrl(key)}, thumbnail_key => ${thumbnail?.key ?? null}, page_count => ${document.pageCount}::integer) as id`;
     resumeId = Number(row!.id);
   } catch (error) {
     await removeOrphan(deps, key, "the resume row could not be recorded");
+    await thumbnail?.discard("the resume row could not be recorded");
     throw apiErrorFromDatabase(error) ?? error;
   }
 

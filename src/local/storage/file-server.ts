@@ -51,7 +51,11 @@ export function createLocalFileHandler(options: LocalFileServerOptions): LocalFi
     if (!bytes) return json(404, "File not found.");
 
     const headers = {
-      "Content-Type": relativePath.toLowerCase().endsWith(".pdf") ? "application/pdf" : "application/octet-stream",
+      "Content-Type": relativePath.toLowerCase().endsWith(".pdf")
+        ? "application/pdf"
+        : relativePath.toLowerCase().endsWith(".png")
+          ? "image/png"
+          : "application/octet-stream",
       "Content-Length": String(bytes.byteLength),
       "Content-Disposition": "inline",
       "X-Content-Type-Options": "nosniff",

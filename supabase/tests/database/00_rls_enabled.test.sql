@@ -18,6 +18,7 @@ select set_eq(
   array[
     'profiles', 'recruiter_profiles',                                      -- profiles.test.sql
     'resumes', 'resume_view_counters', 'resume_access_logs',               -- resumes.test.sql
+    'resume_share_links',                                                  -- resume_share_links.test.sql
     'api_tokens',                                                          -- api_tokens.test.sql
     'job_postings', 'job_applications', 'job_application_status_history',  -- job_board.test.sql
     'job_posting_view_counters',                                           -- job_board.test.sql
