@@ -47,7 +47,17 @@ export interface FacadeDeps {
   rateLimiter: RateLimiter;
   settings: Pick<
     FacadeSettings,
-    "CORS_ALLOWED_ORIGINS" | "MAX_UPLOAD_BYTES" | "PREVIEW_BASE_URL" | "PUBLIC_PROFILE_BASE_URL" | "SIGNED_URL_TTL_SECONDS" | "RESUME_THUMBNAILS" | "ERASURE_REAUTH_SECONDS" | "ERASURE_RETRY_BASE_MS"
+    | "CORS_ALLOWED_ORIGINS"
+    | "MAX_UPLOAD_BYTES"
+    | "PREVIEW_BASE_URL"
+    | "PUBLIC_PROFILE_BASE_URL"
+    | "SIGNED_URL_TTL_SECONDS"
+    | "RESUME_THUMBNAILS"
+    | "MAX_RESUMES_PER_USER"
+    | "MAX_RESUME_BYTES_PER_USER"
+    | "UPLOADS_PER_HOUR_PER_USER"
+    | "ERASURE_REAUTH_SECONDS"
+    | "ERASURE_RETRY_BASE_MS"
   >;
   log: Logger;
   /** Read the client IP from X-Forwarded-For (only behind a proxy we control). */

@@ -155,6 +155,7 @@ export async function buildFullAccount(superuser: Sql): Promise<FullAccount> {
   await superuser`select private.hit_rate_limit(${`login-failures:ip:${sessionIp}:email:${user.email}`}, 10, 300)`;
   await superuser`select private.hit_rate_limit(${`login:ip:${sessionIp}`}, 30, 300)`;
   await superuser`select private.hit_rate_limit(${`export:user:${X}`}, 10, 3600)`;
+  await superuser`select private.hit_rate_limit(${`upload:user:${X}`}, 30, 3600)`;
 
   return {
     user,
