@@ -62,7 +62,11 @@ const variables = {
   RESUME_THUMBNAILS: flag(true),
   /** How long one Storage API call may take, answer included, before it counts as failed (503). */
   BUNNY_STORAGE_TIMEOUT_SECONDS: positiveInteger(30),
-  SIGNED_URL_TTL_SECONDS: positiveInteger(3600),
+  /**
+   * How long a signed download link (PDF, thumbnail, export) works: 5 minutes, so a
+   * rotated, deactivated or deleted share link's PDF stops downloading soon after.
+   */
+  SIGNED_URL_TTL_SECONDS: positiveInteger(300),
   MAX_UPLOAD_BYTES: positiveInteger(10 * 1024 * 1024),
   /** Resumes one account may keep (private.record_uploaded_resume refuses more: 409). */
   MAX_RESUMES_PER_USER: positiveInteger(50),
