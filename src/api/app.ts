@@ -88,7 +88,7 @@ export function createApp(deps: FacadeDeps) {
     .use(resumesModule({ service: resumes, verifier, maxUploadBytes: deps.settings.MAX_UPLOAD_BYTES }))
     .use(shareLinksModule({ service: createShareLinkService(deps), verifier }))
     .use(sharedResumesModule({ service: resumes, trustProxy: deps.trustProxy }))
-    .use(jobsModule({ service: createJobsService({ sql: deps.sql, log: deps.log, totalCache: deps.totalCache }), verifier }))
+    .use(jobsModule({ service: createJobsService({ sql: deps.sql, log: deps.log, totalCache: deps.totalCache }), verifier, trustProxy: deps.trustProxy }))
     .use(applicationsModule({ service: createApplicationsService(deps), verifier }))
     .use(recruitersModule({ service: createRecruitersService(deps), verifier }))
     .use(notificationsModule({ service: createNotificationService({ sql: deps.sql }), verifier }))
