@@ -32,8 +32,8 @@ const handler = functionHandler({
     if (route !== "" && route !== "/") throw notFound("Not Found");
     if (request.method !== "POST") throw methodNotAllowed(["POST"]);
     const caller = await authenticate(verifier, request.headers.get("authorization"));
-    const form = await readUploadForm(request, runtime.settings.MAX_UPLOAD_BYTES);
-    return uploadResume(runtime, caller, form);
+    // The form is read only once the caller is within the hourly upload limit.
+    return uploadResume(runtime, caller, () => readUploadForm(request, runtime.settings.MAX_UPLOAD_BYTES));
   },
 });
 

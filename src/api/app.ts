@@ -47,7 +47,17 @@ export interface FacadeDeps {
   rateLimiter: RateLimiter;
   settings: Pick<
     FacadeSettings,
-    "CORS_ALLOWED_ORIGINS" | "MAX_UPLOAD_BYTES" | "PREVIEW_BASE_URL" | "PUBLIC_PROFILE_BASE_URL" | "SIGNED_URL_TTL_SECONDS" | "RESUME_THUMBNAILS" | "ERASURE_REAUTH_SECONDS" | "ERASURE_RETRY_BASE_MS"
+    | "CORS_ALLOWED_ORIGINS"
+    | "MAX_UPLOAD_BYTES"
+    | "PREVIEW_BASE_URL"
+    | "PUBLIC_PROFILE_BASE_URL"
+    | "SIGNED_URL_TTL_SECONDS"
+    | "RESUME_THUMBNAILS"
+    | "MAX_RESUMES_PER_USER"
+    | "MAX_RESUME_BYTES_PER_USER"
+    | "UPLOADS_PER_HOUR_PER_USER"
+    | "ERASURE_REAUTH_SECONDS"
+    | "ERASURE_RETRY_BASE_MS"
   >;
   log: Logger;
   /** Read the client IP from X-Forwarded-For (only behind a proxy we control). */
@@ -78,7 +88,7 @@ export function createApp(deps: FacadeDeps) {
     .use(resumesModule({ service: resumes, verifier, maxUploadBytes: deps.settings.MAX_UPLOAD_BYTES }))
     .use(shareLinksModule({ service: createShareLinkService(deps), verifier }))
     .use(sharedResumesModule({ service: resumes, trustProxy: deps.trustProxy }))
-    .use(jobsModule({ service: createJobsService({ sql: deps.sql, log: deps.log, totalCache: deps.totalCache }), verifier }))
+    .use(jobsModule({ service: createJobsService({ sql: deps.sql, log: deps.log, totalCache: deps.totalCache }), verifier, trustProxy: deps.trustProxy }))
     .use(applicationsModule({ service: createApplicationsService(deps), verifier }))
     .use(recruitersModule({ service: createRecruitersService(deps), verifier }))
     .use(notificationsModule({ service: createNotificationService({ sql: deps.sql }), verifier }))

@@ -62,8 +62,18 @@ const variables = {
   RESUME_THUMBNAILS: flag(true),
   /** How long one Storage API call may take, answer included, before it counts as failed (503). */
   BUNNY_STORAGE_TIMEOUT_SECONDS: positiveInteger(30),
-  SIGNED_URL_TTL_SECONDS: positiveInteger(3600),
+  /**
+   * How long a signed download link (PDF, thumbnail, export) works: 5 minutes, so a
+   * rotated, deactivated or deleted share link's PDF stops downloading soon after.
+   */
+  SIGNED_URL_TTL_SECONDS: positiveInteger(300),
   MAX_UPLOAD_BYTES: positiveInteger(10 * 1024 * 1024),
+  /** Resumes one account may keep (private.record_uploaded_resume refuses more: 409). */
+  MAX_RESUMES_PER_USER: positiveInteger(50),
+  /** Bytes of resume PDFs one account may keep, all together (100 MiB; past it: 409). */
+  MAX_RESUME_BYTES_PER_USER: positiveInteger(100 * 1024 * 1024),
+  /** Uploads one account may attempt per hour, on both faces together (past it: 429). */
+  UPLOADS_PER_HOUR_PER_USER: positiveInteger(30),
 
   // --- Links and browsers --------------------------------------------------------------
   PREVIEW_BASE_URL: z.preprocess(orDefault("https://previewcv.com"), z.url()),
@@ -169,6 +179,9 @@ const sharedNames = [
   "BUNNY_STORAGE_TIMEOUT_SECONDS",
   "SIGNED_URL_TTL_SECONDS",
   "MAX_UPLOAD_BYTES",
+  "MAX_RESUMES_PER_USER",
+  "MAX_RESUME_BYTES_PER_USER",
+  "UPLOADS_PER_HOUR_PER_USER",
   "PREVIEW_BASE_URL",
   "PUBLIC_PROFILE_BASE_URL",
   "CORS_ALLOWED_ORIGINS",

@@ -19,6 +19,12 @@ export interface RateLimitDecision {
 export interface RateLimiter {
   /** Counts one hit in `bucket` and decides. */
   hit(bucket: string, rule: RateLimitRule): Promise<RateLimitDecision>;
+  /**
+   * Takes back one hit of `bucket` in the current window (never below zero): for limits
+   * that count only some outcomes (failed logins), an attempt is counted first, so
+   * parallel attempts cannot slip past the limit, and refunded when it did not count.
+   */
+  refund(bucket: string, rule: RateLimitRule): Promise<void>;
 }
 
 export function postgresRateLimiter(sql: Sql): RateLimiter {
@@ -29,6 +35,9 @@ export function postgresRateLimiter(sql: Sql): RateLimiter {
       // (migration 20261201000100_servers_login_role.sql).
       const [row] = await sql`select allowed, hits, retry_after_seconds from private.hit_rate_limit(${bucket}, ${rule.maxHits}, ${rule.windowSeconds})`;
       return { allowed: row!.allowed as boolean, hits: row!.hits as number, retryAfterSeconds: row!.retry_after_seconds as number };
+    },
+    async refund(bucket, rule) {
+      await sql`select private.refund_rate_limit(${bucket}, ${rule.windowSeconds})`;
     },
   };
 }

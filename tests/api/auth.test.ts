@@ -364,16 +364,75 @@ describe("rate limits", () => {
     expect(statuses[limit]).toBe(429);
   });
 
-  test("login per email, from many IPs: 429 past the limit", async () => {
+  // Replaces "login per email, from many IPs: 429 past the limit", which asserted the
+  // lock-out hole 4 of issue 11 is about: ten wrong passwords from anyone made the
+  // owner's correct login a 429.
+  const pairLimit = authRateLimits.loginFailuresPerEmailAndIp.maxHits;
+  const emailCeiling = authRateLimits.loginFailuresPerEmail.maxHits;
+  const logInAs = (ip: string, email: string, password: string) => callFacade(stack, "POST", "/api/v1/auth/login", { ip, body: { email, password } });
+
+  test("a stranger's wrong passwords from other IPs do not lock the owner out", async () => {
     const account = await registerCandidate(stack);
-    const limit = authRateLimits.loginPerEmail.maxHits;
+    const ownerIp = testClientIp();
     const statuses: number[] = [];
-    for (let i = 0; i < limit + 1; i++) {
-      statuses.push((await callFacade(stack, "POST", "/api/v1/auth/login", { ip: testClientIp(), body: { email: account.email, password: "Wrong-Password-1" } })).status);
+    // Three strangers, each until their own pair limit refuses them.
+    for (const strangerIp of [testClientIp(), testClientIp(), testClientIp()]) {
+      for (let i = 0; i <= pairLimit; i++) statuses.push((await logInAs(strangerIp, account.email, "Wrong-Password-1")).status);
     }
-    // registerCandidate's own login counted once already.
-    expect(statuses.filter((s) => s === 401).length).toBe(limit - 1);
-    expect(statuses.slice(-2)).toEqual([429, 429]);
+    expect(statuses.filter((s) => s === 401)).toHaveLength(3 * pairLimit);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(3);
+
+    const owner = await logInAs(ownerIp, account.email, testPassword);
+    expect(owner.status).toBe(200);
+    expect(owner.body.user.id).toBe(account.id);
+  });
+
+  test("wrong passwords from one IP for one email: 429 with Retry-After past the pair limit; that IP's other accounts still log in", async () => {
+    const account = await registerCandidate(stack);
+    const other = await registerCandidate(stack);
+    const ip = testClientIp();
+    const statuses: number[] = [];
+    for (let i = 0; i < pairLimit; i++) statuses.push((await logInAs(ip, account.email, "Wrong-Password-1")).status);
+    expect(new Set(statuses)).toEqual(new Set([401]));
+
+    // Past it, even the right password from that IP waits: it is refused before it is checked.
+    for (const password of ["Wrong-Password-1", testPassword]) {
+      const refused = await logInAs(ip, account.email, password);
+      expect(refused.status).toBe(429);
+      const retryAfter = Number(refused.headers.get("retry-after"));
+      expect(retryAfter).toBeWithin(1, authRateLimits.loginFailuresPerEmailAndIp.windowSeconds + 1);
+      expect(refused.body).toEqual({ success: false, detail: "Too many requests, try again later", retry_after: retryAfter });
+    }
+    expect((await logInAs(ip, other.email, testPassword)).status).toBe(200);
+    expect((await logInAs(testClientIp(), account.email, testPassword)).status).toBe(200);
+  });
+
+  test("a successful login uses up nothing: the owner logs in past the failure limits", async () => {
+    const account = await registerCandidate(stack);
+    const ip = testClientIp();
+    for (let i = 0; i < pairLimit - 1; i++) expect((await logInAs(ip, account.email, "Wrong-Password-1")).status).toBe(401);
+    for (let i = 0; i < pairLimit + 2; i++) expect((await logInAs(ip, account.email, testPassword)).status).toBe(200);
+    // Still one wrong password left before the pair limit.
+    expect((await logInAs(ip, account.email, "Wrong-Password-1")).status).toBe(401);
+    expect((await logInAs(ip, account.email, "Wrong-Password-1")).status).toBe(429);
+  });
+
+  test("the per-email ceiling holds across IPs: past it every IP waits, the owner's too", async () => {
+    const account = await registerCandidate(stack);
+    const strangers = Math.ceil(emailCeiling / pairLimit);
+    const statuses: number[] = [];
+    for (let s = 0; s < strangers; s++) {
+      const ip = testClientIp();
+      const answers = await Promise.all(Array.from({ length: pairLimit }, () => logInAs(ip, account.email, "Wrong-Password-1")));
+      statuses.push(...answers.map((answer) => answer.status));
+    }
+    expect(statuses.filter((s) => s === 401)).toHaveLength(emailCeiling);
+
+    for (const password of ["Wrong-Password-1", testPassword]) {
+      const refused = await logInAs(testClientIp(), account.email, password);
+      expect(refused.status).toBe(429);
+      expect(Number(refused.headers.get("retry-after"))).toBeWithin(1, authRateLimits.loginFailuresPerEmail.windowSeconds + 1);
+    }
   });
 
 });

@@ -10,7 +10,8 @@ import { asAuthenticatorUrl } from "../support/database.ts";
 import { useInProcessFacade } from "../support/facade.ts";
 import { createJob as createPosting, insertResume } from "../support/job-board.ts";
 import { claimsFor } from "../support/personas.ts";
-import { facadeCaller, sendToFacade, testClientIp } from "../support/stack.ts";
+import { tracesOf } from "../support/personal-data.ts";
+import { callFacade, facadeCaller, sendToFacade, testClientIp } from "../support/stack.ts";
 
 const stack = useInProcessFacade();
 let db: Sql;
@@ -433,6 +434,42 @@ describe("GET /api/v1/jobs/{id}", () => {
     expect(last.body.job.views_count).toBe(1);
     const [after] = await db`select xmin::text as version from public.job_postings where id = ${id}`;
     expect(after!.version).toBe(before!.version);
+  });
+
+  test("anonymous viewers are told apart by IP and User-Agent: 12 from 12 IPs count 12, one IP with two browsers counts 2", async () => {
+    const id = await createJob(recruiter, { location: uniquePlace() });
+    const browser = "Mozilla/5.0 (X11; Linux x86_64) Firefox/133.0";
+    const viewers = Array.from({ length: 12 }, () => testClientIp());
+    for (const viewer of viewers) {
+      expect((await callFacade(stack, "GET", `/api/v1/jobs/${id}`, { ip: viewer, headers: { "user-agent": browser } })).status).toBe(200);
+    }
+    const shared = testClientIp();
+    for (const userAgent of [browser, "Mozilla/5.0 (Macintosh) Safari/605.1", browser]) {
+      expect((await callFacade(stack, "GET", `/api/v1/jobs/${id}`, { ip: shared, headers: { "user-agent": userAgent } })).status).toBe(200);
+    }
+    const [row] = await db`select private.job_posting_views(j) as views from public.job_postings j where j.id = ${id}`;
+    expect(Number(row!.views)).toBe(14);
+    // Counted as keyed hashes: no address of theirs is stored anywhere.
+    expect(await tracesOf(db, [...viewers, shared])).toEqual([]);
+  });
+
+  test("without TRUST_PROXY, X-Forwarded-For is not believed: 5 forwarded 'IPs' are one viewer", async () => {
+    const id = await createJob(recruiter, { location: uniquePlace() });
+    const direct = stack.variant({ trustProxy: false });
+    const target = { facadeUrl: stack.facadeUrl, handle: (request: Request) => direct.handle(request) };
+    for (let i = 0; i < 5; i++) expect((await callFacade(target, "GET", `/api/v1/jobs/${id}`, { ip: testClientIp() })).status).toBe(200);
+    const [row] = await db`select private.job_posting_views(j) as views from public.job_postings j where j.id = ${id}`;
+    expect(Number(row!.views)).toBe(1);
+  });
+
+  test("one anonymous viewer (the same IP and User-Agent) counts once a day, however often they read", async () => {
+    const id = await createJob(recruiter, { location: uniquePlace() });
+    const viewer = testClientIp();
+    for (let i = 0; i < 5; i++) {
+      await callFacade(stack, "GET", `/api/v1/jobs/${id}`, { ip: viewer, headers: { "user-agent": "Mozilla/5.0 (Windows NT 10.0) Chrome/131.0" } });
+    }
+    const last = await callFacade(stack, "GET", `/api/v1/jobs/${id}`, { ip: viewer, headers: { "user-agent": "Mozilla/5.0 (Windows NT 10.0) Chrome/131.0" } });
+    expect(last.body.job.views_count).toBe(1);
   });
 
   test("a closed posting is 404 to others and readable by its recruiter", async () => {

@@ -23,6 +23,24 @@ async function sharedWindow(first: RateLimiter, second: RateLimiter) {
   expect((await first.hit(`${bucket}:other`, rule)).allowed).toBe(true);
 }
 
+/** A refund through either instance takes one hit back, never below zero, for both. */
+async function sharedRefunds(first: RateLimiter, second: RateLimiter) {
+  const bucket = `test:${crypto.randomUUID()}`;
+  for (let i = 0; i < rule.maxHits; i++) await first.hit(bucket, rule);
+  expect(await second.hit(bucket, rule)).toMatchObject({ allowed: false, hits: rule.maxHits + 1 });
+  await second.refund(bucket, rule);
+  await first.refund(bucket, rule);
+  expect(await second.hit(bucket, rule)).toMatchObject({ allowed: true, hits: rule.maxHits });
+
+  // Refunds past zero leave nothing owed: the next hit is the first.
+  const fresh = `test:${crypto.randomUUID()}`;
+  await first.refund(fresh, rule);
+  await first.hit(fresh, rule);
+  await second.refund(fresh, rule);
+  await second.refund(fresh, rule);
+  expect(await first.hit(fresh, rule)).toMatchObject({ allowed: true, hits: 1 });
+}
+
 describe("Postgres counters", () => {
   const pools: Sql[] = [];
   afterAll(() => Promise.all(pools.map((pool) => pool.end())));
@@ -31,6 +49,10 @@ describe("Postgres counters", () => {
     const url = asAuthenticatorUrl(await migratedTestDatabase());
     pools.push(createDatabasePool(url, { max: 2 }), createDatabasePool(url, { max: 2 }));
     await sharedWindow(postgresRateLimiter(pools[0]!), postgresRateLimiter(pools[1]!));
+  });
+
+  test("a refund takes one hit back for every connection, never below zero", async () => {
+    await sharedRefunds(postgresRateLimiter(pools[0]!), postgresRateLimiter(pools[1]!));
   });
 });
 
@@ -43,4 +65,5 @@ describe.skipIf(!process.env.REDIS_URL)("Redis counters", () => {
   afterAll(() => limiters.forEach((limiter) => limiter.close()));
 
   test("two clients share one window", () => sharedWindow(limiters[0]!, limiters[1]!));
+  test("a refund takes one hit back for every client, never below zero", () => sharedRefunds(limiters[0]!, limiters[1]!));
 });

@@ -363,6 +363,8 @@ describe("the servers' login role previewcv_api (the facade, the functions and t
     "private.record_auth_user_deletion(bigint,text,double precision)",
     "private.record_stored_file_deletion(text,text,double precision)",
     "private.record_uploaded_resume(uuid,uuid,text,text,text,text,boolean,bigint,text,integer,bigint,text,integer)",
+    // Failed logins count, successful ones take their hit back (20261206200100).
+    "private.refund_rate_limit(text,integer)",
     "private.rotate_resume_share_token(uuid,uuid,bigint,text,text)",
     // src/worker: each takes its rows with FOR UPDATE SKIP LOCKED (migration 20261202000400;
     // retention: 20261203300300).

@@ -99,6 +99,16 @@ export function localStoredFiles(stack: RunningStack): string[] {
     .sort();
 }
 
+/** Every stored file of a `local` storage, PDFs and thumbnails alike, as `{folder}/{key}`. */
+export function everyLocalStoredFile(stack: RunningStack): string[] {
+  const root = stack.serverEnv.LOCAL_STORAGE_DIR!;
+  if (!fs.existsSync(root)) return [];
+  return (fs.readdirSync(root, { recursive: true }) as string[])
+    .map((entry) => entry.split(path.sep).join("/"))
+    .filter((entry) => fs.statSync(path.join(root, entry)).isFile())
+    .sort();
+}
+
 export function localStoredFile(stack: RunningStack, key: string): Uint8Array | undefined {
   const file = path.join(stack.serverEnv.LOCAL_STORAGE_DIR!, stack.serverEnv.BUNNY_FOLDER ?? "pdfs", ...key.split("/"));
   return fs.existsSync(file) ? new Uint8Array(fs.readFileSync(file)) : undefined;

@@ -151,9 +151,11 @@ export async function buildFullAccount(superuser: Sql): Promise<FullAccount> {
             ${superuser.json({ type: "application.created", data: { application_id: own, candidate_id: X } })}, 'failed') returning id`;
 
   await superuser`insert into private.account_audit_log (user_id, action, reason, actor) values (${X}, 'verify_recruiter', 'portfolio checked', 'ops')`;
-  await superuser`select private.hit_rate_limit(${`login:email:${user.email}`}, 10, 300)`;
+  await superuser`select private.hit_rate_limit(${`login-failures:email:${user.email}`}, 100, 300)`;
+  await superuser`select private.hit_rate_limit(${`login-failures:ip:${sessionIp}:email:${user.email}`}, 10, 300)`;
   await superuser`select private.hit_rate_limit(${`login:ip:${sessionIp}`}, 30, 300)`;
   await superuser`select private.hit_rate_limit(${`export:user:${X}`}, 10, 3600)`;
+  await superuser`select private.hit_rate_limit(${`upload:user:${X}`}, 30, 3600)`;
 
   return {
     user,

@@ -54,6 +54,10 @@ export async function testStack(): Promise<TestStack> {
         // Receivers of the webhook suites listen on 127.0.0.1; "localhost" stays a name
         // that resolves to a loopback address without being allow-listed.
         WEBHOOK_ALLOWED_HOSTS: "127.0.0.1",
+        // Quotas other than the database's own defaults (50 resumes, 100 MiB), so the
+        // suites show the servers pass theirs (tests/e2e/upload-limits.test.ts).
+        MAX_RESUMES_PER_USER: "40",
+        MAX_RESUME_BYTES_PER_USER: String(64 * 1024 * 1024),
         LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "warn",
         DENO_DIR: fs.mkdtempSync(path.join(dir, "deno-")),
         ...unreachableNetwork,

@@ -56,7 +56,12 @@ export function authModule(deps: { service: AccountService; verifier: JwtVerifie
       ({ body, clientIp }) => service.login(body, { ip: clientIp }),
       documented(
         { ...jsonBody(LoginBody), response: { 200: SessionResponse }, detail: { summary: "Sign in with email and password; returns a Supabase access token" } },
-        { 401: "Incorrect email or password", 403: "The account is inactive, or its email is not confirmed", ...authTrouble },
+        {
+          401: "Incorrect email or password",
+          403: "The account is inactive, or its email is not confirmed",
+          ...authTrouble,
+          429: "Too many attempts from this IP, or too many wrong passwords for this email from this IP or from everywhere (successful logins do not count); see Retry-After",
+        },
       ),
     )
     .post(

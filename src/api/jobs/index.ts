@@ -17,6 +17,7 @@ import {
 import type { JobsService } from "../../core/jobs/service.ts";
 import { RowIdText } from "../../core/validation.ts";
 import { callerPlugin } from "../plugins/caller.ts";
+import { clientIpPlugin } from "../plugins/client-ip.ts";
 import { documented } from "../plugins/docs.ts";
 import { jsonBody } from "../plugins/json-body.ts";
 import { parseQuery, queryParameters } from "../query.ts";
@@ -25,9 +26,10 @@ export const JobIdParams = z.object({ job_id: RowIdText });
 
 const notVisible = "No such posting, or one the caller may not see (closed or expired, to anyone but its recruiter)";
 
-export function jobsModule(deps: { service: JobsService; verifier: JwtVerifier }) {
+export function jobsModule(deps: { service: JobsService; verifier: JwtVerifier; trustProxy: boolean }) {
   const jobs = deps.service;
   return new Elysia({ prefix: "/api/v1/jobs", tags: ["Jobs"] })
+    .use(clientIpPlugin({ trustProxy: deps.trustProxy }))
     .use(callerPlugin(deps.verifier))
     .post(
       "/create",
@@ -57,13 +59,14 @@ export function jobsModule(deps: { service: JobsService; verifier: JwtVerifier }
     )
     .get(
       "/:job_id",
-      ({ caller, params }) => jobs.get(caller, params.job_id),
+      // The client's IP and User-Agent tell anonymous viewers apart (each counts once a day).
+      ({ caller, params, clientIp, request }) => jobs.get(caller, params.job_id, { ip: clientIp, userAgent: request.headers.get("user-agent") }),
       documented(
         {
           optionalAuth: true,
           params: JobIdParams,
           response: { 200: JobDetailResponse },
-          detail: { summary: "One posting (counts a view): open ones for everyone, the recruiter's own in any state" },
+          detail: { summary: "One posting (counts a view, once per viewer and day): open ones for everyone, the recruiter's own in any state" },
         },
         { 404: notVisible },
       ),

@@ -41,22 +41,24 @@ export function resumesModule(deps: { service: ResumeService; verifier: JwtVerif
     .use(callerPlugin(deps.verifier))
     .post(
       "/upload",
-      async ({ caller, request }) => service.upload(caller, await readUploadForm(request, maxUploadBytes)),
+      ({ caller, request }) => service.upload(caller, () => readUploadForm(request, maxUploadBytes)),
       documented(
         {
           auth: true,
           // The body is read by the core's size-limited multipart reader, straight from the
           // stream: Elysia must not buffer (or parse) it first. The caller is checked
-          // before a byte of it is read.
+          // before a byte of it is read, and so is the account's hourly upload limit.
           parse: "none" as const,
           response: { 200: UploadResponse },
           detail: { summary: "Upload a resume PDF; returns its share link and QR code", requestBody: uploadFormDocs(maxUploadBytes) as never },
         },
         {
           400: "Not a PDF (checked from its bytes), or a malformed multipart body",
+          409: "The account keeps as many resumes, or as many bytes of them, as it may (MAX_RESUMES_PER_USER, MAX_RESUME_BYTES_PER_USER): delete one first",
           413: `The file is larger than ${maxUploadBytes} bytes`,
           415: "Not multipart/form-data",
           422: "A missing or invalid field (file, resume_name, is_public)",
+          429: "The account's uploads of the last hour reached UPLOADS_PER_HOUR_PER_USER; see Retry-After",
           502: storageDown,
           503: storageDown,
         },

@@ -20,12 +20,25 @@ import type {
   SessionResponse,
 } from "./model.ts";
 
-/** Per-IP limits follow Supabase Auth's own defaults; per-email ones slow down guessing one account. */
+/**
+ * Per-IP limits follow Supabase Auth's own defaults (every attempt counts). Guessing one
+ * account's password is slowed by two limits that count only wrong passwords, so that
+ * strangers cannot lock its owner out (hole 4 of issue 11):
+ *   - per email and IP: one client may get an account's password wrong 10 times in 5
+ *     minutes; the owner's own IP has its own count, whatever others try;
+ *   - per email, from every IP together: 100 in 5 minutes. Ten times the pair limit in
+ *     the same window, so no single client can reach it (locking an account out takes
+ *     at least ten addresses, and lasts only while they keep failing), while a botnet
+ *     guessing one password gets at most 1,200 tries an hour. A window of an hour would
+ *     slow a botnet further, but one client alone (10 every 5 minutes) could then keep
+ *     the owner out for the rest of every hour.
+ */
 export const authRateLimits = {
   registerPerIp: { maxHits: 20, windowSeconds: 3600 },
   registerPerEmail: { maxHits: 5, windowSeconds: 3600 },
   loginPerIp: { maxHits: 30, windowSeconds: 300 },
-  loginPerEmail: { maxHits: 10, windowSeconds: 300 },
+  loginFailuresPerEmailAndIp: { maxHits: 10, windowSeconds: 300 },
+  loginFailuresPerEmail: { maxHits: 100, windowSeconds: 300 },
   refreshPerIp: { maxHits: 150, windowSeconds: 300 },
 } satisfies Record<string, RateLimitRule>;
 
@@ -57,6 +70,24 @@ export function createAccountService(deps: AccountServiceDeps) {
 
   async function enforceAll(limits: [string, RateLimitRule][]): Promise<void> {
     for (const [bucket, rule] of limits) await enforce(bucket, rule);
+  }
+
+  /**
+   * Counts an attempt against limits that should count only failures, before the
+   * attempt is made (parallel attempts cannot slip past a limit between a check and a
+   * count). Past any of them the counts are taken back and the attempt refused; else
+   * the caller gets `refund`, to call unless the attempt failed.
+   */
+  async function reserveFailure(limits: [string, RateLimitRule][]): Promise<{ refund(): Promise<void> }> {
+    const decisions = await Promise.all(limits.map(([bucket, rule]) => rateLimiter.hit(bucket, rule)));
+    const refund = () => Promise.all(limits.map(([bucket, rule]) => rateLimiter.refund(bucket, rule))).then(() => {});
+    const refused = decisions.filter((decision) => !decision.allowed);
+    if (refused.length > 0) {
+      // Refused unchecked: no password was tried, so no failure is counted.
+      await refund();
+      throw tooManyRequests(Math.max(...refused.map((decision) => decision.retryAfterSeconds)));
+    }
+    return { refund };
   }
 
   /** Supabase Auth's failures, in the seed's words where the seed has them. */
@@ -181,15 +212,27 @@ export function createAccountService(deps: AccountServiceDeps) {
     },
 
     async login(body: LoginBody, client: ClientContext): Promise<SessionResponse> {
-      await enforceAll([
-        [`login:ip:${client.ip ?? "unknown"}`, authRateLimits.loginPerIp],
-        [`login:email:${body.email}`, authRateLimits.loginPerEmail],
+      const ip = client.ip ?? "unknown";
+      await enforce(`login:ip:${ip}`, authRateLimits.loginPerIp);
+      // Bucket names end with the email, so an account's export and erasure find them.
+      const failures = await reserveFailure([
+        [`login-failures:ip:${ip}:email:${body.email}`, authRateLimits.loginFailuresPerEmailAndIp],
+        [`login-failures:email:${body.email}`, authRateLimits.loginFailuresPerEmail],
       ]);
-      const session = await auth
-        .signInWithPassword({ email: body.email, password: body.password }, { forwardedFor: client.ip })
-        .catch((error) => fromAuthError(error, "login"));
-      // last_login is kept by the database: auth.users.last_sign_in_at → profiles.
-      return sessionAnswer(session);
+      try {
+        const session = await auth
+          .signInWithPassword({ email: body.email, password: body.password }, { forwardedFor: client.ip })
+          .catch((error) => fromAuthError(error, "login"));
+        // last_login is kept by the database: auth.users.last_sign_in_at → profiles.
+        const answer = await sessionAnswer(session);
+        await failures.refund();
+        return answer;
+      } catch (error) {
+        // Only a wrong email or password (401) is a failure; anything else (an inactive
+        // account, Supabase Auth unavailable) tried no guess worth counting.
+        if (!(error instanceof ApiError && error.status === 401)) await failures.refund();
+        throw error;
+      }
     },
 
     async refresh(body: RefreshBody, client: ClientContext): Promise<SessionResponse> {

@@ -66,7 +66,7 @@ export const Applicant = z.object({
     id: z.number().nullable(),
     resume_name: z.string().nullable(),
     is_active: z.boolean(),
-    /** A signed link to the PDF (one hour); null once the candidate withdrew or deleted it. */
+    /** A signed link to the PDF (SIGNED_URL_TTL_SECONDS); null once the candidate withdrew or deleted it. */
     url: z.string().nullable(),
     deleted_at: z.string().optional(),
   }),

@@ -7,6 +7,7 @@
 // values or ApiErrors out.
 import { badRequest, databaseErrorOf, forbidden, notFound } from "../errors.ts";
 import type { Logger } from "../log.ts";
+import type { Settings } from "../settings.ts";
 import type { FileStorage } from "../storage/index.ts";
 import { asCaller, type Sql, type SignedInCaller } from "../../db/client.ts";
 import type { Database, Tables } from "../../db/database.types.ts";
@@ -16,6 +17,7 @@ import type { ApplicantResumeResponse, ApplicantsQuery, ApplicantsResponse, Appl
 export interface ApplicationsServiceDeps {
   sql: Sql;
   storage: Pick<FileStorage, "signedUrl">;
+  settings: Pick<Settings, "SIGNED_URL_TTL_SECONDS">;
   log: Logger;
 }
 
@@ -40,10 +42,11 @@ type HistoryRow = Pick<Application, "id" | "status"> & {
 
 export function createApplicationsService(deps: ApplicationsServiceDeps) {
   const { sql, storage, log } = deps;
+  const signed = { expiresInSeconds: deps.settings.SIGNED_URL_TTL_SECONDS };
 
   async function signedResumeUrl(key: string): Promise<string | null> {
     try {
-      return await storage.signedUrl(key);
+      return await storage.signedUrl(key, signed);
     } catch (error) {
       // A link we cannot sign is left out; the rest of the list still answers.
       log.error("could not sign a resume link", { key, error: String(error) });
@@ -194,7 +197,7 @@ export function createApplicationsService(deps: ApplicationsServiceDeps) {
         application_id: row.application_id,
         status: row.status,
         reviewed_at: row.reviewed_at ?? null,
-        resume: { id: row.resume_id, resume_name: row.resume_name, is_active: row.resume_is_active, url: await storage.signedUrl(row.resume_pdf_filename) },
+        resume: { id: row.resume_id, resume_name: row.resume_name, is_active: row.resume_is_active, url: await storage.signedUrl(row.resume_pdf_filename, signed) },
       };
     },
 

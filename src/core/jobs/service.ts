@@ -42,6 +42,15 @@ export interface JobListFilters {
   q: string | null;
 }
 
+/**
+ * Who reads a posting, as the server saw them: an anonymous viewer is counted once a day
+ * as a keyed hash of these two (the database never stores them).
+ */
+export interface JobViewer {
+  ip: string | undefined;
+  userAgent: string | null;
+}
+
 export interface JobListPage {
   limit: number;
   offset: number;
@@ -211,8 +220,11 @@ export function createJobsService(deps: JobsServiceDeps) {
       };
     },
 
-    /** One posting, counting a view. Open postings for everyone; the recruiter's own in any state; a closed one to a candidate who applied (not counted). */
-    async get(caller: Caller, jobId: number): Promise<JobDetailResponse> {
+    /**
+     * One posting, counting a view. Open postings for everyone; the recruiter's own in
+     * any state; a closed one to a candidate who applied (not counted).
+     */
+    async get(caller: Caller, jobId: number, viewer: JobViewer): Promise<JobDetailResponse> {
       const row = await asCaller(sql, caller, async (tx) => {
         const recruiter = tx`
           left join public.recruiter_profiles rp on rp.user_id = j.recruiter_id`;
@@ -220,12 +232,11 @@ export function createJobsService(deps: JobsServiceDeps) {
           rp.username as recruiter_username, rp.recruiter_type, rp.company_name as recruiter_company_name,
           rp.full_name as recruiter_full_name, rp.is_verified as recruiter_is_verified`;
         // Counts the view once per viewer and day, a viewer being the signed-in user or a
-        // keyed hash of the client's IP and User-Agent. Those two are not handed to this
-        // service yet (the controller has clientIp): until they are, anonymous views
-        // through the facade count as one viewer per posting and day.
+        // keyed hash of the client's IP and User-Agent (the database believes those two
+        // from the servers' role only, and keeps neither).
         const [viewed] = await tx<DetailWithRecruiterRow[]>`
           select ${detailColumns(tx)}, ${recruiterColumns}
-            from public.view_job_posting(${jobId}, viewer_ip => ${null}::inet, viewer_user_agent => ${null}::text) j ${recruiter}`;
+            from public.view_job_posting(${jobId}, viewer_ip => ${viewer.ip ?? null}::inet, viewer_user_agent => ${viewer.userAgent}::text) j ${recruiter}`;
         if (viewed || caller.role === "anon") return viewed;
         const [applied] = await tx<DetailWithRecruiterRow[]>`
           select ${detailColumns(tx)}, ${recruiterColumns}

@@ -9,7 +9,10 @@ import type { Sql } from "../../db/client.ts";
 /** A caller with a verified Supabase access token; queries run as them, under RLS. */
 export type { SignedInCaller } from "../../db/client.ts";
 
-export type ResumeSettings = Pick<Settings, "SIGNED_URL_TTL_SECONDS" | "PREVIEW_BASE_URL" | "RESUME_THUMBNAILS">;
+export type ResumeSettings = Pick<
+  Settings,
+  "SIGNED_URL_TTL_SECONDS" | "PREVIEW_BASE_URL" | "RESUME_THUMBNAILS" | "MAX_RESUMES_PER_USER" | "MAX_RESUME_BYTES_PER_USER" | "UPLOADS_PER_HOUR_PER_USER"
+>;
 
 export interface ResumeDeps {
   /** Logged in as the servers' role (authenticator locally); user work goes through asCaller. */

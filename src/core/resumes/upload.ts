@@ -1,17 +1,22 @@
 // Uploading a resume, the same for the facade (POST /api/v1/resumes/upload) and the
 // resume-upload edge function. Each face reads the form (upload-form.ts: the multipart
 // body, size-limited while it streams, the fields checked and the bytes proven a PDF)
-// and hands this service plain values; then:
+// and hands this service a function that reads it, called only once the account is
+// within its hourly upload limit; then:
+//   0. count the upload against the account's hourly limit (UPLOADS_PER_HOUR_PER_USER):
+//      past it 429, before a byte of the body is read or parsed;
 //   1. read the PDF with MuPDF (thumbnail.ts): damaged, encrypted or active content
 //      (JavaScript, launch actions, embedded files) is refused here, before anything is
 //      stored; the pages are counted and the first one rendered;
 //   2. store the first page's PNG beside the PDF (the link preview);
 //   3. store the PDF under a name we make up ({random}.pdf, no user id in it);
 //   4. record the row with private.record_uploaded_resume (the caller's verified
-//      session and account, and their quotas, are checked there).
+//      session and account, and their quotas MAX_RESUMES_PER_USER and
+//      MAX_RESUME_BYTES_PER_USER, are checked there: 409 past either).
 // No half states: a failed store leaves no row (and a PUT that may have landed is
 // deleted again); a failed insert deletes the stored file before answering.
-import { apiErrorFromDatabase } from "../errors.ts";
+import { postgresRateLimiter } from "../../db/rate-limit.ts";
+import { apiErrorFromDatabase, tooManyRequests } from "../errors.ts";
 import { qrCodePngDataUrl } from "../qr.ts";
 import { newPermanentToken, newStorageFileName } from "../random-tokens.ts";
 import type { ResumeDeps, SignedInCaller } from "./deps.ts";
@@ -26,9 +31,35 @@ export function previewUrlOf(previewBaseUrl: string, permanentToken: string): st
   return `${previewBaseUrl.replace(/\/+$/, "")}/r/${permanentToken}`;
 }
 
-/** Stores the PDF, then records it as the caller's resume; all or nothing. */
-export async function uploadResume(deps: ResumeDeps, caller: SignedInCaller, form: UploadForm): Promise<UploadResult> {
+/** The bucket of an account's uploads (its name ends with the user id: export and erasure find it). */
+export const uploadRateBucket = (userId: string) => `upload:user:${userId}`;
+
+/**
+ * Counts one upload of the caller's against UPLOADS_PER_HOUR_PER_USER; past it, 429.
+ * Always in Postgres, whatever the facade's REDIS_URL: the two faces must share one
+ * count, and an upload writes several rows anyway.
+ */
+async function enforceUploadRate(deps: ResumeDeps, userId: string): Promise<void> {
+  const perHour = deps.settings.UPLOADS_PER_HOUR_PER_USER;
+  const decision = await postgresRateLimiter(deps.sql).hit(uploadRateBucket(userId), { maxHits: perHour, windowSeconds: 3600 });
+  if (!decision.allowed) {
+    const minutes = Math.ceil(decision.retryAfterSeconds / 60);
+    throw tooManyRequests(
+      decision.retryAfterSeconds,
+      `Upload limit reached: an account may upload ${perHour} resumes per hour. Try again in ${minutes} minute${minutes === 1 ? "" : "s"}.`,
+    );
+  }
+}
+
+/**
+ * Stores the PDF, then records it as the caller's resume; all or nothing. `readForm`
+ * reads the request's form (upload-form.ts); it is called only once the caller is within
+ * the hourly upload limit.
+ */
+export async function uploadResume(deps: ResumeDeps, caller: SignedInCaller, readForm: () => Promise<UploadForm>): Promise<UploadResult> {
   const userId = caller.claims.sub;
+  await enforceUploadRate(deps, userId);
+  const form = await readForm();
   const key = newStorageFileName();
   const permanentToken = newPermanentToken();
   const previewUrl = previewUrlOf(deps.settings.PREVIEW_BASE_URL, permanentToken);
@@ -57,7 +88,8 @@ export async function uploadResume(deps: ResumeDeps, caller: SignedInCaller, for
         owner_id => ${userId}::uuid, owner_session_id => ${caller.claims.session_id ?? null}::uuid,
         resume_name => ${form.resumeName}, storage_key => ${key}, share_token => ${permanentToken},
         qr_code => ${qrCode}, is_public => ${form.isPublic}, file_size_bytes => ${form.pdf.byteLength}::bigint,
-        pdf_url => ${deps.storage.publicUrl(key)}, thumbnail_key => ${thumbnail?.key ?? null}, page_count => ${document.pageCount}::integer) as id`;
+        pdf_url => ${deps.storage.publicUrl(key)}, thumbnail_key => ${thumbnail?.key ?? null}, page_count => ${document.pageCount}::integer,
+        max_resumes => ${deps.settings.MAX_RESUMES_PER_USER}::integer, max_total_bytes => ${deps.settings.MAX_RESUME_BYTES_PER_USER}::bigint) as id`;
     resumeId = Number(row!.id);
   } catch (error) {
     await removeOrphan(deps, key, "the resume row could not be recorded");
