@@ -5,7 +5,7 @@
 // as for supabase-js; the writes supabase-js may not make (URL, secret) go through
 // private functions only this server calls, still as the caller.
 import { invalidRequest, notFound } from "../errors.ts";
-import { cursorTimestampFormat, encodeKeysetCursor } from "../keyset.ts";
+import { cursorTimestampFormat, keysetPage } from "../keyset.ts";
 import { asCaller, type SignedInCaller, type Sql, type Transaction } from "../../db/client.ts";
 import type { Tables } from "../../db/database.types.ts";
 import { checkDestination, type DestinationPolicy } from "./destination.ts";
@@ -192,14 +192,12 @@ export function createWebhookService(deps: WebhookServiceDeps) {
            order by d.created_at desc, d.id desc
            limit ${limit + 1}`;
       });
-      const more = rows.length > limit;
-      const shown = more ? rows.slice(0, limit) : rows;
-      const last = shown[shown.length - 1];
+      const { shown, nextCursor } = keysetPage(DELIVERY_CURSOR, rows, limit);
       return {
         success: true as const,
         endpoint_id: endpointId,
         deliveries: shown.map(deliveryOf),
-        next_cursor: more && last ? encodeKeysetCursor(DELIVERY_CURSOR, { createdAt: last.cursor_at, id: last.id }) : null,
+        next_cursor: nextCursor,
       };
     },
 
