@@ -14,8 +14,8 @@
 //
 // Connects with DATABASE_URL as a role that may run private.* (postgres on a hosted
 // project: Project Settings > Database > connection string; locally the default, the
-// embedded database of `npm start`, on LOCAL_DB_PORT like npm start). The plain token is printed once, by create; only
-// its SHA-256 digest is stored.
+// embedded database of `npm start`, on LOCAL_DB_PORT like npm start). The plain token
+// is printed once, by create; only its SHA-256 digest is stored.
 import postgres from "postgres";
 import { databaseErrorOf } from "../src/core/errors.ts";
 import { UUID_PATTERN } from "../src/core/validation.ts";
