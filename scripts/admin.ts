@@ -14,10 +14,11 @@
 //
 // Connects with DATABASE_URL as a role that may run private.* (postgres on a hosted
 // project: Project Settings > Database > connection string; locally the default, the
-// embedded database of `npm start`, on LOCAL_DB_PORT like npm start). The plain token is printed once, by create; only
-// its SHA-256 digest is stored.
+// embedded database of `npm start`, on LOCAL_DB_PORT like npm start). The plain token
+// is printed once, by create; only its SHA-256 digest is stored.
 import postgres from "postgres";
 import { databaseErrorOf } from "../src/core/errors.ts";
+import { UUID_PATTERN } from "../src/core/validation.ts";
 import { localSuperuserUrl, readSettings } from "../src/core/settings.ts";
 import { printableDatabaseUrl } from "../src/db/printable-url.ts";
 
@@ -147,8 +148,6 @@ async function revokeToken(sql: postgres.Sql, parsed: Parsed, out: Out): Promise
   else out.print(revoked ? `Revoked API token #${id}: it is refused from now on.` : `No API token has id ${id}.`);
   return revoked ? 0 : 1;
 }
-
-const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** USER_ID, --reason and --by of an account command; `reasonRequired` for deactivate. */
 function accountArgs(parsed: Parsed, command: string, reasonRequired: boolean): { userId: string; reason: string | null; actor: string | null } {

@@ -1,9 +1,10 @@
 // What an edge function builds once per isolate from its environment: settings, the
-// database client, storage, the logger. Deno-specific (Deno.env, EdgeRuntime); the
+// database client, storage, the logger, the verifier of the project's access tokens. Deno-specific (Deno.env, EdgeRuntime); the
 // rest of the code takes these as values.
 //
 // Environment: the "functions" group of src/core/settings.ts (SUPABASE_URL is set by
 // Supabase for every function; the rest come from `supabase secrets set`, see .env.example).
+import { projectJwtVerifier, type JwtVerifier } from "../../src/auth/index.ts";
 import { createLogger, type Logger } from "../../src/core/log.ts";
 import type { ResumeDeps } from "../../src/core/resumes/deps.ts";
 import { readSettings, storageConfig, thumbnailStorageConfig, type FunctionSettings } from "../../src/core/settings.ts";
@@ -13,6 +14,7 @@ import { createDatabasePool } from "../../src/db/client.ts";
 export interface FunctionRuntime extends ResumeDeps {
   settings: FunctionSettings;
   log: Logger;
+  verifier: JwtVerifier;
 }
 
 declare const EdgeRuntime: { waitUntil(promise: Promise<unknown>): void } | undefined;
@@ -33,6 +35,7 @@ export function createFunctionRuntime(name: string): FunctionRuntime {
     log,
     storage: createStorage(storageConfig(settings)),
     thumbnails: createStorage(thumbnailStorageConfig(settings)),
+    verifier: projectJwtVerifier(settings),
     // On Supabase, work after the answer must be handed to EdgeRuntime.waitUntil or the
     // isolate may stop first; a plain Deno process keeps running it anyway. The work
     // comes from runInBackground (src/core/resumes/orphan-cleanup.ts), which has already

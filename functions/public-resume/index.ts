@@ -14,7 +14,6 @@
 // (src/core/resumes/public-fetch.ts): one database round trip per view.
 // verify_jwt = false (supabase/config.toml): the caller is a server with an API token,
 // not a user with a JWT.
-import { createJwtVerifier } from "../../src/auth/index.ts";
 import { forwardedClientIp, jsonResponse } from "../../src/core/http.ts";
 import { SharedResumeQuery } from "../../src/core/resumes/model.ts";
 import { fetchSharedResume, publicFetchHeaders, sharedResumeNotFound } from "../../src/core/resumes/public-fetch.ts";
@@ -24,12 +23,6 @@ import { closeOnShutdown, createFunctionRuntime } from "../_shared/runtime.ts";
 
 const runtime = createFunctionRuntime("public-resume");
 closeOnShutdown(runtime);
-
-// Only to tell the resume's owner's own views apart (a bearer token is optional here).
-const verifier = createJwtVerifier({
-  jwksUrl: new URL("/auth/v1/.well-known/jwks.json", runtime.settings.SUPABASE_URL),
-  legacyJwtSecret: runtime.settings.SUPABASE_JWT_SECRET,
-});
 
 const handler = functionHandler({
   name: "public-resume",
@@ -46,7 +39,8 @@ const handler = functionHandler({
       throw sharedResumeNotFound();
     }
     const query = parseOrThrow(SharedResumeQuery, Object.fromEntries(new URL(request.url).searchParams), "query");
-    const resume = await fetchSharedResume({ ...runtime, verifier }, {
+    // runtime.verifier only tells the owner's own views apart (a bearer token is optional here).
+    const resume = await fetchSharedResume(runtime, {
       apiToken: request.headers.get("x-api-token"),
       shareToken,
       // The platform's edge puts the viewer's address first in X-Forwarded-For.

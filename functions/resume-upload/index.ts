@@ -9,7 +9,7 @@
 // verify_jwt = false (supabase/config.toml): the function verifies the token itself,
 // against the project's JWKS (ES256) with the legacy HS256 secret as fallback, before
 // reading a byte of the body.
-import { authenticate, createJwtVerifier } from "../../src/auth/index.ts";
+import { authenticate } from "../../src/auth/index.ts";
 import { notFound } from "../../src/core/errors.ts";
 import { readUploadForm } from "../../src/core/resumes/upload-form.ts";
 import { uploadResume } from "../../src/core/resumes/upload.ts";
@@ -19,11 +19,6 @@ import { closeOnShutdown, createFunctionRuntime } from "../_shared/runtime.ts";
 const runtime = createFunctionRuntime("resume-upload");
 closeOnShutdown(runtime);
 
-const verifier = createJwtVerifier({
-  jwksUrl: new URL("/auth/v1/.well-known/jwks.json", runtime.settings.SUPABASE_URL),
-  legacyJwtSecret: runtime.settings.SUPABASE_JWT_SECRET,
-});
-
 const handler = functionHandler({
   name: "resume-upload",
   cors: { allowedOrigins: runtime.settings.CORS_ALLOWED_ORIGINS },
@@ -31,7 +26,7 @@ const handler = functionHandler({
   async handle({ request, route }) {
     if (route !== "" && route !== "/") throw notFound("Not Found");
     if (request.method !== "POST") throw methodNotAllowed(["POST"]);
-    const caller = await authenticate(verifier, request.headers.get("authorization"));
+    const caller = await authenticate(runtime.verifier, request.headers.get("authorization"));
     // The form is read only once the caller is within the hourly upload limit.
     return uploadResume(runtime, caller, () => readUploadForm(request, runtime.settings.MAX_UPLOAD_BYTES));
   },

@@ -1,7 +1,7 @@
 // The facade's production entry point: `bun src/api/server.ts`. Reads the environment
 // (see .env.example), listens on FACADE_PORT, and drains on SIGTERM so a rolling
 // deploy behind a load balancer drops no request.
-import { createJwtVerifier, createSupabaseAuthClient } from "../auth/index.ts";
+import { createSupabaseAuthClient, projectJwtVerifier } from "../auth/index.ts";
 import { createLogger } from "../core/log.ts";
 import { readSettings, serverBodyLimit, storageConfig, thumbnailStorageConfig } from "../core/settings.ts";
 import { createStorage } from "../core/storage/index.ts";
@@ -15,18 +15,14 @@ import { redisRateLimiter } from "./redis-rate-limiter.ts";
 const settings = readSettings("facade", (name) => process.env[name]);
 const log = createLogger({ service: "facade", level: settings.LOG_LEVEL });
 const sql = createDatabasePool(settings.APP_DATABASE_URL, { max: settings.DB_POOL_SIZE, applicationName: "previewcv-facade" });
-const projectUrl = settings.SUPABASE_URL;
 
 const app = createApp({
   sql,
   settings,
   log,
-  verifier: createJwtVerifier({
-    jwksUrl: new URL("/auth/v1/.well-known/jwks.json", projectUrl),
-    legacyJwtSecret: settings.SUPABASE_JWT_SECRET,
-  }),
+  verifier: projectJwtVerifier(settings),
   auth: createSupabaseAuthClient({
-    url: projectUrl,
+    url: settings.SUPABASE_URL,
     apiKey: settings.SUPABASE_ANON_KEY,
     serviceRoleKey: settings.SUPABASE_SERVICE_ROLE_KEY,
   }),

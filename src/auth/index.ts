@@ -1,6 +1,7 @@
 // Authentication shared by the facade and the edge functions (runtime-neutral).
 export {
   createJwtVerifier,
+  projectJwtVerifier,
   InvalidTokenError,
   JwksUnavailableError,
   type InvalidTokenReason,

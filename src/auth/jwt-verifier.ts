@@ -91,6 +91,22 @@ export interface JwtVerifier {
 const maxTokenLength = 16 * 1024;
 const compactJwsPattern = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
 
+/**
+ * The verifier of one Supabase project's user tokens, from its settings: the signing keys
+ * the project publishes (`/auth/v1/.well-known/jwks.json` of SUPABASE_URL), with its
+ * legacy HS256 secret as the fallback when one is set.
+ */
+export function projectJwtVerifier(
+  project: { SUPABASE_URL: string; SUPABASE_JWT_SECRET?: string },
+  options: Omit<JwtVerifierOptions, "jwksUrl" | "legacyJwtSecret"> = {},
+): JwtVerifier {
+  return createJwtVerifier({
+    ...options,
+    jwksUrl: new URL("/auth/v1/.well-known/jwks.json", project.SUPABASE_URL),
+    legacyJwtSecret: project.SUPABASE_JWT_SECRET,
+  });
+}
+
 export function createJwtVerifier(options: JwtVerifierOptions): JwtVerifier {
   const now = options.now ?? (() => Date.now());
   const audience = options.audience ?? "authenticated";

@@ -72,19 +72,26 @@ export const serviceUnavailable = (detail: string) => new ApiError(503, detail, 
 
 export const badGateway = (detail: string) => new ApiError(502, detail);
 
-/** What a database error says: its code and, for a broken constraint, the constraint's name. */
+/** What a database error says: its code and, where the server gave them, the broken constraint's name, detail and hint. */
 export interface DatabaseErrorFields {
   /** SQLSTATE ("23505"), or postgres.js's own code for a connection failure ("ECONNREFUSED"). */
   code: string;
   message: string;
   constraint?: string;
+  detail?: string;
+  hint?: string;
 }
 
 /** The fields of an error postgres.js raised (PostgresError or a connection error), or undefined for anything else. */
 export function databaseErrorOf(error: unknown): DatabaseErrorFields | undefined {
-  const { code, message, constraint_name: constraint } = (error ?? {}) as { code?: unknown; message?: unknown; constraint_name?: unknown };
+  const raw = (error ?? {}) as { code?: unknown; message?: unknown; constraint_name?: unknown; detail?: unknown; hint?: unknown };
+  const { code, message } = raw;
   if (typeof code !== "string" || typeof message !== "string") return undefined;
-  return typeof constraint === "string" ? { code, message, constraint } : { code, message };
+  const fields: DatabaseErrorFields = { code, message };
+  if (typeof raw.constraint_name === "string") fields.constraint = raw.constraint_name;
+  if (typeof raw.detail === "string") fields.detail = raw.detail;
+  if (typeof raw.hint === "string") fields.hint = raw.hint;
+  return fields;
 }
 
 /**

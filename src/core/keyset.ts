@@ -35,6 +35,18 @@ export function decodeKeysetCursor(list: string, text: string): KeysetCursor | u
   return Number.isSafeInteger(id) ? { createdAt: match[2]!, id } : undefined;
 }
 
+/**
+ * One page of a keyset list, read with one row more than `limit` (that row only says
+ * whether there is a next page): the rows to show and the cursor of the next page, or
+ * null on the last one. Each row carries its id and created_at as cursor_at
+ * (cursorTimestampFormat).
+ */
+export function keysetPage<Row extends { id: number; cursor_at: string }>(list: string, rows: readonly Row[], limit: number): { shown: Row[]; nextCursor: string | null } {
+  const shown = rows.slice(0, limit);
+  const last = shown[shown.length - 1];
+  return { shown, nextCursor: rows.length > limit && last ? encodeKeysetCursor(list, { createdAt: last.cursor_at, id: last.id }) : null };
+}
+
 function btoaUrl(text: string): string {
   return btoa(text).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
 }

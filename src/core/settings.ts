@@ -1,7 +1,7 @@
 // Every environment variable the project reads, declared once: its type, its default,
-// its rule. Each entry point reads its group (settingGroups: functions, facade, admin,
-// localStack, localGateway) with readSettings, from its environment (process.env in
-// Bun, Deno.env in Deno), once, at start-up, into typed values with clear errors.
+// its rule. Each entry point reads its group (settingGroups: functions, facade, worker,
+// admin, localStack, localGateway) with readSettings, from its environment (process.env
+// in Bun, Deno.env in Deno), once, at start-up, into typed values with clear errors.
 // Modules below take these values as options and never read the environment
 // themselves. .env.example documents each variable (a test holds the two together).
 // The limits on request bodies, which follow from MAX_UPLOAD_BYTES, are at the end.
@@ -165,18 +165,8 @@ const sharedNames = [
   "SUPABASE_JWT_SECRET",
   "APP_DATABASE_URL",
   "DB_POOL_SIZE",
-  "STORAGE_DRIVER",
-  "LOCAL_STORAGE_DIR",
-  "BUNNY_STORAGE_ZONE",
-  "BUNNY_STORAGE_ACCESS_KEY",
-  "BUNNY_STORAGE_REGION",
-  "BUNNY_STORAGE_ENDPOINT",
-  "BUNNY_PULL_ZONE_URL",
-  "BUNNY_TOKEN_SECURITY_KEY",
-  "BUNNY_FOLDER",
-  "BUNNY_THUMBNAIL_FOLDER",
+  ...storageNames,
   "RESUME_THUMBNAILS",
-  "BUNNY_STORAGE_TIMEOUT_SECONDS",
   "SIGNED_URL_TTL_SECONDS",
   "MAX_UPLOAD_BYTES",
   "MAX_RESUMES_PER_USER",

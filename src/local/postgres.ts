@@ -7,6 +7,9 @@
 // which must be able to reach both the binaries and the data folder. In a folder that
 // user cannot enter (a mode-700 home such as /root), the binaries are run from a copy in
 // the system's temporary folder, and the data lives under /var/tmp (see dataDirFor).
+// Anyone may create names in those shared folders, and these names are predictable, so
+// nothing found there is used, handed to the postgres user or run unless it passed
+// folderTrustProblem: not a link, owned by root (or postgres), writable by nobody else.
 import { execFileSync, spawnSync } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
@@ -145,7 +148,7 @@ export function dataDirFor(preferred: string): string {
   const runAs = postgresOsUser();
   if (!runAs) return preferred;
   const parent = path.dirname(preferred);
-  fs.mkdirSync(parent, { recursive: true });
+  fs.mkdirSync(parent, { recursive: true, mode: 0o755 });
   // The parent becomes the postgres user's (prepareDataDir): it only has to be able to get there.
   if (canEnter(parent, runAs)) return preferred;
   const base = fs.existsSync("/var/tmp") ? "/var/tmp" : os.tmpdir();
@@ -188,8 +191,48 @@ function installedBinaries(): string {
 }
 
 /**
+ * Why `dir` must not be trusted with what PostgreSQL runs or stores, or undefined when it
+ * may be: it must be a real folder (a symbolic link is refused, never followed), owned
+ * by one of `trustedUids`, and writable by its owner alone. In a folder like that nobody
+ * else can add, swap or change an entry.
+ */
+export function folderTrustProblem(dir: string, trustedUids: readonly number[]): string | undefined {
+  let stat: fs.Stats;
+  try {
+    stat = fs.lstatSync(dir);
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "ENOENT" ? `${dir} does not exist` : `${dir} cannot be read: ${(error as Error).message}`;
+  }
+  if (stat.isSymbolicLink()) return `${dir} is a symbolic link`;
+  if (!stat.isDirectory()) return `${dir} is not a folder`;
+  if (!trustedUids.includes(stat.uid)) return `${dir} belongs to another user (uid ${stat.uid})`;
+  if (stat.mode & 0o022) return `${dir} may be written by other users (mode ${(stat.mode & 0o777).toString(8)})`;
+  return undefined;
+}
+
+/**
+ * Why the binaries copy in `dir` must not be run, or undefined when it may: the folder
+ * and everything in it belong to root and are writable by root alone (links are not
+ * followed: inside such a tree only root can have made them), so only this code, run
+ * as root, can have put them there.
+ */
+export function binariesCopyProblem(dir: string): string | undefined {
+  const top = folderTrustProblem(dir, [0]);
+  if (top) return top;
+  for (const entry of fs.readdirSync(dir, { recursive: true, encoding: "utf8" })) {
+    const file = path.join(dir, entry);
+    const stat = fs.lstatSync(file);
+    if (stat.uid !== 0) return `${file} belongs to another user (uid ${stat.uid})`;
+    if (!stat.isSymbolicLink() && stat.mode & 0o022) return `${file} may be written by other users (mode ${(stat.mode & 0o777).toString(8)})`;
+  }
+  return undefined;
+}
+
+/**
  * The bin folder PostgreSQL's user can execute: node_modules' own, or (when that user
- * cannot reach the project, e.g. under /root) a copy in the temporary folder, made once.
+ * cannot reach the project, e.g. under /root) a copy in the temporary folder, made once
+ * and reused only while binariesCopyProblem finds nothing wrong with it (anything else
+ * under that predictable name is removed and copied afresh).
  */
 function reachableBinaries(installed: string, runAs: OsUser | undefined): string {
   const probe = (dir: string) =>
@@ -198,29 +241,58 @@ function reachableBinaries(installed: string, runAs: OsUser | undefined): string
 
   const version = JSON.parse(fs.readFileSync(path.join(installed, "..", "package.json"), "utf8")).version as string;
   const copy = path.join(os.tmpdir(), `previewcv-postgres-bin-${version}`);
-  if (!probe(copy)) {
-    // Copy beside, then rename into place: concurrent runs never see half a copy.
-    const staging = `${copy}.${process.pid}.${Date.now()}`;
+  if (binariesCopyProblem(copy) !== undefined || !probe(copy)) {
+    // Copy into a new folder of unpredictable name, then rename it into place: concurrent
+    // runs never see half a copy, and nobody can have prepared the folder copied into.
+    const staging = fs.mkdtempSync(`${copy}.staging-`);
     fs.cpSync(installed, staging, { recursive: true, verbatimSymlinks: true });
     fs.chmodSync(staging, 0o755);
-    fs.rmSync(copy, { recursive: true, force: true });
+    fs.rmSync(copy, { recursive: true, force: true }); // a link is removed, not followed
     try {
       fs.renameSync(staging, copy);
     } catch {
       fs.rmSync(staging, { recursive: true, force: true }); // another run won the race
     }
+    const problem = binariesCopyProblem(copy);
+    if (problem) throw new PostgresStartError(`The PostgreSQL binaries copy ${copy} cannot be trusted: ${problem}. Remove it and start again.`);
     if (!probe(copy)) throw new PostgresStartError(`The PostgreSQL binaries copied to ${copy} cannot be run by the OS user postgres.`);
   }
   return path.join(copy, "bin");
 }
 
-/** The data folder's parent belongs to PostgreSQL's user, so it can create and own the cluster. */
+/**
+ * The data folder's parent belongs to PostgreSQL's user, so it can create and own the
+ * cluster. As root, the parent and an existing data folder are first checked
+ * (folderTrustProblem: root's or postgres's, no link): handing a folder someone else
+ * prepared to the postgres user would give them that user's powers, or a link would hand
+ * over whatever it points to.
+ */
 function prepareDataDir(dataDir: string, runAs: OsUser | undefined): void {
   const parent = path.dirname(dataDir);
-  fs.mkdirSync(parent, { recursive: true });
-  if (!runAs) return;
-  fs.chownSync(parent, runAs.uid, runAs.gid);
-  if (fs.existsSync(dataDir)) fs.chownSync(dataDir, runAs.uid, runAs.gid);
+  if (!runAs) {
+    fs.mkdirSync(parent, { recursive: true });
+    return;
+  }
+  fs.mkdirSync(path.dirname(parent), { recursive: true, mode: 0o755 });
+  try {
+    fs.mkdirSync(parent, { mode: 0o700 });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+  }
+  const trusted = [0, runAs.uid];
+  const dataDirExists = entryExists(dataDir);
+  for (const dir of dataDirExists ? [parent, dataDir] : [parent]) {
+    const problem = folderTrustProblem(dir, trusted);
+    if (problem) {
+      throw new PostgresStartError(
+        `Refusing to give ${dir} to the OS user postgres: ${problem}. It should belong to root or postgres and be writable by its owner alone. ` +
+          "If it is not yours, remove it; then start again.",
+      );
+    }
+  }
+  // lchown: should an entry be swapped for a link after the check, the link changes owner, not its target.
+  fs.lchownSync(parent, runAs.uid, runAs.gid);
+  if (dataDirExists) fs.lchownSync(dataDir, runAs.uid, runAs.gid);
   if (!canEnter(parent, runAs, true)) {
     throw new PostgresStartError(
       `PostgreSQL runs as the OS user postgres, which cannot reach ${parent} (a folder above it is closed to other users). ` +
@@ -229,10 +301,21 @@ function prepareDataDir(dataDir: string, runAs: OsUser | undefined): void {
   }
 }
 
+/** True when something is at `file`, a link too (even one that points nowhere). */
+function entryExists(file: string): boolean {
+  try {
+    fs.lstatSync(file);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function initialise(bin: string, dataDir: string, runAs: OsUser | undefined): void {
   const passwordFile = path.join(path.dirname(dataDir), `.pwfile-${process.pid}`);
-  fs.writeFileSync(passwordFile, `${LOCAL_SUPERUSER.password}\n`, { mode: 0o600 });
-  if (runAs) fs.chownSync(passwordFile, runAs.uid, runAs.gid);
+  // "wx": a new file or nothing, never through a link planted under that name.
+  fs.writeFileSync(passwordFile, `${LOCAL_SUPERUSER.password}\n`, { mode: 0o600, flag: "wx" });
+  if (runAs) fs.lchownSync(passwordFile, runAs.uid, runAs.gid);
   try {
     const result = spawnSync(
       path.join(bin, "initdb"),

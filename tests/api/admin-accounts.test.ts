@@ -4,11 +4,9 @@
 // pages; reactivation undoes it; verifying shows on the public profile. Each change is
 // in the audit log with who made it.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { spawnSync } from "node:child_process";
-import path from "node:path";
 import postgres from "postgres";
 import { asCaller, type AccessTokenClaims } from "../../src/db/client.ts";
-import { npmBin, projectRoot } from "../../src/local/paths.ts";
+import { runAdminScript } from "../support/admin-script.ts";
 import { logIn, registerRecruiter, testPassword, type Account } from "../support/accounts.ts";
 import { asAuthenticatorUrl } from "../support/database.ts";
 import { jwtClaims } from "../support/jwt.ts";
@@ -19,14 +17,7 @@ let superuser: postgres.Sql;
 let recruiter: Account & { username: string };
 let jobId: number;
 
-function admin(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(npmBin("bun"), [path.join(projectRoot, "scripts/admin.ts"), ...args], {
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", DATABASE_URL: stack.superuserUrl },
-    encoding: "utf8",
-    timeout: 60_000,
-  });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+const admin = (...args: string[]) => runAdminScript(stack.superuserUrl, args);
 
 /** Supabase Auth's own endpoints, through the local gateway, as supabase-js calls them. */
 function authCall(pathname: string, body: unknown) {

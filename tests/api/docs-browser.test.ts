@@ -54,22 +54,25 @@ async function renderedDom(url: string): Promise<string> {
 
 describe("/docs in a browser", () => {
   test.skipIf(!hasChromium)(
-    hasChromium ? "Swagger UI lists every operation of the document" : "Swagger UI lists every operation (skipped: no /usr/bin/chromium; apt-get install -y chromium)",
+    hasChromium ? "Swagger UI lists every operation of the document, at /docs and /docs/" : "Swagger UI lists every operation (skipped: no /usr/bin/chromium; apt-get install -y chromium)",
     async () => {
       const server = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: (request) => facade.app.handle(request) });
       try {
         const base = `http://127.0.0.1:${server.port}`;
         const spec = (await (await fetch(`${base}/docs/json`)).json()) as { paths: Record<string, Record<string, unknown>> };
-        const dom = await renderedDom(`${base}/docs`);
-        expect(dom).toContain('class="swagger-ui"');
-        expect(dom).toContain("PreviewCV / LetsMakeCV API");
-        // Each operation is a block with its method and path (Swagger UI's opblock).
-        const shown = new Set([...dom.matchAll(/data-path="([^"]+)"/g)].map((match) => match[1]!.replaceAll("&amp;", "&")));
-        const missing = Object.keys(spec.paths).filter((pathName) => !shown.has(pathName));
-        expect(missing).toEqual([]);
-        const blocks = [...dom.matchAll(/class="opblock opblock-(get|post|put|patch|delete)\b/g)].length;
-        const operations = Object.values(spec.paths).reduce((count, methods) => count + Object.keys(methods).length, 0);
-        expect(blocks).toBe(operations);
+        // The page as linked, and as typed with a trailing slash (which once asked /docs/docs/json).
+        for (const page of ["/docs", "/docs/"]) {
+          const dom = await renderedDom(`${base}${page}`);
+          expect(dom).toContain('class="swagger-ui"');
+          expect(dom).toContain("PreviewCV / LetsMakeCV API");
+          // Each operation is a block with its method and path (Swagger UI's opblock).
+          const shown = new Set([...dom.matchAll(/data-path="([^"]+)"/g)].map((match) => match[1]!.replaceAll("&amp;", "&")));
+          const missing = Object.keys(spec.paths).filter((pathName) => !shown.has(pathName));
+          expect([page, missing]).toEqual([page, []]);
+          const blocks = [...dom.matchAll(/class="opblock opblock-(get|post|put|patch|delete)\b/g)].length;
+          const operations = Object.values(spec.paths).reduce((count, methods) => count + Object.keys(methods).length, 0);
+          expect([page, blocks]).toEqual([page, operations]);
+        }
       } finally {
         await server.stop(true);
       }

@@ -43,6 +43,22 @@ describe("/docs", () => {
     }
   });
 
+  test("with or without a trailing slash, every URL the page loads answers (the spec's too)", async () => {
+    for (const page of ["/docs", "/docs/"]) {
+      const response = await get(page);
+      expect([page, response.status]).toEqual([page, 200]);
+      const html = await response.text();
+      const spec = /"url":"([^"]+)"/.exec(html)?.[1];
+      expect(spec).toBeDefined();
+      const references = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((match) => match[1]!);
+      // Resolved as the browser resolves them, against the page's own URL.
+      for (const reference of [spec!, ...references]) {
+        const url = new URL(reference, `http://localhost${page}`);
+        expect([page, reference, (await get(url.pathname)).status]).toEqual([page, reference, 200]);
+      }
+    }
+  });
+
   test("the document names the API", async () => {
     const spec = await (await get("/docs/json")).json();
     expect(spec.info).toMatchObject({ title: "Test API", version: "1.0.0" });

@@ -62,3 +62,16 @@ describe("ids in bodies", () => {
     }
   });
 });
+
+describe("whole numbers in queries", () => {
+  test("the analytics window `days` is its digits: 0x10 and 1e1 are 422, 16 is 16", async () => {
+    const account = await registerCandidate(facade);
+    const analytics = (days: string) => callFacade(facade, "GET", `/api/v1/resumes/999999999/analytics?days=${days}`, { token: account.token, ip: testClientIp() });
+    for (const notDays of ["0x10", "1e1", "%2010", "1.0", "-1", "0", "366", ""]) {
+      const answer = await analytics(notDays);
+      expect([notDays, answer.status, answer.body.errors?.[0]?.loc]).toEqual([notDays, 422, ["query", "days"]]);
+    }
+    // A window that parses reaches the route: this resume does not exist.
+    expect((await analytics("16")).body).toEqual({ success: false, detail: "Resume not found" });
+  });
+});

@@ -114,6 +114,8 @@ describe("registering", () => {
       [{ ...good, url: 42 }, "url"],
       [{ ...good, description: "x".repeat(501) }, "description"],
       [{ ...good, description: "bell\u0007" }, "description"],
+      // A C1 control (NEL) is a control character too, as in every other text field.
+      [{ ...good, description: "next line\u0085" }, "description"],
     ];
     for (const [body, field] of cases) {
       const answer = await create(body);

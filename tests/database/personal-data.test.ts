@@ -5,8 +5,11 @@
 // resume keeps the applications made with it; retention cuts what it must, when it must.
 // Called as the servers call them (their login role), as the caller for the export.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import fs from "node:fs";
+import path from "node:path";
 import postgres from "postgres";
 import { asCaller, createDatabasePool, type Sql, type Transaction } from "../../src/db/client.ts";
+import { supabaseDir } from "../../src/local/paths.ts";
 import { asAuthenticatorUrl, migratedTestDatabase } from "../support/database.ts";
 import { buildFullAccount, tracesOf, type FullAccount } from "../support/personal-data.ts";
 import { createTestUser, type TestUser } from "../support/personas.ts";
@@ -437,6 +440,9 @@ describe("retention (private.worker_apply_retention)", () => {
     const old6 = await view("2001:db8:1234:5678::9", "Mozilla/5.0 (X11) AppleWebKit/537.36 Chrome/130.0 Safari/537.36", null, 45);
     const oldBot = await view("198.51.100.9", "Googlebot/2.1 (+http://www.google.com/bot.html)", "android-app://x", 60);
     const recent = await view("203.0.113.78", "Mozilla/5.0 Firefox/131.0", "https://previewcv.com/r/abc", 29);
+    // Credentials in a forwarded referer: the site is kept, never the user name or password.
+    const oldWithCredentials = await view("203.0.113.79", "Mozilla/5.0 Firefox/131.0", "https://jane:s3cret@intranet.example.com:8443/cv?x=1", 31);
+    const oldWithTwoAts = await view("203.0.113.80", "Mozilla/5.0 Firefox/131.0", "https://jane@home:pw@intranet.example.com/cv", 31);
 
     const [endpoint] = await superuser`
       insert into public.webhook_endpoints (user_id, url, event_types, secret_ciphertext, secret_key_id)
@@ -485,6 +491,8 @@ describe("retention (private.worker_apply_retention)", () => {
       { id: old6, ip: "2001:db8:1234::/48", user_agent: "Chrome", referer: null, minimized: true },
       { id: oldBot, ip: "198.51.100.0/24", user_agent: "bot", referer: "android-app://x", minimized: true },
       { id: recent, ip: "203.0.113.78/32", user_agent: "Mozilla/5.0 Firefox/131.0", referer: "https://previewcv.com/r/abc", minimized: false },
+      { id: oldWithCredentials, ip: "203.0.113.0/24", user_agent: "Firefox", referer: "https://intranet.example.com:8443", minimized: true },
+      { id: oldWithTwoAts, ip: "203.0.113.0/24", user_agent: "Firefox", referer: "https://intranet.example.com", minimized: true },
     ] as never);
     // The owner's analytics still count the old views.
     const [analytics] = await asCaller(server, owner.caller, (tx) => tx`select public.resume_analytics(${resume!.id}, 90) as a`);
@@ -496,6 +504,40 @@ describe("retention (private.worker_apply_retention)", () => {
     const notifications = await superuser`select id from public.notifications where user_id = ${owner.id} order by id`;
     expect(notifications.map((row) => Number(row.id))).toEqual([recentRead, unread]);
     expect(await superuser`select bucket from private.rate_limit_counters where window_start < now() - interval '1 day'`).toEqual([] as never);
+  });
+
+  test("views minimized before referer_site dropped credentials lose the `scheme://user:password` they kept", async () => {
+    // The clean-up statement of the migration that fixed referer_site, run again here
+    // (it ran once, when the database was migrated) over views minimized the old way.
+    const migration = fs.readFileSync(path.join(supabaseDir, "migrations", "20261206500100_referer_site_drops_credentials.sql"), "utf8");
+    const cleanUp = /^update public\.resume_access_logs[\s\S]*?;$/m.exec(migration)![0];
+    const owner = await createTestUser(superuser, { fullName: "Referer Owner" });
+    // Rolled back at the end: nothing of this stays in the run's database.
+    const rolledBack = new Error("rolled back");
+    let kept: (string | null)[] = [];
+    await superuser.begin(async (tx) => {
+      const [resume] = await tx`
+        insert into public.resumes (user_id, resume_name, pdf_filename, permanent_token) values (${owner.id}, 'CV', ${`${crypto.randomUUID().replaceAll("-", "")}.pdf`}, ${shareToken()}) returning id`;
+      const referers = ["https://jane:s3cret", "https://www.linkedin.com", "https://intranet.example.com:8443", "http://[2001:db8::1]:8080", "android-app://x"];
+      for (const referer of referers) {
+        await tx`insert into public.resume_access_logs (resume_id, ip_address, referer, minimized_at) values (${resume!.id}, '203.0.113.0/24', ${referer}, now())`;
+      }
+      // Not minimized yet: the raw referer stays until retention minimizes it.
+      await tx`insert into public.resume_access_logs (resume_id, ip_address, referer) values (${resume!.id}, '203.0.113.5', 'https://jane:s3cret@intranet.example.com/cv')`;
+      await tx.unsafe(cleanUp);
+      kept = (await tx<{ referer: string | null }[]>`select referer from public.resume_access_logs where resume_id = ${resume!.id} order by id`).map((row) => row.referer);
+      throw rolledBack;
+    }).catch((error) => {
+      if (error !== rolledBack) throw error;
+    });
+    expect(kept).toEqual([
+      null,
+      "https://www.linkedin.com",
+      "https://intranet.example.com:8443",
+      "http://[2001:db8::1]:8080",
+      "android-app://x",
+      "https://jane:s3cret@intranet.example.com/cv",
+    ]);
   });
 
   test("refuses a window under a day; no API role may run it", async () => {

@@ -8,68 +8,45 @@
 //   * every log line the stack wrote during all of it is searched for the emails,
 //     passwords, tokens and addresses the scenario used.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import postgres from "postgres";
-import { freePort } from "../../src/local/ports.ts";
-import { startStack, type RunningStack } from "../../src/local/stack.ts";
+import type { RunningStack } from "../../src/local/stack.ts";
 import { testPassword } from "../support/accounts.ts";
-import { startBunnyStorageStandin, type BunnyStorageStandin } from "../support/bunny-storage-standin.ts";
+import { startBunnyStack, type BunnyStack } from "../support/bunny-stack.ts";
+import type { BunnyStorageStandin } from "../support/bunny-storage-standin.ts";
 import { edgeFunction, facade, fetchPublicResume, seedApiToken, upload } from "../support/faces.ts";
 import { buildPdf } from "../support/pdf.ts";
 import { tracesOf } from "../support/personal-data.ts";
 import { uniqueEmail, uniqueUsername } from "../support/personas.ts";
-import { callFacade, testClientIp, testStack, unreachableNetwork } from "../support/stack.ts";
+import { callFacade, testClientIp } from "../support/stack.ts";
 import { eventually } from "../support/webhooks.ts";
 
+let bunny: BunnyStack;
 let standin: BunnyStorageStandin;
 let stack: RunningStack;
-let stateDir: string;
 let superuser: postgres.Sql;
 /** Every line any process of the stack wrote (and the auth stand-in, in this process). */
 const lines: string[] = [];
 
 beforeAll(async () => {
-  const { superuserUrl } = await testStack(); // the run's migrated database
-  superuser = postgres(superuserUrl, { max: 2, onnotice: () => {} });
-  standin = await startBunnyStorageStandin({ zone: "privacy-test" });
-  stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "previewcv-privacy-stack-"));
-  stack = await startStack({
-    superuserUrl,
-    ports: { gateway: await freePort(), facade: await freePort() },
-    stateDir,
-    bcryptCost: 4,
+  bunny = await startBunnyStack({
+    zone: "privacy-test",
+    securityKey: "bunny-pull-zone-token-key-for-privacy-tests",
     env: {
-      TRUST_PROXY: "true",
       // Every line there is: what the log test searches.
       LOG_LEVEL: "debug",
-      STORAGE_DRIVER: "bunny",
-      BUNNY_STORAGE_ZONE: standin.zone,
-      BUNNY_STORAGE_ACCESS_KEY: standin.accessKey,
-      BUNNY_STORAGE_ENDPOINT: standin.url,
-      BUNNY_PULL_ZONE_URL: "https://letsmakecv.b-cdn.net",
-      BUNNY_TOKEN_SECURITY_KEY: "bunny-pull-zone-token-key-for-privacy-tests",
-      BUNNY_STORAGE_TIMEOUT_SECONDS: "3",
       ERASURE_RETRY_BASE_MS: "200",
       WORKER_POLL_INTERVAL_MS: "100",
       WEBHOOK_ALLOWED_HOSTS: "127.0.0.1",
-      DENO_DIR: fs.mkdtempSync(path.join(stateDir, "deno-")),
-      ...unreachableNetwork,
     },
     log: (line) => {
       lines.push(line);
       if (process.env.TEST_STACK_LOG) console.log(line);
     },
   });
+  ({ standin, stack, superuser } = bunny);
 });
 
-afterAll(async () => {
-  await stack?.stop();
-  await standin?.stop();
-  await superuser?.end();
-  if (stateDir) fs.rmSync(stateDir, { recursive: true, force: true });
-});
+afterAll(() => bunny?.stop());
 
 interface Person {
   id: string;

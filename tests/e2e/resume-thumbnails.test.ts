@@ -3,57 +3,29 @@
 // folder of the zone beside the PDF, a failure of either PUT leaves no row and no file,
 // and deleting the resume deletes both.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
-import postgres from "postgres";
+import type postgres from "postgres";
 import { verifyBunnyUrl } from "../../src/local/storage/bunny-url-verifier.ts";
-import { freePort } from "../../src/local/ports.ts";
-import { startStack, type RunningStack } from "../../src/local/stack.ts";
+import type { RunningStack } from "../../src/local/stack.ts";
 import { registerCandidate, type Account } from "../support/accounts.ts";
-import { startBunnyStorageStandin, type BunnyStorageStandin } from "../support/bunny-storage-standin.ts";
+import { bunnyPullZoneUrl, startBunnyStack, type BunnyStack } from "../support/bunny-stack.ts";
+import type { BunnyStorageStandin } from "../support/bunny-storage-standin.ts";
 import { faces, fetchPublicResume, upload } from "../support/faces.ts";
-import { callFacade, testClientIp, testStack } from "../support/stack.ts";
+import { callFacade, testClientIp } from "../support/stack.ts";
 
-const pullZoneUrl = "https://letsmakecv.b-cdn.net";
+const pullZoneUrl = bunnyPullZoneUrl;
 const securityKey = "bunny-pull-zone-token-key-for-thumbnail-tests";
 
+let bunny: BunnyStack;
 let standin: BunnyStorageStandin;
 let stack: RunningStack;
-let stateDir: string;
 let superuser: postgres.Sql;
 
 beforeAll(async () => {
-  const { superuserUrl } = await testStack();
-  superuser = postgres(superuserUrl, { max: 2, onnotice: () => {} });
-  standin = await startBunnyStorageStandin({ zone: "letsmakecv-thumbnails" });
-  stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "previewcv-thumbnail-stack-"));
-  stack = await startStack({
-    superuserUrl,
-    ports: { gateway: await freePort(), facade: await freePort() },
-    stateDir,
-    bcryptCost: 4,
-    env: {
-      TRUST_PROXY: "true",
-      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "error",
-      STORAGE_DRIVER: "bunny",
-      BUNNY_STORAGE_ZONE: standin.zone,
-      BUNNY_STORAGE_ACCESS_KEY: standin.accessKey,
-      BUNNY_STORAGE_ENDPOINT: standin.url,
-      BUNNY_PULL_ZONE_URL: pullZoneUrl,
-      BUNNY_TOKEN_SECURITY_KEY: securityKey,
-      BUNNY_STORAGE_TIMEOUT_SECONDS: "3",
-    },
-    log: process.env.TEST_STACK_LOG ? (line) => console.log(line) : undefined,
-  });
+  bunny = await startBunnyStack({ zone: "letsmakecv-thumbnails", securityKey });
+  ({ standin, stack, superuser } = bunny);
 });
 
-afterAll(async () => {
-  await stack?.stop();
-  await standin?.stop();
-  await superuser?.end();
-  if (stateDir) fs.rmSync(stateDir, { recursive: true, force: true });
-});
+afterAll(() => bunny?.stop());
 
 /** Stored files no resume row points at, PDFs and thumbnails alike. */
 async function orphans(): Promise<string[]> {

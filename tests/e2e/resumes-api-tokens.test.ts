@@ -1,9 +1,7 @@
 // `npm run admin -- token ...` (scripts/admin.ts) end to end: a token it creates opens
 // the public fetch on both faces, and revoking it closes it again.
 import { beforeAll, describe, expect, test } from "bun:test";
-import { spawnSync } from "node:child_process";
-import path from "node:path";
-import { npmBin, projectRoot } from "../../src/local/paths.ts";
+import { runAdminScript } from "../support/admin-script.ts";
 import { registerCandidate, type Account } from "../support/accounts.ts";
 import { faces, fetchPublicResume, upload } from "../support/faces.ts";
 import { testClientIp, testStack, type TestStack } from "../support/stack.ts";
@@ -12,14 +10,7 @@ let stack: TestStack;
 let owner: Account;
 let shareToken: string;
 
-function admin(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(npmBin("bun"), [path.join(projectRoot, "scripts/admin.ts"), ...args], {
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", DATABASE_URL: stack.superuserUrl },
-    encoding: "utf8",
-    timeout: 60_000,
-  });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+const admin = (...args: string[]) => runAdminScript(stack.superuserUrl, args);
 
 beforeAll(async () => {
   stack = await testStack();
@@ -81,10 +72,7 @@ describe("admin token commands", () => {
   test("the servers' authenticator role is refused with advice, and no password is printed", () => {
     const url = new URL(stack.superuserUrl);
     url.username = "authenticator";
-    const result = spawnSync(npmBin("bun"), [path.join(projectRoot, "scripts/admin.ts"), "token", "list"], {
-      env: { PATH: process.env.PATH ?? "", DATABASE_URL: url.toString() },
-      encoding: "utf8",
-    });
+    const result = runAdminScript(url.toString(), ["token", "list"]);
     expect(result.status).toBe(1);
     expect(result.stderr).toContain("must be a role that may run the private.* admin functions");
     expect(result.stderr).not.toContain(`:${url.password}@`);
@@ -94,10 +82,7 @@ describe("admin token commands", () => {
     const url = new URL(stack.superuserUrl);
     url.username = "previewcv_api";
     url.password = "postgres";
-    const result = spawnSync(npmBin("bun"), [path.join(projectRoot, "scripts/admin.ts"), "token", "list"], {
-      env: { PATH: process.env.PATH ?? "", DATABASE_URL: url.toString() },
-      encoding: "utf8",
-    });
+    const result = runAdminScript(url.toString(), ["token", "list"]);
     expect(result.status).toBe(1);
     expect(result.stderr).toContain("must be a role that may run the private.* admin functions");
     expect(result.stderr).toContain("permission denied for function list_api_tokens");

@@ -2,64 +2,42 @@
 // Checksum like Bunny's Storage API and can be told to fail), through both faces: a
 // failure at any step leaves no row without its file and no file without its row.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
-import postgres from "postgres";
+import type postgres from "postgres";
 import { verifyBunnyUrl } from "../../src/local/storage/bunny-url-verifier.ts";
 import { sha256HexUpper } from "../../src/core/storage/index.ts";
-import { freePort } from "../../src/local/ports.ts";
-import { startStack, type RunningStack } from "../../src/local/stack.ts";
+import type { RunningStack } from "../../src/local/stack.ts";
 import { registerCandidate, type Account } from "../support/accounts.ts";
-import { startBunnyStorageStandin, type BunnyStorageStandin } from "../support/bunny-storage-standin.ts";
+import { bunnyPullZoneUrl, startBunnyStack, type BunnyStack } from "../support/bunny-stack.ts";
+import type { BunnyStorageStandin } from "../support/bunny-storage-standin.ts";
 import { faces, fetchPublicResume, upload } from "../support/faces.ts";
 import { buildPdf } from "../support/pdf.ts";
-import { callFacade, testClientIp, testStack } from "../support/stack.ts";
+import { callFacade, testClientIp } from "../support/stack.ts";
 
-const pullZoneUrl = "https://letsmakecv.b-cdn.net";
+const pullZoneUrl = bunnyPullZoneUrl;
 const securityKey = "bunny-pull-zone-token-key-for-tests";
 /** How long the storage client waits for Bunny here (BUNNY_STORAGE_TIMEOUT_SECONDS; 30 s by default). */
 const storageTimeoutMs = 3_000;
 
+let bunny: BunnyStack;
 let standin: BunnyStorageStandin;
 let stack: RunningStack;
-let stateDir: string;
 let superuser: postgres.Sql;
 
 beforeAll(async () => {
-  const { superuserUrl } = await testStack(); // the run's migrated database
-  superuser = postgres(superuserUrl, { max: 2, onnotice: () => {} });
-  standin = await startBunnyStorageStandin({ zone: "letsmakecv-test" });
-  stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "previewcv-bunny-stack-"));
-  stack = await startStack({
-    superuserUrl,
-    ports: { gateway: await freePort(), facade: await freePort() },
-    stateDir,
-    bcryptCost: 4,
+  bunny = await startBunnyStack({
+    zone: "letsmakecv-test",
+    securityKey,
     env: {
-      TRUST_PROXY: "true",
-      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "error",
-      STORAGE_DRIVER: "bunny",
-      BUNNY_STORAGE_ZONE: standin.zone,
-      BUNNY_STORAGE_ACCESS_KEY: standin.accessKey,
-      BUNNY_STORAGE_ENDPOINT: standin.url,
-      BUNNY_PULL_ZONE_URL: pullZoneUrl,
-      BUNNY_TOKEN_SECURITY_KEY: securityKey,
       BUNNY_STORAGE_TIMEOUT_SECONDS: String(storageTimeoutMs / 1000),
       // These cases count the PDF's own storage calls; the thumbnail beside it has its
       // own Bunny suite (tests/e2e/resume-thumbnails.test.ts).
       RESUME_THUMBNAILS: "false",
     },
-    log: process.env.TEST_STACK_LOG ? (line) => console.log(line) : undefined,
   });
+  ({ standin, stack, superuser } = bunny);
 });
 
-afterAll(async () => {
-  await stack?.stop();
-  await standin?.stop();
-  await superuser?.end();
-  if (stateDir) fs.rmSync(stateDir, { recursive: true, force: true });
-});
+afterAll(() => bunny?.stop());
 
 const rowsOf = (userId: string) => superuser`select id, pdf_filename from public.resumes where user_id = ${userId} order by id`;
 /**

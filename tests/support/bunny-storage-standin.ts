@@ -14,7 +14,7 @@ export type StandinFailure = { status: 401 | 500 | 502 | 503 } | "hang";
 
 export interface RecordedRequest {
   method: string;
-  /** Path inside the zone, e.g. `pdfs/{userId}/{name}.pdf`. */
+  /** Path inside the zone, e.g. `pdfs/{random}.pdf`. */
   path: string;
   status: number | "hung";
   headers: Record<string, string>;

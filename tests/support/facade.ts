@@ -16,7 +16,7 @@ import { systemResolve, withTimeout } from "../../src/core/webhooks/dns.ts";
 import { loadKeyring } from "../../src/core/webhooks/secrets.ts";
 import { localWebhookSecretKeys } from "../../src/local/stack.ts";
 import { createApp, type FacadeApp } from "../../src/api/app.ts";
-import { createJwtVerifier, createSupabaseAuthClient } from "../../src/auth/index.ts";
+import { createSupabaseAuthClient, projectJwtVerifier } from "../../src/auth/index.ts";
 import { createLogger, type Logger } from "../../src/core/log.ts";
 import { readSettings } from "../../src/core/settings.ts";
 import { createLocalStorage } from "../../src/core/storage/index.ts";
@@ -107,7 +107,7 @@ async function build(): Promise<InProcessFacade> {
   });
   const parts = {
     sql,
-    verifier: createJwtVerifier({ jwksUrl: `${authOrigin}/auth/v1/.well-known/jwks.json`, legacyJwtSecret: auth.legacyJwtSecret, fetch: authFetch }),
+    verifier: projectJwtVerifier({ SUPABASE_URL: authOrigin, SUPABASE_JWT_SECRET: auth.legacyJwtSecret }, { fetch: authFetch }),
     auth: createSupabaseAuthClient({ url: authOrigin, apiKey: auth.anonKey, serviceRoleKey: auth.serviceRoleKey, fetch: authFetch }),
     storage,
     thumbnails,

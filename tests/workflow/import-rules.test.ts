@@ -1,10 +1,13 @@
 // The house rules of ARCHITECTURE.md ("Which way imports run"), held by reading every
 // import of every .ts file of the repository:
 //   - src/api (the facade) and functions/ (the edge functions) never import each other;
-//   - src/core, src/db and src/auth import no face and nothing of src/local, and use no
-//     Bun or Deno global, so both runtimes load them;
-//   - nothing that ships (src/api, src/core, src/db, src/auth, functions/, scripts/admin.ts)
-//     imports anything that does not: src/local, tests, bench, the other scripts;
+//   - src/core, src/db and src/auth import no face, no worker and nothing of src/local,
+//     and use no Bun or Deno global, so both runtimes load them;
+//   - the worker (src/worker, `npm run worker`) builds on src/core, src/db and src/auth
+//     alone: it imports neither face, nor src/local;
+//   - nothing that ships (src/api, src/worker, src/core, src/db, src/auth, functions/,
+//     scripts/admin.ts) imports anything that does not: src/local, tests, bench, the
+//     other scripts;
 //   - relative imports name their file with its .ts suffix (Deno resolves nothing else);
 //   - the facade reaches the database through the services: at run time only its
 //     composition root (src/api/server.ts) imports src/db; controllers may import its
@@ -42,11 +45,12 @@ function withoutComments(source: string): string {
 
 const runtimeGlobal = /(?<![\w.$])(Bun|Deno)\.\w/;
 
-type Area = "api" | "functions" | "core" | "db" | "auth" | "local" | "admin-script" | "other";
+type Area = "api" | "functions" | "worker" | "core" | "db" | "auth" | "local" | "admin-script" | "other";
 
 function areaOf(file: string): Area {
   if (file.startsWith("src/api/")) return "api";
   if (file.startsWith("functions/")) return "functions";
+  if (file.startsWith("src/worker/")) return "worker";
   if (file.startsWith("src/core/")) return "core";
   if (file.startsWith("src/db/")) return "db";
   if (file.startsWith("src/auth/")) return "auth";
@@ -55,7 +59,7 @@ function areaOf(file: string): Area {
   return "other";
 }
 
-const ships = new Set<Area>(["api", "functions", "core", "db", "auth", "admin-script"]);
+const ships = new Set<Area>(["api", "functions", "worker", "core", "db", "auth", "admin-script"]);
 const runtimeNeutral = new Set<Area>(["core", "db", "auth"]);
 const faces = new Set<Area>(["api", "functions"]);
 
@@ -78,7 +82,8 @@ export function ruleViolations(files: ReadonlyMap<string, string>): string[] {
       const target = path.posix.normalize(path.posix.join(path.posix.dirname(file), specifier));
       const to = areaOf(target);
       if (faces.has(from) && faces.has(to) && from !== to) problems.push(`${file}: the ${from} face imports the ${to} face (${target})`);
-      if (runtimeNeutral.has(from) && (faces.has(to) || to === "local")) problems.push(`${file}: src/${from} imports ${target}`);
+      if (runtimeNeutral.has(from) && (faces.has(to) || to === "worker" || to === "local")) problems.push(`${file}: src/${from} imports ${target}`);
+      if (from === "worker" && (faces.has(to) || to === "local")) problems.push(`${file}: the worker imports ${target} (it builds on src/core, src/db and src/auth alone)`);
       if (ships.has(from) && !ships.has(to)) problems.push(`${file}: ships, and imports ${target}, which does not`);
       if (from === "api" && to === "db" && !typeOnly && file !== "src/api/server.ts") {
         problems.push(`${file}: imports ${target} at run time; the facade reaches the database through a service`);
@@ -119,6 +124,9 @@ describe("which way imports run", () => {
       ["src/db/client.ts", `import { RedisClient } from "bun";`],
       ["src/auth/bearer.ts", `export { thing } from "../api/plugins/caller.ts";\nconst key = Deno.env.get("KEY");`],
       ["scripts/admin.ts", `import { freePort } from "../src/local/ports.ts";`],
+      ["src/worker/runner.ts", `import { createApp } from "../api/app.ts";\nimport { handler } from "../../functions/public-resume/index.ts";`],
+      ["src/worker/tasks.ts", `import { startStack } from "../local/stack.ts";`],
+      ["src/auth/index.ts", `import { startWorker } from "../worker/runner.ts";`],
       ["src/core/pdf.ts", `import { checkPdf } from "./pdf";`],
       ["src/api/jobs/index.ts", `import { asCaller } from "../../db/client.ts";\nimport type { Sql } from "../../db/client.ts";`],
       // None of these break a rule: comments, strings, types, the local stack's own code.
@@ -136,6 +144,11 @@ describe("which way imports run", () => {
       "src/auth/bearer.ts: uses the Deno global (src/auth must load in both runtimes)",
       "src/auth/bearer.ts: src/auth imports src/api/plugins/caller.ts",
       "scripts/admin.ts: ships, and imports src/local/ports.ts, which does not",
+      "src/worker/runner.ts: the worker imports src/api/app.ts (it builds on src/core, src/db and src/auth alone)",
+      "src/worker/runner.ts: the worker imports functions/public-resume/index.ts (it builds on src/core, src/db and src/auth alone)",
+      "src/worker/tasks.ts: the worker imports src/local/stack.ts (it builds on src/core, src/db and src/auth alone)",
+      "src/worker/tasks.ts: ships, and imports src/local/stack.ts, which does not",
+      "src/auth/index.ts: src/auth imports src/worker/runner.ts",
       'src/core/pdf.ts: imports "./pdf" without its .ts suffix',
       "src/api/jobs/index.ts: imports src/db/client.ts at run time; the facade reaches the database through a service",
     ]);

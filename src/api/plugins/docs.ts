@@ -93,6 +93,9 @@ export function docsPlugin(options: { title: string; version: string; descriptio
         // transforms (trimming, parsing) do not blank out a body.
         mapJsonSchema: { zod: (schema: z.ZodType) => z.toJSONSchema(schema, { io: "input", unrepresentable: "any" }) },
         swagger: {
+          // The plugin's default is relative ("docs/json"), which /docs/ would resolve to
+          // /docs/docs/json: absolute, like the assets' paths.
+          url: "/docs/json",
           version: swaggerUiVersion,
           cdn: `${docsAssetsPath}/swagger-ui-bundle.js`,
           theme: `${docsAssetsPath}/swagger-ui.css`,

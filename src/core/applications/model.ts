@@ -10,6 +10,14 @@ import { emptyAsAbsent, optionalText, PageQuery, RowId } from "../validation.ts"
 export const ApplicationStatus = z.enum(Constants.public.Enums.application_status);
 export type ApplicationStatus = z.infer<typeof ApplicationStatus>;
 
+/**
+ * Who made a change of status, as the parties see it; "admin" when no user did. The
+ * column is text with a check constraint (job_application_status_history_changed_by_role_known),
+ * so the generated types say only `string`: this is the one list.
+ */
+export const ChangedByRole = z.enum(["candidate", "recruiter", "admin"]);
+export type ChangedByRole = z.infer<typeof ChangedByRole>;
+
 /** The seed's JobApply. */
 export const ApplyBody = z.object({
   resume_id: RowId,
@@ -101,8 +109,7 @@ export const HistoryResponse = z.object({
       to_status: ApplicationStatus,
       changed_at: z.string(),
       changed_by: z.string().nullable(),
-      /** Who made the change, as the parties see it; "admin" when no user did. */
-      changed_by_role: z.enum(["candidate", "recruiter", "admin"]),
+      changed_by_role: ChangedByRole,
     }),
   ),
 });

@@ -12,7 +12,7 @@ import type { FileStorage } from "../storage/index.ts";
 import { asCaller, type Sql, type SignedInCaller } from "../../db/client.ts";
 import type { Database, Tables } from "../../db/database.types.ts";
 import { listLimits, type PageQuery } from "../validation.ts";
-import type { ApplicantResumeResponse, ApplicantsQuery, ApplicantsResponse, ApplicationStatus, ApplyBody, ApplyResponse, HistoryResponse, MyApplicationsResponse, StatusChangeResponse } from "./model.ts";
+import type { ApplicantResumeResponse, ApplicantsQuery, ApplicantsResponse, ApplicationStatus, ApplyBody, ApplyResponse, ChangedByRole, HistoryResponse, MyApplicationsResponse, StatusChangeResponse } from "./model.ts";
 
 export interface ApplicationsServiceDeps {
   sql: Sql;
@@ -38,7 +38,7 @@ type ApplicantRow = Database["public"]["Functions"]["job_applicants"]["Returns"]
 type HistoryRow = Pick<Application, "id" | "status"> & {
   // left join: an application always has at least its submission in the history
   [K in "from_status" | "to_status" | "changed_at" | "changed_by"]: Tables<"job_application_status_history">[K] | null;
-} & { changed_by_role: "candidate" | "recruiter" | "admin" };
+} & { changed_by_role: ChangedByRole };
 
 export function createApplicationsService(deps: ApplicationsServiceDeps) {
   const { sql, storage, log } = deps;

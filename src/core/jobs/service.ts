@@ -11,7 +11,7 @@ import { databaseErrorOf, forbidden, notFound } from "../errors.ts";
 import { errorFields, type Logger } from "../log.ts";
 import { asCaller, type Caller, type Sql, type Transaction, type SignedInCaller } from "../../db/client.ts";
 import type { Tables } from "../../db/database.types.ts";
-import { encodeKeysetCursor, type KeysetCursor } from "../keyset.ts";
+import { keysetPage, type KeysetCursor } from "../keyset.ts";
 import { listLimits } from "../validation.ts";
 import type {
   CreateJobBody,
@@ -209,14 +209,12 @@ export function createJobsService(deps: JobsServiceDeps) {
           return Number(row!.total);
         }),
       ]);
-      const more = rows.length > page.limit;
-      const shown = more ? rows.slice(0, page.limit) : rows;
-      const last = shown[shown.length - 1];
+      const { shown, nextCursor } = keysetPage(JOB_LIST_CURSOR, rows, page.limit);
       return {
         success: true as const,
         total,
         jobs: shown.map(summaryOf),
-        next_cursor: more && last ? encodeKeysetCursor(JOB_LIST_CURSOR, { createdAt: last.cursor_at, id: last.id }) : null,
+        next_cursor: nextCursor,
       };
     },
 

@@ -2,7 +2,7 @@
 // mark one read, mark all read. Every statement runs as the caller (asCaller), under the
 // same policies as supabase-js: another user's notification is simply not there.
 import { notFound } from "../errors.ts";
-import { cursorTimestampFormat, encodeKeysetCursor } from "../keyset.ts";
+import { cursorTimestampFormat, keysetPage } from "../keyset.ts";
 import { asCaller, type SignedInCaller, type Sql, type Transaction } from "../../db/client.ts";
 import type { Tables } from "../../db/database.types.ts";
 import { NOTIFICATION_CURSOR, notificationPage, type ListNotificationsQuery, type Notification } from "./model.ts";
@@ -53,16 +53,14 @@ export function createNotificationService(deps: { sql: Sql }) {
           unreadCount(tx),
         ]),
       );
-      const more = rows.length > limit;
-      const shown = more ? rows.slice(0, limit) : rows;
-      const last = shown[shown.length - 1];
+      const { shown, nextCursor } = keysetPage(NOTIFICATION_CURSOR, rows, limit);
       const unread = count!.unread;
       return {
         success: true as const,
         notifications: shown.map(notificationOf),
         unread_count: Math.min(unread, notificationPage.unreadCountCap),
         unread_count_capped: unread > notificationPage.unreadCountCap,
-        next_cursor: more && last ? encodeKeysetCursor(NOTIFICATION_CURSOR, { createdAt: last.cursor_at, id: last.id }) : null,
+        next_cursor: nextCursor,
       };
     },
 

@@ -3,7 +3,7 @@
 // every answer the services give. Declared once with zod: the schema validates, the
 // service's answer is typed from it, and the facade documents both (OpenAPI at /docs).
 import { z } from "zod";
-import { controlCharactersMessage, hasNoControlCharacters } from "../validation.ts";
+import { controlCharactersMessage, hasNoControlCharacters, wholeNumber } from "../validation.ts";
 
 // ------------------------------------------------------------------------------ requests
 
@@ -40,8 +40,13 @@ export const ResumeChanges = z
   .refine((changes) => Object.values(changes).some((value) => value !== undefined), "Nothing to change: send resume_name, is_public or is_active");
 export type ResumeChanges = z.infer<typeof ResumeChanges>;
 
-/** Analytics window in days: 1 to 365, default 30. */
-export const AnalyticsDays = z.coerce.number().int().min(1).max(365).default(30);
+const analyticsDaysMessage = "days must be from 1 to 365";
+
+/** Analytics window in days: 1 to 365, default 30; digits only, as every number in a query ("0x10" and "1e1" are no number of days). */
+export const AnalyticsDays = wholeNumber("days")
+  .pipe(z.number().min(1, analyticsDaysMessage).max(365, analyticsDaysMessage))
+  .default(30)
+  .describe("The window: 1 to 365 days, 30 when left out");
 
 /** `include=...`: optional parts of an answer, comma-separated (unknown names are refused). */
 export function includeList<const N extends string>(names: readonly [N, ...N[]]) {

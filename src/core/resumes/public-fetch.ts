@@ -40,6 +40,7 @@
 //      password_invalid, email_required); 429 past 10 wrong passwords per link and
 //      viewer IP in 10 minutes.
 import { isbot } from "isbot";
+import { readBearerToken } from "../../auth/bearer.ts";
 import type { Tables } from "../../db/database.types.ts";
 import { Email } from "../accounts/model.ts";
 import { ApiError, invalidRequest, notFound, tooManyRequests } from "../errors.ts";
@@ -135,7 +136,7 @@ function checkedViewer(request: PublicFetchRequest) {
 
 /** The sub of a valid access token on the request, or null: only to recognise the owner. */
 async function viewerUserId(deps: Pick<ResumeDeps, "verifier">, authorization: string | null | undefined): Promise<string | null> {
-  const token = /^Bearer ([^\s]+)$/i.exec(authorization?.trim() ?? "")?.[1];
+  const token = readBearerToken(authorization?.trim());
   if (!token || !deps.verifier) return null;
   try {
     return (await deps.verifier.verifyAccessToken(token)).sub;

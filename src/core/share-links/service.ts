@@ -74,6 +74,20 @@ export function createShareLinkService(deps: ShareLinkDeps) {
     return row;
   };
 
+  /** The link as it is: 404 unless it is one of this resume's, and the caller's. */
+  const existingLink = async (tx: Transaction, resumeId: number, linkId: number) => {
+    const row = await readLink(tx, resumeId, linkId);
+    if (!row) throw shareLinkNotFound();
+    return row;
+  };
+
+  /** The link, which must be live to change: a revoked link is final (409). */
+  const liveLink = async (tx: Transaction, resumeId: number, linkId: number) => {
+    const row = await existingLink(tx, resumeId, linkId);
+    if (row.revoked_at) throw shareLinkRevoked();
+    return row;
+  };
+
   /** The password: set (a string), cleared (null) or left (undefined), by the database's function. */
   const setPassword = async (tx: Transaction, linkId: number, password: string | null | undefined) => {
     if (password === undefined) return;
@@ -103,9 +117,7 @@ export function createShareLinkService(deps: ShareLinkDeps) {
     },
 
     async get(caller: SignedInCaller, resumeId: number, linkId: number): Promise<ShareLinkResponse> {
-      const row = await asOwner(caller, (tx) => readLink(tx, resumeId, linkId));
-      if (!row) throw shareLinkNotFound();
-      return answer(row);
+      return answer(await asOwner(caller, (tx) => existingLink(tx, resumeId, linkId)));
     },
 
     /** Label, expiry, view limit, password, required email; a revoked link is final (409). */
@@ -113,9 +125,7 @@ export function createShareLinkService(deps: ShareLinkDeps) {
       const { password, ...columns } = changes;
       const values = Object.fromEntries(Object.entries(columns).filter(([, value]) => value !== undefined));
       const row = await asOwner(caller, async (tx) => {
-        const existing = await readLink(tx, resumeId, linkId);
-        if (!existing) throw shareLinkNotFound();
-        if (existing.revoked_at) throw shareLinkRevoked();
+        await liveLink(tx, resumeId, linkId);
         if (Object.keys(values).length > 0) {
           await tx`update public.resume_share_links set ${tx(values, Object.keys(values))} where id = ${linkId}`;
         }
@@ -128,9 +138,7 @@ export function createShareLinkService(deps: ShareLinkDeps) {
     /** A new token: the old link stops at once. */
     async rotate(caller: SignedInCaller, resumeId: number, linkId: number): Promise<ShareLinkResponse> {
       const row = await asOwner(caller, async (tx) => {
-        const existing = await readLink(tx, resumeId, linkId);
-        if (!existing) throw shareLinkNotFound();
-        if (existing.revoked_at) throw shareLinkRevoked();
+        await liveLink(tx, resumeId, linkId);
         await tx`select public.rotate_resume_share_link(${linkId})`;
         return readLink(tx, resumeId, linkId);
       });
@@ -140,8 +148,7 @@ export function createShareLinkService(deps: ShareLinkDeps) {
     /** Revoked for good: the link answers 404 from now on; its views stay in the analytics. */
     async revoke(caller: SignedInCaller, resumeId: number, linkId: number): Promise<ShareLinkResponse> {
       const row = await asOwner(caller, async (tx) => {
-        const existing = await readLink(tx, resumeId, linkId);
-        if (!existing) throw shareLinkNotFound();
+        const existing = await existingLink(tx, resumeId, linkId);
         if (!existing.revoked_at) await tx`update public.resume_share_links set revoked_at = now() where id = ${linkId}`;
         return readLink(tx, resumeId, linkId);
       });

@@ -1,5 +1,6 @@
-// The storage interface and its two implementations. The edges (facade, edge
-// functions, local stack) read their configuration and call createStorage.
+// The storage interface and its two implementations. The processes that store or
+// delete files (facade, edge functions, worker, local stack) read their configuration
+// and call createStorage.
 import { type BunnyStorageOptions, createBunnyStorage } from "./bunny.ts";
 import { createLocalStorage, type LocalStorageOptions } from "./local.ts";
 import type { FileStorage } from "./types.ts";

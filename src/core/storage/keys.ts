@@ -1,6 +1,7 @@
-// Storage keys are relative paths we build ourselves (`{userId}/{random}.pdf`), but they
-// end up in URLs and on disk, so every one is checked before any I/O: a path smuggled
-// into a key (`../`, an absolute path, a backslash, an encoded character) is refused.
+// Storage keys are relative paths we build ourselves (`{random}.pdf`, `{random}.png`;
+// uploads before 2026-12 have `{userId}/{name}.pdf`), but they end up in URLs and on
+// disk, so every one is checked before any I/O: a path smuggled into a key (`../`, an
+// absolute path, a backslash, an encoded character) is refused.
 import { StorageError, type StorageOperation } from "./types.ts";
 
 /** resumes.pdf_filename is varchar(500). */

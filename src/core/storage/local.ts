@@ -69,7 +69,7 @@ export function createLocalStorage(options: LocalStorageOptions): FileStorage {
 }
 
 /**
- * The file for `relativePath` (`pdfs/{userId}/{name}.pdf`) under `rootDir`, or a
+ * The file for `relativePath` (`pdfs/{random}.pdf`) under `rootDir`, or a
  * StorageError("invalid-key") when the path is not a safe relative path. Checked twice:
  * by the key rules, then by resolving and confirming the result is still under the root.
  * The one rule for where a key lives on disk: the writer here and the local stack's file

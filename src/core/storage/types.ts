@@ -1,5 +1,5 @@
-// The storage the resume PDFs live in, as the rest of the code sees it. Two
-// implementations: `bunny` (Bunny Edge Storage + signed pull-zone URLs) and `local`
+// The storage resume PDFs and their thumbnails live in, as the rest of the code sees it.
+// Two implementations: `bunny` (Bunny Edge Storage + signed pull-zone URLs) and `local`
 // (files on disk, served by the local stack with the same signing scheme).
 
 /** How long a signed URL works unless the caller says otherwise (the seed's one hour). */
@@ -12,7 +12,7 @@ export interface SignedUrlOptions {
 
 export interface FileStorage {
   readonly kind: "bunny" | "local";
-  /** Stores `bytes` under `key` (`{userId}/{name}.pdf`), replacing any file there. */
+  /** Stores `bytes` under `key` (`{random}.pdf`), replacing any file there. */
   put(key: string, bytes: Uint8Array, contentType: string): Promise<void>;
   /** Removes the file; a file that is already gone is not an error. */
   delete(key: string): Promise<void>;

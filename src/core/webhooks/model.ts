@@ -3,7 +3,7 @@
 import { z } from "zod";
 import { Constants } from "../../db/database.types.ts";
 import { keysetCursor } from "../keyset.ts";
-import { emptyAsAbsent, pageLimit, RowIdText } from "../validation.ts";
+import { emptyAsAbsent, optionalText, pageLimit, RowIdText } from "../validation.ts";
 import { MAX_WEBHOOK_URL_LENGTH } from "./destination.ts";
 
 export const DELIVERY_CURSOR = "webhook-deliveries";
@@ -23,8 +23,6 @@ export const eventTypeDescriptions: Record<EventType, string> = {
   "job_posting.expired": "A posting reached its expiry date (yours, or one you applied to while your application was open).",
 };
 
-const controlCharacters = /[\u0000-\u001f\u007f]/;
-
 export const WebhookUrl = z
   .string({ message: "url must be a string" })
   .min(1, "Must not be empty")
@@ -36,16 +34,7 @@ export const EventTypes = z
   .max(50)
   .transform((types) => [...new Set(types)].sort());
 
-const Description = z.preprocess(
-  (value) => (typeof value === "string" && value.trim() === "" ? null : value),
-  z
-    .string()
-    .trim()
-    .refine((value) => Array.from(value).length <= 500, "Must be at most 500 characters")
-    .refine((value) => !controlCharacters.test(value), "Must not contain control characters")
-    .nullable()
-    .optional(),
-);
+const Description = optionalText(500);
 
 export const CreateWebhookBody = z.object({
   url: WebhookUrl,

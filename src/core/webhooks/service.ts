@@ -4,8 +4,8 @@
 // redelivery. Every statement runs as the caller (asCaller), so the same policies hold
 // as for supabase-js; the writes supabase-js may not make (URL, secret) go through
 // private functions only this server calls, still as the caller.
-import { notFound, unprocessable } from "../errors.ts";
-import { cursorTimestampFormat, encodeKeysetCursor } from "../keyset.ts";
+import { invalidRequest, notFound } from "../errors.ts";
+import { cursorTimestampFormat, keysetPage } from "../keyset.ts";
 import { asCaller, type SignedInCaller, type Sql, type Transaction } from "../../db/client.ts";
 import type { Tables } from "../../db/database.types.ts";
 import { checkDestination, type DestinationPolicy } from "./destination.ts";
@@ -89,9 +89,7 @@ export const webhookNotFound = () => notFound("Webhook endpoint not found");
 const deliveryNotFound = () => notFound("Delivery not found");
 
 /** 422 on the url field, in the facade's validation shape. */
-function badUrl(reason: string) {
-  return unprocessable(`Invalid body.url: ${reason}`, [{ loc: ["body", "url"], msg: reason }]);
-}
+const badUrl = (reason: string) => invalidRequest([{ loc: ["body", "url"], msg: reason }]);
 
 export function createWebhookService(deps: WebhookServiceDeps) {
   const { sql, keyring, policy } = deps;
@@ -194,14 +192,12 @@ export function createWebhookService(deps: WebhookServiceDeps) {
            order by d.created_at desc, d.id desc
            limit ${limit + 1}`;
       });
-      const more = rows.length > limit;
-      const shown = more ? rows.slice(0, limit) : rows;
-      const last = shown[shown.length - 1];
+      const { shown, nextCursor } = keysetPage(DELIVERY_CURSOR, rows, limit);
       return {
         success: true as const,
         endpoint_id: endpointId,
         deliveries: shown.map(deliveryOf),
-        next_cursor: more && last ? encodeKeysetCursor(DELIVERY_CURSOR, { createdAt: last.cursor_at, id: last.id }) : null,
+        next_cursor: nextCursor,
       };
     },
 

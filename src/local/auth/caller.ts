@@ -1,10 +1,13 @@
 // Who is calling: the API key the gateway checks, the bearer token GoTrue checks
 // (internal/api/auth.go), and the client's user agent and address.
+import { readBearerToken } from "../../auth/bearer.ts";
+import { isIpAddress } from "../../core/ip-address.ts";
+import { UUID_PATTERN } from "../../core/validation.ts";
 import { badRequest, forbidden, GoTrueHttpError, jsonResponse } from "./errors.ts";
 import type { StandInContext } from "./context.ts";
 import { findSession, findUserById, type ClientInfo, type SessionRow, type StoredUser } from "./store.ts";
 import type { BearerClaims } from "./tokens.ts";
-import { nilUuid, uuidPattern } from "./validation.ts";
+import { nilUuid } from "./validation.ts";
 
 /** A caller whose JWT names a user that exists (and the session, when the JWT names one). */
 export interface AuthenticatedCaller {
@@ -12,8 +15,6 @@ export interface AuthenticatedCaller {
   user: StoredUser;
   session?: SessionRow;
 }
-
-const bearerPattern = /^bearer (\S+)$/i;
 
 /** What the API gateway of a hosted project answers without a valid `apikey`, or undefined to let the request in. */
 export function apiKeyRefusal(request: Request, acceptedKeys: ReadonlySet<string>): Response | undefined {
@@ -61,7 +62,7 @@ export function clientInfo(request: Request, clientAddress: string | undefined):
 }
 
 async function verifiedBearer(ctx: StandInContext, request: Request): Promise<BearerClaims> {
-  const token = bearerPattern.exec(request.headers.get("authorization") ?? "")?.[1];
+  const token = readBearerToken(request.headers.get("authorization"));
   if (!token) throw new GoTrueHttpError(401, "no_authorization", "This endpoint requires a valid Bearer token");
   return ctx.tokens.verifyBearer(token);
 }
@@ -72,23 +73,16 @@ function namesSession(claims: BearerClaims): boolean {
 
 async function loadUserAndSession(ctx: StandInContext, claims: BearerClaims): Promise<AuthenticatedCaller> {
   if (typeof claims.sub !== "string" || claims.sub === "") throw forbidden("bad_jwt", "invalid claim: missing sub claim");
-  if (!uuidPattern.test(claims.sub)) throw badRequest("bad_jwt", "invalid claim: sub claim must be a UUID");
+  if (!UUID_PATTERN.test(claims.sub)) throw badRequest("bad_jwt", "invalid claim: sub claim must be a UUID");
   const sub = claims.sub;
   return ctx.sql.begin(async (tx) => {
     const user = await findUserById(tx, sub);
     if (!user) throw forbidden("user_not_found", "User from sub claim in JWT does not exist");
     if (!namesSession(claims)) return { claims, user };
     const sessionId = claims.session_id as string;
-    if (!uuidPattern.test(sessionId)) throw forbidden("bad_jwt", "invalid claim: session_id claim must be a UUID");
+    if (!UUID_PATTERN.test(sessionId)) throw forbidden("bad_jwt", "invalid claim: session_id claim must be a UUID");
     const session = await findSession(tx, sessionId);
     if (!session) throw forbidden("session_not_found", "Session from session_id claim in JWT does not exist");
     return { claims, user, session };
   }) as Promise<AuthenticatedCaller>;
-}
-
-// Only well-formed addresses reach the inet column: a bad header must not fail a sign-in.
-function isIpAddress(value: string): boolean {
-  const octets = value.split(".");
-  if (octets.length === 4) return octets.every((octet) => /^\d{1,3}$/.test(octet) && Number(octet) <= 255);
-  return /^[0-9a-f:]+$/i.test(value) && value.includes(":") && value.length <= 39;
 }

@@ -1,4 +1,5 @@
 // What every endpoint of the stand-in works with, and the steps they share.
+import { databaseErrorOf } from "../../core/errors.ts";
 import type { Sql, Transaction } from "../../db/client.ts";
 import { GoTrueHttpError, internalError, isGoTrueError } from "./errors.ts";
 import type { AuthStandInSettings } from "./settings.ts";
@@ -37,6 +38,6 @@ export async function mustFindUser(tx: Transaction, userId: string): Promise<Sto
 }
 
 function isUniqueViolation(error: unknown, constraint: string): boolean {
-  const fields = error as { code?: unknown; constraint_name?: unknown } | null;
-  return typeof fields === "object" && fields !== null && fields.code === "23505" && fields.constraint_name === constraint;
+  const failure = databaseErrorOf(error);
+  return failure?.code === "23505" && failure.constraint === constraint;
 }

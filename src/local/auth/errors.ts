@@ -7,6 +7,7 @@
 //   the token endpoint's OAuth errors:   { error, error_description } (always 400)
 // and, in the initial version only, Postgres errors raised by triggers or constraints
 // (23xxx, P0001, PTxxx) are passed through as { code: "<sqlstate>", message, detail, hint }.
+import { databaseErrorOf } from "../../core/errors.ts";
 
 export type ApiVersion = "initial" | "2024-01-01";
 
@@ -99,25 +100,18 @@ export function errorResponse(error: unknown, version: ApiVersion): Response {
   return jsonResponse(500, { code: 500, error_code: "unexpected_failure", msg: message, error_id: crypto.randomUUID() }, headers);
 }
 
-interface PostgresErrorFields {
-  code?: unknown;
-  message?: unknown;
-  detail?: unknown;
-  hint?: unknown;
-}
-
 // The SQLSTATEs GoTrue considers safe to show (internal/utilities/postgres.go).
 function publicPostgresError(cause: unknown): { status: number; body: Record<string, unknown> } | undefined {
-  if (typeof cause !== "object" || cause === null) return undefined;
-  const { code, message, detail, hint } = cause as PostgresErrorFields;
-  if (typeof code !== "string" || code.length !== 5) return undefined;
+  const failure = databaseErrorOf(cause);
+  if (!failure || failure.code.length !== 5) return undefined;
+  const { code, message, detail, hint } = failure;
   const integrity = ["P0001", "23000", "23001", "23502", "23503", "23505", "23514", "23P01"];
   let status: number | undefined;
   if (integrity.includes(code)) status = 500;
   else if (code.startsWith("PT") && /^\d+$/.test(code.slice(2))) status = Number(code.slice(2));
   if (status === undefined) return undefined;
-  const body: Record<string, unknown> = { code, message: typeof message === "string" ? message : "" };
-  if (typeof hint === "string" && hint) body.hint = hint;
-  if (typeof detail === "string" && detail) body.detail = detail;
+  const body: Record<string, unknown> = { code, message };
+  if (hint) body.hint = hint;
+  if (detail) body.detail = detail;
   return { status, body };
 }

@@ -6,7 +6,6 @@ export const maxBodyBytes = 1 << 20;
 
 /** The nil uuid, which GoTrue treats as "no session" in a session_id claim. */
 export const nilUuid = "00000000-0000-0000-0000-000000000000";
-export const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 // bcrypt only looks at the first 72 bytes, so GoTrue refuses longer passwords (api/password.go).
 export const maxPasswordBytes = 72;

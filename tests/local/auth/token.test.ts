@@ -42,6 +42,24 @@ describe("sign-in", () => {
       expect(data.session).toBeNull();
     }
   });
+  test("the session keeps the client's address; a forwarded value that is no IP address is passed over, never a failed sign-in", async () => {
+    const { email } = await signUpCandidate(standIn);
+    for (const [forwardedFor, expectedIp] of [
+      ["198.51.100.7, 10.0.0.1", "198.51.100.7"],
+      // Hex digits and colons, yet no IPv6 address: Postgres's inet would refuse it.
+      ["1:2, 10.0.0.1", "127.0.0.1"],
+    ] as const) {
+      const answer = await fetch(`${standIn.url}/auth/v1/token?grant_type=password`, {
+        method: "POST",
+        headers: { apikey: standIn.anonKey, "content-type": "application/json", "x-forwarded-for": forwardedFor },
+        body: JSON.stringify({ email, password }),
+      });
+      expect([forwardedFor, answer.status]).toEqual([forwardedFor, 200]);
+      const { access_token: accessToken } = (await answer.json()) as { access_token: string };
+      const [session] = await standIn.sql`select host(ip) as ip from auth.sessions where id = ${jwtClaims(accessToken).session_id as string}`;
+      expect([forwardedFor, session!.ip]).toEqual([forwardedFor, expectedIp]);
+    }
+  });
 });
 
 describe("tokens", () => {

@@ -1,5 +1,6 @@
 // The admin users API (internal/api/admin.go): POST /admin/users, GET, PUT and DELETE
 // /admin/users/{user_id}, for callers with an admin role (the service_role key).
+import { UUID_PATTERN } from "../../../core/validation.ts";
 import type { Transaction } from "../../../db/client.ts";
 import { requireAdmin } from "../caller.ts";
 import { databaseStep, mustFindUser, type StandInContext } from "../context.ts";
@@ -35,7 +36,6 @@ import {
   readJsonObject,
   readOptionalJsonObject,
   stringField,
-  uuidPattern,
 } from "../validation.ts";
 import { missingFeatures, notImplemented } from "./not-implemented.ts";
 
@@ -62,7 +62,7 @@ export async function adminCreateUser(ctx: StandInContext, request: Request): Pr
   // No password at all: GoTrue sets a random one, so the account exists but cannot sign in with one.
   const password = passwordHash !== "" ? { bcryptHash: passwordHash } : { plain: plainPassword || randomPassword(), bcryptCost: settings.bcryptCost };
   const customId = stringField(body, "id");
-  if (customId !== "" && !uuidPattern.test(customId)) throw badRequest("validation_failed", "ID must conform to the uuid v4 format");
+  if (customId !== "" && !UUID_PATTERN.test(customId)) throw badRequest("validation_failed", "ID must conform to the uuid v4 format");
   if (customId === nilUuid) throw badRequest("validation_failed", "ID cannot be a nil uuid");
   const role = stringField(body, "role") || settings.defaultRole;
   const userMetadata = objectField(body, "user_metadata") ?? {};
@@ -161,7 +161,7 @@ export async function adminDeleteUser(ctx: StandInContext, request: Request, raw
 
 /** GoTrue's loadUser middleware, first half: the path's user_id must be a UUID. */
 function checkedUserId(rawUserId: string): string {
-  if (!uuidPattern.test(rawUserId)) throw notFound("validation_failed", "user_id must be an UUID");
+  if (!UUID_PATTERN.test(rawUserId)) throw notFound("validation_failed", "user_id must be an UUID");
   return rawUserId;
 }
 
