@@ -43,7 +43,7 @@ export interface InProcessFacade extends Required<FacadeTarget> {
   /** What the facade logged at warn and above (a 500 logs "unhandled error"). */
   logged: Record<string, unknown>[];
   /** A facade over the same parts with other settings or a logger of the test's own. */
-  variant(options: { log?: Logger; maxUploadBytes?: number }): FacadeApp;
+  variant(options: { log?: Logger; maxUploadBytes?: number; jobListTotalCap?: number }): FacadeApp;
 }
 
 const facadeOrigin = "http://localhost";
@@ -140,7 +140,15 @@ async function build(): Promise<InProcessFacade> {
     publicJwk: auth.standIn.jwks.keys[0]!,
     logged,
     variant: (options) =>
-      createApp({ ...parts, log: options.log ?? log, settings: { ...settings, MAX_UPLOAD_BYTES: options.maxUploadBytes ?? settings.MAX_UPLOAD_BYTES } }),
+      createApp({
+        ...parts,
+        log: options.log ?? log,
+        settings: {
+          ...settings,
+          MAX_UPLOAD_BYTES: options.maxUploadBytes ?? settings.MAX_UPLOAD_BYTES,
+          JOB_LIST_TOTAL_CAP: options.jobListTotalCap ?? settings.JOB_LIST_TOTAL_CAP,
+        },
+      }),
   };
 }
 
