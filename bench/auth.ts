@@ -1,9 +1,11 @@
 // Register and login through the facade, at Supabase Auth's production bcrypt cost
 // (10), beside the bound that cost sets: every register hashes a password and every
-// login verifies one, so neither can beat (cores / time of one bcrypt).
+// login verifies one, so neither can beat (cores / time of one bcrypt). The facade's
+// resident memory is read right after start and sampled under load for its peak.
 import os from "node:os";
 import postgres from "postgres";
 import { printTable, ratio, runLoad, type LoadResult } from "./support/measure.ts";
+import { guardedServerPid, megabytes, rssBytes, samplePeakRss } from "./support/process-metrics.ts";
 import { startBenchStack } from "./support/throwaway-stack.ts";
 
 const bcryptCost = 10;
@@ -12,7 +14,10 @@ const seconds = Number(process.env.BENCH_SECONDS ?? 8);
 const password = "SecurePassword123!";
 
 const stack = await startBenchStack({ bcryptCost, env: { TRUST_PROXY: "true" } });
+const facadePid = guardedServerPid(stack.servers.find((server) => server.name === "facade")!.pid);
+const facadeIdleRss = rssBytes(facadePid);
 const sql = postgres(stack.superuserUrl, { max: 4, onnotice: () => {} });
+let peak: ReturnType<typeof samplePeakRss> | undefined;
 try {
   // The bound: one bcrypt at this cost, in the database that does the hashing.
   const hashes = 20;
@@ -43,6 +48,7 @@ try {
     });
 
   const results: LoadResult[] = [];
+  peak = samplePeakRss(facadePid);
   results.push(
     await runLoad({
       label: "GET /health (the facade's ceiling here)",
@@ -81,11 +87,16 @@ try {
     }),
   );
 
+  const facadePeakRss = peak.stop();
+  peak = undefined;
+
   console.log(`\nAuth through the facade, ${concurrency} concurrent clients, ${seconds}s per case, ${cores} cores, bcrypt cost ${bcryptCost}\n`);
   printTable(results, (row) => ({ "of bcrypt bound": row.label.includes("/auth/") ? ratio(row.rps, boundRps) : "" }));
   console.log(`\nbcrypt (cost ${bcryptCost}) in Postgres: ${bcryptMs.toFixed(1)} ms per hash → bound ${boundRps.toFixed(0)} req/s on ${cores} cores`);
   console.log("Login verifies one hash and register computes one; the facade, Auth and Postgres share the same cores.");
+  console.log(`Facade memory (resident set): idle ${megabytes(facadeIdleRss)} (right after start), peak under load ${megabytes(facadePeakRss)}.`);
 } finally {
+  peak?.stop();
   await sql.end();
   await stack.close();
 }

@@ -7,7 +7,6 @@ import { createAccountService } from "../core/accounts/service.ts";
 import { createApplicationsService } from "../core/applications/service.ts";
 import type { CorsPolicy } from "../core/http.ts";
 import { createJobsService } from "../core/jobs/service.ts";
-import type { TotalCacheOptions } from "../core/jobs/total-cache.ts";
 import type { Logger } from "../core/log.ts";
 import { createRecruitersService } from "../core/recruiters/service.ts";
 import { createResumeService } from "../core/resumes/service.ts";
@@ -58,14 +57,13 @@ export interface FacadeDeps {
     | "UPLOADS_PER_HOUR_PER_USER"
     | "ERASURE_REAUTH_SECONDS"
     | "ERASURE_RETRY_BASE_MS"
+    | "JOB_LIST_TOTAL_CAP"
   >;
   log: Logger;
   /** Read the client IP from X-Forwarded-For (only behind a proxy we control). */
   trustProxy: boolean;
   /** Sealing of webhook secrets and the SSRF rules of webhook URLs. */
   webhooks: { keyring: SecretKeyring; policy: DestinationPolicy };
-  /** How large list totals are cached (tests make it deterministic). */
-  totalCache?: TotalCacheOptions;
 }
 
 export function createApp(deps: FacadeDeps) {
@@ -88,7 +86,14 @@ export function createApp(deps: FacadeDeps) {
     .use(resumesModule({ service: resumes, verifier, maxUploadBytes: deps.settings.MAX_UPLOAD_BYTES }))
     .use(shareLinksModule({ service: createShareLinkService(deps), verifier }))
     .use(sharedResumesModule({ service: resumes, trustProxy: deps.trustProxy }))
-    .use(jobsModule({ service: createJobsService({ sql: deps.sql, log: deps.log, totalCache: deps.totalCache }), verifier, trustProxy: deps.trustProxy }))
+    .use(
+      jobsModule({
+        service: createJobsService({ sql: deps.sql, totalCap: deps.settings.JOB_LIST_TOTAL_CAP }),
+        verifier,
+        trustProxy: deps.trustProxy,
+        totalCap: deps.settings.JOB_LIST_TOTAL_CAP,
+      }),
+    )
     .use(applicationsModule({ service: createApplicationsService(deps), verifier }))
     .use(recruitersModule({ service: createRecruitersService(deps), verifier }))
     .use(notificationsModule({ service: createNotificationService({ sql: deps.sql }), verifier }))

@@ -88,6 +88,14 @@ const variables = {
   /** Rate-limit counters in Redis instead of Postgres. */
   REDIS_URL: z.preprocess(orDefault(undefined), z.url().optional()),
   LOG_LEVEL: z.preprocess(orDefault("info"), z.enum(logLevels)),
+  /**
+   * GET /api/v1/jobs/list counts its total exactly up to this many postings and answers
+   * this many with total_relation "gte" past it, so a total never counts every match.
+   * 1000 from bench/jobs-list.ts's table: below it, a text or location search's count
+   * barely gets cheaper (finding the matches costs the same at any cap); above it, broad
+   * searches' counts grow with the cap. At most count_open_job_postings' own bound.
+   */
+  JOB_LIST_TOTAL_CAP: z.preprocess(orDefault(1000), z.coerce.number().int().min(1).max(100_000)),
 
   // --- Webhooks (the facade registers endpoints, the worker delivers) ---------------
   /** Keys that seal webhook signing secrets: `id:base64` of 32 bytes, comma-separated, the first current. */
@@ -184,7 +192,7 @@ export const settingGroups = {
   facade: [
     ...sharedNames, "SUPABASE_ANON_KEY", "SUPABASE_SERVICE_ROLE_KEY", "FACADE_PORT", "FACADE_HOST", "TRUST_PROXY", "REDIS_URL",
     "WEBHOOK_SECRET_KEYS", "WEBHOOK_ALLOWED_HOSTS",
-    "ERASURE_REAUTH_SECONDS", "ERASURE_RETRY_BASE_MS",
+    "ERASURE_REAUTH_SECONDS", "ERASURE_RETRY_BASE_MS", "JOB_LIST_TOTAL_CAP",
   ],
   worker: [
     "APP_DATABASE_URL", "DB_POOL_SIZE", "LOG_LEVEL",

@@ -823,6 +823,7 @@ export type Database = {
     Functions: {
       count_open_job_postings: {
         Args: {
+          count_limit?: number
           filter_experience_level?: Database["public"]["Enums"]["experience_level"]
           filter_job_type?: Database["public"]["Enums"]["job_type"]
           filter_location?: string

@@ -46,6 +46,7 @@ const createJob = (owner: Account, overrides: Record<string, unknown> = {}) => c
 interface ListAnswer {
   success: true;
   total: number;
+  total_relation: "eq" | "gte";
   jobs: ({ id: number } & Record<string, any>)[];
   next_cursor: string | null;
 }
@@ -199,12 +200,13 @@ describe("GET /api/v1/jobs/list", () => {
   const inPlace = (extra = "") => `location=${encodeURIComponent(place)}${extra}`;
   const idsOf = (list: { jobs: { id: number }[] }) => list.jobs.map((job) => job.id);
 
-  test("the seed's shape: open postings only, newest first, with total", async () => {
+  test("the seed's shape: open postings only, newest first, with total (and whether it is exact)", async () => {
     const list = await listOf(inPlace());
-    expect(Object.keys(list).sort()).toEqual(["jobs", "next_cursor", "success", "total"]);
+    expect(Object.keys(list).sort()).toEqual(["jobs", "next_cursor", "success", "total", "total_relation"]);
     expect(list.success).toBe(true);
     expect(idsOf(list)).toEqual([ids.internship, ids.contractSenior, ids.fullEntry, ids.fullSenior]);
     expect(list.total).toBe(4);
+    expect(list.total_relation).toBe("eq");
     expect(list.next_cursor).toBeNull();
     const job = list.jobs.find((j) => j.id === ids.fullSenior)!;
     expect(job).toEqual({
@@ -363,6 +365,42 @@ describe("keyset paging", () => {
   });
 });
 
+describe("the total is counted up to JOB_LIST_TOTAL_CAP", () => {
+  /** GET /jobs/list of a facade whose total cap is `cap` (the same database and parts). */
+  const listCapped = (cap: number) => {
+    const app = stack.variant({ jobListTotalCap: cap });
+    const capped = facadeCaller({ facadeUrl: stack.facadeUrl, handle: (request) => app.handle(request) }, ip);
+    return async (query: string): Promise<ListAnswer> => {
+      const answer = await capped("GET", `/api/v1/jobs/list?${query}`);
+      expect(answer.status).toBe(200);
+      return answer.body as ListAnswer;
+    };
+  };
+
+  test("past the cap, total is the cap with total_relation gte; up to it, the exact total with eq", async () => {
+    const place = uniquePlace("Capped");
+    const created: number[] = [];
+    for (const job_type of ["full-time", "full-time", "contract"]) created.push(await createJob(recruiter, { location: place, job_type }));
+    const inPlace = `location=${encodeURIComponent(place)}`;
+
+    // A broad list: every open posting of the shared database, far more than 2.
+    expect(await listCapped(2)("")).toMatchObject({ total: 2, total_relation: "gte" });
+    // Narrow ones: exact below the cap and at it.
+    expect(await listCapped(2)(`${inPlace}&job_type=contract`)).toMatchObject({ total: 1, total_relation: "eq" });
+    expect(await listCapped(3)(inPlace)).toMatchObject({ total: 3, total_relation: "eq" });
+    expect(await listCapped(2)(`${inPlace}&job_type=full-time`)).toMatchObject({ total: 2, total_relation: "eq" });
+
+    // One more than the cap: the lower bound, on every page, while paging still reaches every posting.
+    const list = listCapped(2);
+    const first = await list(`${inPlace}&limit=1`);
+    expect(first).toMatchObject({ total: 2, total_relation: "gte" });
+    const second = await list(`${inPlace}&limit=1&cursor=${first.next_cursor}`);
+    const third = await list(`${inPlace}&limit=1&offset=2`);
+    expect([second, third].map((page) => [page.total, page.total_relation])).toEqual([[2, "gte"], [2, "gte"]]);
+    expect([...first.jobs, ...second.jobs, ...third.jobs].map((job) => job.id)).toEqual(created.toReversed());
+  });
+});
+
 describe("expiry", () => {
   test("a posting past expires_at leaves the list, the detail read and apply without any job running", async () => {
     const place = uniquePlace("Expiring");
@@ -375,7 +413,7 @@ describe("expiry", () => {
     await Bun.sleep(Math.max(0, expiresAt.getTime() - Date.now()) + 300);
 
     const after = await listOf(`location=${encodeURIComponent(place)}`);
-    expect(after).toEqual({ success: true, total: 0, jobs: [], next_cursor: null });
+    expect(after).toEqual({ success: true, total: 0, total_relation: "eq", jobs: [], next_cursor: null });
     const anon = await call("GET", `/api/v1/jobs/${id}`);
     expect(anon.status).toBe(404);
     expect(anon.body).toEqual({ success: false, detail: "Job not found" });
@@ -629,10 +667,35 @@ describe("the listing functions show what the policy \"visitors read open postin
         (tx: postgres.TransactionSql) => tx`select * from public.list_open_job_postings(after_id => 5)`,
         (tx: postgres.TransactionSql) => tx`select * from public.list_open_job_postings(search_text => ${"a".repeat(201)})`,
         (tx: postgres.TransactionSql) => tx`select public.count_open_job_postings(filter_location => ${"a".repeat(256)})`,
+        // An unbounded count is no option either: count_limit is 1 to 100000.
+        (tx: postgres.TransactionSql) => tx`select public.count_open_job_postings(count_limit => 0)`,
+        (tx: postgres.TransactionSql) => tx`select public.count_open_job_postings(count_limit => 100001)`,
+        (tx: postgres.TransactionSql) => tx`select public.count_open_job_postings(count_limit => ${null}::integer)`,
       ]) {
         const error = await asCaller(api, { role: "anon" }, call).then(() => undefined, (e: { code?: string }) => e);
         expect(error?.code).toBe("22023");
       }
+    } finally {
+      await api.end();
+    }
+  });
+
+  test("count_open_job_postings counts exactly up to count_limit and stops one past it", async () => {
+    const api = postgres(asAuthenticatorUrl(stack.superuserUrl), { max: 1, onnotice: () => {} });
+    try {
+      const place = uniquePlace("CountLimit");
+      for (let i = 0; i < 3; i++) await createJob(recruiter, { location: place });
+      const counted = await asCaller(api, { role: "anon" }, async (tx) => {
+        const count = async (limit: number | undefined) => {
+          const [row] = limit === undefined
+            ? await tx`select public.count_open_job_postings(filter_location => ${place}) as total`
+            : await tx`select public.count_open_job_postings(filter_location => ${place}, count_limit => ${limit}) as total`;
+          return Number(row!.total);
+        };
+        return { one: await count(1), two: await count(2), three: await count(3), hundred: await count(100), byDefault: await count(undefined) };
+      });
+      // Above count_limit means "more than count_limit"; at or below it, the exact count.
+      expect(counted).toEqual({ one: 2, two: 3, three: 3, hundred: 3, byDefault: 3 });
     } finally {
       await api.end();
     }

@@ -189,7 +189,7 @@ describe("functions", () => {
        group by 1 order by 1`;
     expect(Object.fromEntries(rows.map((row) => [row.rolname, row.functions]))).toEqual({
       anon: [
-        "count_open_job_postings(job_type,experience_level,text,text)",
+        "count_open_job_postings(job_type,experience_level,text,text,integer)",
         "list_open_job_postings(job_type,experience_level,text,text,timestamp with time zone,bigint,integer,integer)",
         "private.job_posting_is_open(job_postings)",
         "private.job_posting_views(job_postings)",
@@ -197,7 +197,7 @@ describe("functions", () => {
         "view_job_posting(bigint,inet,text)",
       ],
       authenticated: [
-        "count_open_job_postings(job_type,experience_level,text,text)",
+        "count_open_job_postings(job_type,experience_level,text,text,integer)",
         // Everything stored about the caller (20261203300200): supabase.rpc('export_my_data').
         "export_my_data()",
         "job_applicants(bigint)",
@@ -294,7 +294,7 @@ describe("functions", () => {
        where n.nspname in ('public', 'private') and p.prosecdef and has_function_privilege('anon', p.oid, 'execute')
        order by 1`;
     expect(rows.map((row) => row.fn)).toEqual([
-      "count_open_job_postings(job_type,experience_level,text,text)",
+      "count_open_job_postings(job_type,experience_level,text,text,integer)",
       "list_open_job_postings(job_type,experience_level,text,text,timestamp with time zone,bigint,integer,integer)",
       "recruiter_username_available(text)",
       "view_job_posting(bigint,inet,text)",

@@ -43,7 +43,7 @@ export interface InProcessFacade extends Required<FacadeTarget> {
   /** What the facade logged at warn and above (a 500 logs "unhandled error"). */
   logged: Record<string, unknown>[];
   /** A facade over the same parts with other settings or a logger of the test's own. */
-  variant(options: { log?: Logger; maxUploadBytes?: number; signedUrlTtlSeconds?: number; trustProxy?: boolean }): FacadeApp;
+  variant(options: { log?: Logger; maxUploadBytes?: number; signedUrlTtlSeconds?: number; trustProxy?: boolean; jobListTotalCap?: number }): FacadeApp;
 }
 
 const facadeOrigin = "http://localhost";
@@ -148,6 +148,7 @@ async function build(): Promise<InProcessFacade> {
           ...settings,
           MAX_UPLOAD_BYTES: options.maxUploadBytes ?? settings.MAX_UPLOAD_BYTES,
           SIGNED_URL_TTL_SECONDS: options.signedUrlTtlSeconds ?? settings.SIGNED_URL_TTL_SECONDS,
+          JOB_LIST_TOTAL_CAP: options.jobListTotalCap ?? settings.JOB_LIST_TOTAL_CAP,
         },
       }),
   };

@@ -26,7 +26,7 @@ export const JobIdParams = z.object({ job_id: RowIdText });
 
 const notVisible = "No such posting, or one the caller may not see (closed or expired, to anyone but its recruiter)";
 
-export function jobsModule(deps: { service: JobsService; verifier: JwtVerifier; trustProxy: boolean }) {
+export function jobsModule(deps: { service: JobsService; verifier: JwtVerifier; trustProxy: boolean; totalCap: number }) {
   const jobs = deps.service;
   return new Elysia({ prefix: "/api/v1/jobs", tags: ["Jobs"] })
     .use(clientIpPlugin({ trustProxy: deps.trustProxy }))
@@ -51,7 +51,9 @@ export function jobsModule(deps: { service: JobsService; verifier: JwtVerifier; 
             summary: "Open job postings, newest first",
             description:
               "Filters: job_type, experience_level, location (case-insensitive substring), q (full-text over title, company and description; websearch syntax). " +
-              "Page with limit (default 20, at most 100) and offset (at most 10000), or pass the previous page's next_cursor as cursor for keyset paging at any depth.",
+              "Page with limit (default 20, at most 100) and offset (at most 10000), or pass the previous page's next_cursor as cursor for keyset paging at any depth. " +
+              `total is counted exactly up to ${deps.totalCap} postings (JOB_LIST_TOTAL_CAP), so that its cost stays bounded however many postings match: past that, total is ${deps.totalCap} ` +
+              'with total_relation "gte" (a lower bound, as search engines report it); otherwise total_relation is "eq".',
           },
         },
         { 422: "A filter or paging value is invalid; `errors` names each" },

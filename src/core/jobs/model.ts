@@ -91,10 +91,21 @@ export const JobSummary = z.object({
 });
 export type JobSummary = z.infer<typeof JobSummary>;
 
+/** How to read a list's `total`: Elasticsearch's names for an exact count and a lower bound. */
+export const TotalRelation = z.enum(["eq", "gte"]);
+export type TotalRelation = z.infer<typeof TotalRelation>;
+
 export const ListJobsResponse = z.object({
   success: z.literal(true),
-  /** All open postings matching the filters (exact below 1,000; above, at most a few seconds old). */
-  total: z.number(),
+  total: z
+    .number()
+    .describe(
+      "Open postings matching the filters, counted exactly up to the server's cap (JOB_LIST_TOTAL_CAP, 1000 unless configured): " +
+        "past it, total is the cap and total_relation is gte. The seed's integer, kept for its clients.",
+    ),
+  total_relation: TotalRelation.describe(
+    'eq: total is exact. gte: more postings match than the cap; total is the cap, a lower bound (show it as "1000+"). Paging with next_cursor still reaches every one.',
+  ),
   jobs: z.array(JobSummary),
   /** Pass as `cursor` for the next page; null on the last page. */
   next_cursor: z.string().nullable(),

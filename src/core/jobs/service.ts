@@ -6,9 +6,9 @@
 // (migration 20261125001300), granted to anon and authenticated like any rpc: they
 // show what the policy "visitors read open postings" shows (private.job_posting_is_open)
 // themselves, so that the filters can use their indexes, which they cannot through the
-// table under RLS.
+// table under RLS. Its total is counted up to a cap (migration 20261206300100): a page
+// costs O(limit), so its total must not cost O(matches).
 import { databaseErrorOf, forbidden, notFound } from "../errors.ts";
-import { errorFields, type Logger } from "../log.ts";
 import { asCaller, type Caller, type Sql, type Transaction, type SignedInCaller } from "../../db/client.ts";
 import type { Tables } from "../../db/database.types.ts";
 import { keysetPage, type KeysetCursor } from "../keyset.ts";
@@ -23,15 +23,15 @@ import type {
   ListJobsQuery,
   ListJobsResponse,
   UpdateJobBody,
+  TotalRelation,
   UpdateJobResponse,
 } from "./model.ts";
 import { JOB_LIST_CURSOR } from "./model.ts";
-import { createTotalCache, defaultTotalCacheOptions, type TotalCacheOptions } from "./total-cache.ts";
 
 export interface JobsServiceDeps {
   sql: Sql;
-  log: Logger;
-  totalCache?: TotalCacheOptions;
+  /** JOB_LIST_TOTAL_CAP: list totals are exact up to this many postings, a lower bound past it. */
+  totalCap: number;
 }
 
 /** The filters of the public listing, normalised (what the database functions take). */
@@ -96,14 +96,23 @@ export function selectJobPage(tx: Transaction | Sql, filters: JobListFilters, pa
              page_offset => ${page.offset}::integer)`;
 }
 
-/** How many open postings match: the seed's `total`. */
-export function selectJobCount(tx: Transaction | Sql, filters: JobListFilters) {
-  return tx<{ total: number }[]>`
+/**
+ * How many open postings match, counted up to `countLimit`: a total above it means
+ * "more than countLimit" (the database stops counting at countLimit + 1).
+ */
+export function selectJobCount(tx: Transaction | Sql, filters: JobListFilters, countLimit: number) {
+  return tx<{ total: number | null }[]>`
     select public.count_open_job_postings(
              filter_job_type => ${filters.jobType}::public.job_type,
              filter_experience_level => ${filters.experienceLevel}::public.experience_level,
              filter_location => ${filters.location}::text,
-             search_text => ${filters.q}::text) as total`;
+             search_text => ${filters.q}::text,
+             count_limit => ${countLimit}::integer) as total`;
+}
+
+/** The seed's `total` from a count capped at `cap`: exact up to the cap, the cap as a lower bound past it. */
+export function cappedTotal(counted: number, cap: number): { total: number; total_relation: TotalRelation } {
+  return counted > cap ? { total: cap, total_relation: "gte" } : { total: counted, total_relation: "eq" };
 }
 
 export function jobFiltersOf(query: { job_type?: string; experience_level?: string; location?: string; q?: string }): JobListFilters {
@@ -172,11 +181,7 @@ function postingColumns(body: Partial<CreateJobBody> & { is_active?: boolean }):
 }
 
 export function createJobsService(deps: JobsServiceDeps) {
-  const { sql } = deps;
-  const totals = createTotalCache({
-    ...(deps.totalCache ?? defaultTotalCacheOptions),
-    onRefreshError: (error) => deps.log.error("recounting a job list total failed", errorFields(error)),
-  });
+  const { sql, totalCap } = deps;
 
   /** After an update matched nothing: someone else's posting (403) or none the caller can see (404). */
   async function refuseChange(tx: Transaction, jobId: number): Promise<never> {
@@ -201,18 +206,17 @@ export function createJobsService(deps: JobsServiceDeps) {
     async list(caller: Caller, query: ListJobsQuery): Promise<ListJobsResponse> {
       const filters = jobFiltersOf(query);
       const page: JobListPage = { limit: query.limit ?? listLimits.defaultLimit, offset: query.offset ?? 0, after: query.cursor ?? null };
-      // The page and the total side by side, each in its own transaction as the caller.
-      const [rows, total] = await Promise.all([
-        asCaller(sql, caller, (tx) => selectJobPage(tx, filters, page)),
-        totals.get(JSON.stringify(filters), async () => {
-          const [row] = await asCaller(sql, caller, (tx) => selectJobCount(tx, filters));
-          return Number(row!.total);
-        }),
-      ]);
+      // The page and its capped total in one transaction as the caller, sent together
+      // (postgres.js pipelines them): one connection and one begin/commit per request
+      // instead of two (bench/jobs-list.ts measures both ways).
+      const [rows, [counted]] = await asCaller(sql, caller, (tx) =>
+        Promise.all([selectJobPage(tx, filters, page), selectJobCount(tx, filters, totalCap)]),
+      );
       const { shown, nextCursor } = keysetPage(JOB_LIST_CURSOR, rows, page.limit);
       return {
         success: true as const,
-        total,
+        // Null for a signed-in caller whose account may not act (they see no postings either).
+        ...cappedTotal(counted?.total ?? 0, totalCap),
         jobs: shown.map(summaryOf),
         next_cursor: nextCursor,
       };
