@@ -14,7 +14,7 @@
 // (src/core/resumes/public-fetch.ts): one database round trip per view.
 // verify_jwt = false (supabase/config.toml): the caller is a server with an API token,
 // not a user with a JWT.
-import { createJwtVerifier } from "../../src/auth/index.ts";
+import { createProjectJwtVerifier } from "../../src/auth/index.ts";
 import { forwardedClientIp, jsonResponse } from "../../src/core/http.ts";
 import { SharedResumeQuery } from "../../src/core/resumes/model.ts";
 import { fetchSharedResume, publicFetchHeaders, sharedResumeNotFound } from "../../src/core/resumes/public-fetch.ts";
@@ -26,10 +26,7 @@ const runtime = createFunctionRuntime("public-resume");
 closeOnShutdown(runtime);
 
 // Only to tell the resume's owner's own views apart (a bearer token is optional here).
-const verifier = createJwtVerifier({
-  jwksUrl: new URL("/auth/v1/.well-known/jwks.json", runtime.settings.SUPABASE_URL),
-  legacyJwtSecret: runtime.settings.SUPABASE_JWT_SECRET,
-});
+const verifier = createProjectJwtVerifier(runtime.settings);
 
 const handler = functionHandler({
   name: "public-resume",

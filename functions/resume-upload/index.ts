@@ -7,9 +7,9 @@
 // The same implementation as POST /api/v1/resumes/upload: the form is read by
 // src/core/resumes/upload-form.ts, the upload done by src/core/resumes/upload.ts.
 // verify_jwt = false (supabase/config.toml): the function verifies the token itself,
-// against the project's JWKS (ES256) with the legacy HS256 secret as fallback, before
-// reading a byte of the body.
-import { authenticate, createJwtVerifier } from "../../src/auth/index.ts";
+// against the project's JWKS (ES256) with the legacy HS256 secret as fallback, and its
+// issuer, before reading a byte of the body.
+import { authenticate, createProjectJwtVerifier } from "../../src/auth/index.ts";
 import { notFound } from "../../src/core/errors.ts";
 import { readUploadForm } from "../../src/core/resumes/upload-form.ts";
 import { uploadResume } from "../../src/core/resumes/upload.ts";
@@ -19,10 +19,7 @@ import { closeOnShutdown, createFunctionRuntime } from "../_shared/runtime.ts";
 const runtime = createFunctionRuntime("resume-upload");
 closeOnShutdown(runtime);
 
-const verifier = createJwtVerifier({
-  jwksUrl: new URL("/auth/v1/.well-known/jwks.json", runtime.settings.SUPABASE_URL),
-  legacyJwtSecret: runtime.settings.SUPABASE_JWT_SECRET,
-});
+const verifier = createProjectJwtVerifier(runtime.settings);
 
 const handler = functionHandler({
   name: "resume-upload",

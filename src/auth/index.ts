@@ -7,6 +7,7 @@ export {
   type JwtVerifier,
   type JwtVerifierOptions,
 } from "./jwt-verifier.ts";
+export { createProjectJwtVerifier, type ProjectVerifierSettings } from "./project-verifier.ts";
 export { bearerChallenge, readBearerToken } from "./bearer.ts";
 export {
   AuthApiError,
