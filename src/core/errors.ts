@@ -4,6 +4,7 @@
 //   { "success": false, "detail": "<message>", ...extra }
 // A 500 is a bug: anything that is the client's fault must become an ApiError.
 import { z } from "zod";
+import { CallerRefusedError } from "../db/client.ts";
 
 /** The JSON of every refusal, on both faces: what `ApiError.body` is. */
 export const ApiErrorBody = z.looseObject({
@@ -78,23 +79,58 @@ export interface DatabaseErrorFields {
   code: string;
   message: string;
   constraint?: string;
+  /** The error's DETAIL (our functions put the caller's state there with PT401/PT403). */
+  detail?: string;
 }
 
 /** The fields of an error postgres.js raised (PostgresError or a connection error), or undefined for anything else. */
 export function databaseErrorOf(error: unknown): DatabaseErrorFields | undefined {
-  const { code, message, constraint_name: constraint } = (error ?? {}) as { code?: unknown; message?: unknown; constraint_name?: unknown };
+  const { code, message, constraint_name: constraint, detail } = (error ?? {}) as { code?: unknown; message?: unknown; constraint_name?: unknown; detail?: unknown };
   if (typeof code !== "string" || typeof message !== "string") return undefined;
-  return typeof constraint === "string" ? { code, message, constraint } : { code, message };
+  return {
+    code,
+    message,
+    ...(typeof constraint === "string" ? { constraint } : {}),
+    ...(typeof detail === "string" ? { detail } : {}),
+  };
 }
 
 /**
- * Maps an error the database raised to an ApiError when it is the client's doing,
- * or returns undefined (a bug, answered 500). SQLSTATE PTnnn is PostgREST's
- * convention for "answer HTTP nnn", used by our triggers.
+ * The answer to a signed-in caller whose token may not act, by their state
+ * (private.caller_state(), as asCaller's CallerRefusedError or the PT401/PT403 of the
+ * servers' functions carry it): 403 for an account switched off (deactivated, or banned
+ * in Supabase Auth), 401 for a token that can no longer be used (its session signed out
+ * or expired, its account gone): the client must sign in again.
+ */
+export function callerRefusal(state: string): ApiError {
+  const ended = (detail: string) => unauthorized(detail, `Bearer error="invalid_token", error_description="${detail}"`);
+  switch (state) {
+    case "deactivated":
+    case "banned":
+      return forbidden("Account is inactive");
+    case "no_account":
+      return ended("The account no longer exists");
+    default:
+      return ended("The session has ended: sign in again");
+  }
+}
+
+/** States private.caller_state() answers, to tell a PT401/PT403 about the caller from another one. */
+const callerStates = new Set(["anonymous", "no_account", "deactivated", "banned", "signed_out", "session_expired"]);
+
+/**
+ * Maps an error the database raised to an ApiError when it is the client's doing, or
+ * returns undefined (a bug, answered 500). SQLSTATE
+ * PTnnn is PostgREST's convention for "answer HTTP nnn", used by our triggers; the
+ * caller's state (asCaller's refusal, or PT401/PT403 naming it) answers 401/403.
  */
 export function apiErrorFromDatabase(error: unknown): ApiError | undefined {
+  if (error instanceof CallerRefusedError) return callerRefusal(error.state);
   const failure = databaseErrorOf(error);
   if (!failure) return undefined;
+  if ((failure.code === "PT401" || failure.code === "PT403") && failure.detail && callerStates.has(failure.detail)) {
+    return callerRefusal(failure.detail);
+  }
   const postgrestStatus = /^PT(\d{3})$/.exec(failure.code);
   if (postgrestStatus) return new ApiError(Number(postgrestStatus[1]), failure.message);
   switch (failure.code) {

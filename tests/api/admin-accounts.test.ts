@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { spawnSync } from "node:child_process";
 import path from "node:path";
 import postgres from "postgres";
-import { asCaller, type AccessTokenClaims } from "../../src/db/client.ts";
+import { asPostgrestCaller, type AccessTokenClaims } from "../../src/db/client.ts";
 import { npmBin, projectRoot } from "../../src/local/paths.ts";
 import { logIn, registerRecruiter, testPassword, type Account } from "../support/accounts.ts";
 import { asAuthenticatorUrl } from "../support/database.ts";
@@ -79,7 +79,7 @@ describe("admin account commands", () => {
     // The access token still verifies, but the database lets it do nothing.
     const api = postgres(asAuthenticatorUrl(stack.superuserUrl), { max: 1, onnotice: () => {} });
     try {
-      const seen = await asCaller(api, { role: "authenticated", claims: jwtClaims(recruiter.token) as AccessTokenClaims }, async (tx) => ({
+      const seen = await asPostgrestCaller(api, { role: "authenticated", claims: jwtClaims(recruiter.token) as AccessTokenClaims }, async (tx) => ({
         state: (await tx`select private.caller_state() as s`)[0]!.s,
         profile: (await tx`select id from public.profiles`).length,
         postings: (await tx`update public.job_postings set title = 'Still mine?' where id = ${jobId} returning id`).length,

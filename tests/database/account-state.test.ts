@@ -3,7 +3,7 @@
 // that deactivate, reactivate and verify, each recorded in the audit log.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import postgres from "postgres";
-import { asCaller, type AccessTokenClaims, type Caller } from "../../src/db/client.ts";
+import { asCaller, asPostgrestCaller, CallerRefusedError, type AccessTokenClaims, type Caller, type Transaction } from "../../src/db/client.ts";
 import { asAuthenticatorUrl, migratedTestDatabase } from "../support/database.ts";
 import { claimsFor, createTestUser, startTestSession, type TestUser } from "../support/personas.ts";
 
@@ -24,7 +24,7 @@ const callerWith = (claims: AccessTokenClaims): Caller => ({ role: "authenticate
 
 /** What the caller is told about themself, and whether they can read their own profile. */
 async function stateOf(caller: Caller): Promise<{ state: string; ownProfile: number }> {
-  return asCaller(api, caller, async (tx) => {
+  return asPostgrestCaller(api, caller, async (tx) => {
     const [row] = await tx`select private.caller_state() as state, (select count(*)::int from public.profiles) as own_profile`;
     return { state: row!.state as string, ownProfile: row!.own_profile as number };
   });
@@ -80,7 +80,7 @@ describe("which tokens may act", () => {
   });
 
   test("the check is evaluated once per statement (an InitPlan), by primary-key lookups", async () => {
-    const plan = await asCaller(api, user.caller, (tx) => tx`explain (costs off) select id from public.resumes`);
+    const plan = await asPostgrestCaller(api, user.caller, (tx) => tx`explain (costs off) select id from public.resumes`);
     const text = plan.map((row) => row["QUERY PLAN"]).join("\n");
     expect(text).toMatch(/InitPlan/);
     // The lookup itself: one probe of each primary key (forced off sequential scans,
@@ -103,6 +103,36 @@ describe("which tokens may act", () => {
   });
 });
 
+describe("the servers' asCaller refuses a caller who may not act (the facade and the functions answer 401/403)", () => {
+  test("with the state, whatever the statements did, and rolls their transaction back", async () => {
+    const user = await createTestUser(superuser);
+    const renamed = (name: string) => (tx: Transaction) => tx`update public.profiles set full_name = ${name} where id = ${user.id} returning id`;
+    // Active: the update goes through.
+    expect(await asCaller(api, user.caller, renamed("Live"))).toHaveLength(1);
+
+    const ended = callerWith({ ...user.claims, session_id: crypto.randomUUID() });
+    const refusal = await asCaller(api, ended, renamed("Ended")).then(() => undefined, (error: unknown) => error);
+    expect(refusal).toBeInstanceOf(CallerRefusedError);
+    expect((refusal as CallerRefusedError).state).toBe("signed_out");
+    // PostgREST's way answers the same request with nothing at all.
+    expect(await asPostgrestCaller(api, ended, renamed("Ended"))).toHaveLength(0);
+
+    // A statement that fails under RLS is answered with the state, not with its own error.
+    await superuser`update auth.users set banned_until = now() + interval '1 hour' where id = ${user.id}`;
+    const banned = await asCaller(api, user.caller, (tx) => tx`insert into public.resumes (user_id, resume_name, pdf_filename, permanent_token) values (${user.id}, 'x', 'x.pdf', 'x')`).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect((banned as CallerRefusedError).state).toBe("banned");
+    const [profile] = await superuser`select full_name from public.profiles where id = ${user.id}`;
+    expect(profile!.full_name).toBe("Live");
+  });
+
+  test("anon is never checked: there is no account", async () => {
+    expect(await asCaller(api, { role: "anon" }, (tx) => tx`select 1 as one`)).toEqual([{ one: 1 }] as never);
+  });
+});
+
 describe("a deactivated recruiter leaves the public listings", () => {
   test("postings and the public profile disappear for everyone and come back on reactivation", async () => {
     const username = `gone-${Math.random().toString(36).slice(2, 8)}`;
@@ -116,7 +146,7 @@ describe("a deactivated recruiter leaves the public listings", () => {
       values (${recruiter.id}, 'Vanishing role', 'Gone Corp', 'Soon gone.', ${place}) returning id`;
     const viewer = await createTestUser(superuser);
     const seen = (caller: Caller) =>
-      asCaller(api, caller, async (tx) => ({
+      asPostgrestCaller(api, caller, async (tx) => ({
         listed: (await tx`select id from public.list_open_job_postings(filter_location => ${place})`).length,
         counted: Number((await tx`select public.count_open_job_postings(filter_location => ${place}) as n`)[0]!.n),
         viewed: (await tx`select id from public.view_job_posting(${job!.id})`).length,
@@ -195,7 +225,7 @@ describe("admin functions", () => {
       metadata: { recruiter_profile: { username, recruiter_type: "company", company_name: "Checked Corp" } },
     });
     const publicFlag = async () =>
-      (await asCaller(api, { role: "anon" }, (tx) => tx`select is_verified from public.recruiter_profiles where username = ${username}`))[0]!.is_verified;
+      (await asPostgrestCaller(api, { role: "anon" }, (tx) => tx`select is_verified from public.recruiter_profiles where username = ${username}`))[0]!.is_verified;
     expect(await publicFlag()).toBe(false);
     const [verified] = await superuser`select * from private.verify_recruiter(${recruiter.id}, actor => 'ops')`;
     expect(verified).toEqual({ user_id: recruiter.id, username, is_verified: true, was_verified: false } as never);
@@ -229,7 +259,7 @@ describe("admin functions", () => {
   test("nobody but an admin may run them: not the API roles, not the servers' role", async () => {
     const user = await createTestUser(superuser);
     for (const caller of [{ role: "anon" } as Caller, user.caller]) {
-      const error = await asCaller(api, caller, (tx) => tx`select * from private.deactivate_account(${user.id}, 'x')`).then(
+      const error = await asPostgrestCaller(api, caller, (tx) => tx`select * from private.deactivate_account(${user.id}, 'x')`).then(
         () => undefined,
         (e: { code?: string; message?: string }) => e,
       );

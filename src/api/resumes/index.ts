@@ -41,13 +41,13 @@ export function resumesModule(deps: { service: ResumeService; verifier: JwtVerif
     .use(callerPlugin(deps.verifier))
     .post(
       "/upload",
-      async ({ caller, request }) => service.upload(caller, await readUploadForm(request, maxUploadBytes)),
+      ({ caller, request }) => service.upload(caller, () => readUploadForm(request, maxUploadBytes)),
       documented(
         {
           auth: true,
           // The body is read by the core's size-limited multipart reader, straight from the
-          // stream: Elysia must not buffer (or parse) it first. The caller is checked
-          // before a byte of it is read.
+          // stream: Elysia must not buffer (or parse) it first. The caller (token, then
+          // account and session) is checked before a byte of it is read.
           parse: "none" as const,
           response: { 200: UploadResponse },
           detail: { summary: "Upload a resume PDF; returns its share link and QR code", requestBody: uploadFormDocs(maxUploadBytes) as never },

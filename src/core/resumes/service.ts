@@ -1,7 +1,7 @@
 // Resumes and sharing: the one implementation behind both faces (the /api/v1 facade
 // and the resume-upload / public-resume edge functions). Plain values in, values or
-// an ApiError out; no face's HTTP context ever reaches it (each face reads the upload
-// form with upload-form.ts and passes what it read).
+// an ApiError out; no face's HTTP context ever reaches it (each face hands the upload a
+// function that reads the form with upload-form.ts).
 import type { ResumeDeps, SignedInCaller } from "./deps.ts";
 import { deleteResume, getResume, listMyResumes, resumeAnalytics, rotateShareToken, updateResume } from "./manage.ts";
 import type { ResumeChanges } from "./model.ts";
@@ -11,8 +11,8 @@ import { uploadResume } from "./upload.ts";
 
 export function createResumeService(deps: ResumeDeps) {
   return {
-    /** A read upload form (upload-form.ts) becomes the caller's resume: all or nothing. */
-    upload: (caller: SignedInCaller, form: UploadForm) => uploadResume(deps, caller, form),
+    /** The upload form (read by `readForm` once the caller is checked) becomes the caller's resume: all or nothing. */
+    upload: (caller: SignedInCaller, readForm: () => Promise<UploadForm>) => uploadResume(deps, caller, readForm),
     listMine: (caller: SignedInCaller, options?: { includeInactive?: boolean }) => listMyResumes(deps, caller, options),
     get: (caller: SignedInCaller, resumeId: number) => getResume(deps, caller, resumeId),
     update: (caller: SignedInCaller, resumeId: number, changes: ResumeChanges) => updateResume(deps, caller, resumeId, changes),

@@ -1,8 +1,11 @@
 // Uploading a resume, the same for the facade (POST /api/v1/resumes/upload) and the
 // resume-upload edge function. Each face reads the form (upload-form.ts: the multipart
 // body, size-limited while it streams, the fields checked and the bytes proven a PDF)
-// and hands this service plain values; then:
-//   1. read the PDF with MuPDF (thumbnail.ts): damaged, encrypted or active content
+// and hands this service a way to read it; then:
+//   0. the caller's account and session are checked (asCaller's refusal: 401 for an
+//      ended session, 403 for a deactivated account), before a byte of the body is read
+//      and long before anything is stored;
+//   1. read the form, and the PDF with MuPDF (thumbnail.ts): damaged, encrypted or active content
 //      (JavaScript, launch actions, embedded files) is refused here, before anything is
 //      stored; the pages are counted and the first one rendered;
 //   2. store the first page's PNG beside the PDF (the link preview);
@@ -11,6 +14,7 @@
 //      session and account, and their quotas, are checked there).
 // No half states: a failed store leaves no row (and a PUT that may have landed is
 // deleted again); a failed insert deletes the stored file before answering.
+import { asCaller } from "../../db/client.ts";
 import { apiErrorFromDatabase } from "../errors.ts";
 import { qrCodePngDataUrl } from "../qr.ts";
 import { newPermanentToken, newStorageFileName } from "../random-tokens.ts";
@@ -26,8 +30,15 @@ export function previewUrlOf(previewBaseUrl: string, permanentToken: string): st
   return `${previewBaseUrl.replace(/\/+$/, "")}/r/${permanentToken}`;
 }
 
-/** Stores the PDF, then records it as the caller's resume; all or nothing. */
-export async function uploadResume(deps: ResumeDeps, caller: SignedInCaller, form: UploadForm): Promise<UploadResult> {
+/**
+ * Checks the caller, reads the form (`readForm`: upload-form.ts over the face's
+ * request), stores the PDF, then records it as the caller's resume; all or nothing.
+ */
+export async function uploadResume(deps: ResumeDeps, caller: SignedInCaller, readForm: () => Promise<UploadForm>): Promise<UploadResult> {
+  // One round trip that reads nothing but the caller's state (asCaller refuses one who
+  // may not act): a deactivated or signed-out token must not get its file stored.
+  await asCaller(deps.sql, caller, async () => undefined);
+  const form = await readForm();
   const userId = caller.claims.sub;
   const key = newStorageFileName();
   const permanentToken = newPermanentToken();
