@@ -179,6 +179,68 @@ describe("a deactivated recruiter leaves the public listings", () => {
   });
 });
 
+describe("a direct write of profiles.is_active (the dashboard's Table Editor) does what the admin functions do", () => {
+  /** The account as Supabase Auth and the policies see it. */
+  async function accountOf(user: TestUser) {
+    const [row] = await superuser`
+      select p.is_active, u.banned_until,
+             (select count(*)::int from auth.sessions s where s.user_id = u.id) as sessions,
+             (select count(*)::int from auth.refresh_tokens t where t.user_id = u.id::text) as refresh_tokens
+        from public.profiles p join auth.users u on u.id = p.id where p.id = ${user.id}`;
+    return row as { is_active: boolean; banned_until: Date | null; sessions: number; refresh_tokens: number };
+  }
+
+  test("false: banned in Supabase Auth (as long as deactivate_account bans), every session and refresh token ended, the old token refused", async () => {
+    const user = await createTestUser(superuser);
+    const second = await startTestSession(superuser, user.id);
+    await superuser`
+      insert into auth.refresh_tokens (instance_id, token, user_id, revoked, created_at, updated_at, session_id)
+      values ('00000000-0000-0000-0000-000000000000', ${`rt${crypto.randomUUID()}`}, ${user.id}, false, now(), now(), ${second})`;
+    await superuser`update public.profiles set is_active = false where id = ${user.id}`;
+
+    const account = await accountOf(user);
+    expect(account).toMatchObject({ is_active: false, sessions: 0, refresh_tokens: 0 });
+    expect(account.banned_until!.getTime()).toBeGreaterThan(Date.now() + 99 * 365 * 86_400_000);
+    // The same ban the admin function writes.
+    const other = await createTestUser(superuser);
+    const [byAdmin] = await superuser`select banned_until from private.deactivate_account(${other.id}, 'test: compare')`;
+    expect(Math.abs(account.banned_until!.getTime() - (byAdmin!.banned_until as Date).getTime())).toBeLessThan(60_000);
+    expect(await stateOf(user.caller)).toEqual({ state: "deactivated", ownProfile: 0 });
+  });
+
+  test("true: the ban lifted; ended sessions stay ended, a new sign-in may act", async () => {
+    const user = await createTestUser(superuser);
+    await superuser`update public.profiles set is_active = false where id = ${user.id}`;
+    await superuser`update public.profiles set is_active = true where id = ${user.id}`;
+    expect(await accountOf(user)).toMatchObject({ is_active: true, banned_until: null, sessions: 0 });
+    expect(await stateOf(user.caller)).toEqual({ state: "signed_out", ownProfile: 0 });
+    const fresh = await startTestSession(superuser, user.id);
+    expect(await stateOf(callerWith(claimsFor(user.id, user.email, fresh)))).toEqual({ state: "active", ownProfile: 1 });
+  });
+
+  test("a write that leaves is_active as it was changes neither the ban nor the sessions", async () => {
+    const active = await createTestUser(superuser);
+    await superuser`update public.profiles set full_name = 'Renamed by an admin', is_active = true where id = ${active.id}`;
+    expect(await accountOf(active)).toMatchObject({ is_active: true, banned_until: null, sessions: 1 });
+    // A ban from the dashboard (Supabase Auth's own, not a deactivation) stays through other edits.
+    const banned = await createTestUser(superuser);
+    await superuser`update auth.users set banned_until = now() + interval '1 day' where id = ${banned.id}`;
+    await superuser`update public.profiles set full_name = 'Still banned' where id = ${banned.id}`;
+    expect((await accountOf(banned)).banned_until).not.toBeNull();
+  });
+
+  test("the admin functions and the trigger are one rule: deactivate_account reports the sessions the rule ended", async () => {
+    const user = await createTestUser(superuser);
+    await startTestSession(superuser, user.id);
+    const [first] = await superuser`select sessions_ended, was_active from private.deactivate_account(${user.id}, 'test: once')`;
+    expect(first).toEqual({ sessions_ended: 2, was_active: true } as never);
+    // Deactivating again (is_active unchanged, so no trigger) still ends a session that appeared since.
+    await startTestSession(superuser, user.id);
+    const [again] = await superuser`select sessions_ended, was_active from private.deactivate_account(${user.id}, 'test: twice')`;
+    expect(again).toEqual({ sessions_ended: 1, was_active: false } as never);
+  });
+});
+
 describe("admin functions", () => {
   test("deactivate: profile off, banned in Supabase Auth, every session ended, recorded with who and why", async () => {
     const user = await createTestUser(superuser);

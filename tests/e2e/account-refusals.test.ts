@@ -255,6 +255,32 @@ describe("after POST /api/v1/auth/logout the same bearer is refused", () => {
   });
 });
 
+describe("a direct write of profiles.is_active, as the dashboard's Table Editor makes it", () => {
+  /** Supabase Auth's own password grant, through the local gateway, as supabase-js calls it. */
+  const signIn = (email: string) =>
+    fetch(`${stack.gatewayUrl}/auth/v1/token?grant_type=password`, {
+      method: "POST",
+      headers: { apikey: stack.anonKey, "content-type": "application/json", "x-supabase-api-version": "2024-01-01" },
+      body: JSON.stringify({ email, password: testPassword }),
+    }).then(async (response) => ({ status: response.status, body: await response.json() }));
+
+  test("false bans the account in Supabase Auth and ends its sessions; true lifts the ban", async () => {
+    const account = await registerCandidate(stack);
+    await db`update public.profiles set is_active = false where id = ${account.id}`;
+    expect(await signIn(account.email)).toEqual({ status: 400, body: { code: "user_banned", message: "User is banned" } });
+    const refreshed = await callFacade(stack, "POST", "/api/v1/auth/refresh", { ip: testClientIp(), body: { refresh_token: account.refreshToken } });
+    expect(refreshed.status).toBe(401);
+    expectRefusal(await callFacade(stack, "GET", "/api/v1/auth/me", { token: account.token }), "deactivated", "/auth/me");
+
+    await db`update public.profiles set is_active = true where id = ${account.id}`;
+    expect((await signIn(account.email)).status).toBe(200);
+    const again = await logIn(stack, account.email, "candidate");
+    expect((await callFacade(stack, "GET", "/api/v1/auth/me", { token: again.token })).status).toBe(200);
+    // The session the deactivation ended stays ended.
+    expectRefusal(await callFacade(stack, "GET", "/api/v1/auth/me", { token: account.token }), "signed out", "the old token");
+  });
+});
+
 describe("a token of another issuer (iss) is refused, however well signed", () => {
   let account: Account;
   let sign: (claims: Record<string, unknown>) => Promise<string>;
