@@ -43,6 +43,8 @@ export interface DatabaseOptions {
   max: number;
   /** Application name shown in pg_stat_activity. */
   applicationName?: string;
+  /** How long opening a connection may take before the query fails (answered 503). Default 10 s. */
+  connectTimeoutSeconds?: number;
 }
 
 /** A pool of connections to `url` (opened as queries need them), typed as the generated row types say. */
@@ -50,7 +52,7 @@ export function createDatabasePool(url: string, options: DatabaseOptions): Sql {
   return postgres(url, {
     max: options.max,
     idle_timeout: 30,
-    connect_timeout: 10,
+    connect_timeout: options.connectTimeoutSeconds ?? 10,
     // Transaction-mode poolers (Supavisor on port 6543) cannot keep prepared statements.
     prepare: !/:6543\//.test(url),
     connection: { application_name: options.applicationName ?? "previewcv" },

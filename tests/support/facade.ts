@@ -44,8 +44,11 @@ export interface InProcessFacade extends Required<FacadeTarget> {
   publicJwk: JWK;
   /** What the facade logged at warn and above (a 500 logs "unhandled error"). */
   logged: Record<string, unknown>[];
-  /** A facade over the same parts with other settings or a logger of the test's own. */
-  variant(options: { log?: Logger; maxUploadBytes?: number }): FacadeApp;
+  /**
+   * A facade over the same parts with other settings, a logger of the test's own, or
+   * another database pool (its rate limits counted there too).
+   */
+  variant(options: { log?: Logger; maxUploadBytes?: number; sql?: Sql }): FacadeApp;
 }
 
 const facadeOrigin = "http://localhost";
@@ -145,7 +148,12 @@ async function build(): Promise<InProcessFacade> {
     publicJwk: auth.standIn.jwks.keys[0]!,
     logged,
     variant: (options) =>
-      createApp({ ...parts, log: options.log ?? log, settings: { ...settings, MAX_UPLOAD_BYTES: options.maxUploadBytes ?? settings.MAX_UPLOAD_BYTES } }),
+      createApp({
+        ...parts,
+        ...(options.sql ? { sql: options.sql, rateLimiter: postgresRateLimiter(options.sql) } : {}),
+        log: options.log ?? log,
+        settings: { ...settings, MAX_UPLOAD_BYTES: options.maxUploadBytes ?? settings.MAX_UPLOAD_BYTES },
+      }),
   };
 }
 

@@ -41,7 +41,10 @@ type Refusals = Partial<Record<number, string>>;
 
 /** What a route refuses because of how it is declared, whatever it does. */
 function refusalsOfTheDeclaration(options: RouteDeclaration): Refusals[] {
-  const found: Refusals[] = [{ 500: "An unexpected failure (logged; the answer carries the request id)" }];
+  const found: Refusals[] = [
+    { 500: "An unexpected failure (logged; the answer carries the request id)" },
+    { 503: "The database is unreachable (Retry-After)" },
+  ];
   if (options.auth) {
     found.push({
       401: "No valid Supabase access token, or its session has ended (signed out, expired) or its account is gone (WWW-Authenticate: Bearer)",
