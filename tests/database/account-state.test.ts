@@ -208,9 +208,9 @@ describe("a direct write of profiles.is_active (the dashboard's Table Editor) do
     expect(await stateOf(user.caller)).toEqual({ state: "deactivated", ownProfile: 0 });
   });
 
-  test("true: the ban lifted; ended sessions stay ended, a new sign-in may act", async () => {
+  test("true: the ban lifted (an admin's deactivation undone in the Table Editor); ended sessions stay ended, a new sign-in may act", async () => {
     const user = await createTestUser(superuser);
-    await superuser`update public.profiles set is_active = false where id = ${user.id}`;
+    await superuser`select private.deactivate_account(${user.id}, 'test: undone by hand')`;
     await superuser`update public.profiles set is_active = true where id = ${user.id}`;
     expect(await accountOf(user)).toMatchObject({ is_active: true, banned_until: null, sessions: 0 });
     expect(await stateOf(user.caller)).toEqual({ state: "signed_out", ownProfile: 0 });

@@ -205,9 +205,13 @@ describe.each(Object.keys(expected) as (keyof typeof expected)[])("a %s account'
   });
 
   for (const face of faces) {
-    test(`the upload through the ${face.name} is refused before the file is stored`, async () => {
+    test(`the upload through the ${face.name} is refused before the form is read, so before anything is stored`, async () => {
       const answer = await upload(face, stack, { token: pair.candidate.token, ip: testClientIp() });
       expectRefusal(answer, kind, `upload through the ${face.name}`);
+      // A form without its file is refused for the token too, not as a 422: the form
+      // was never read (the file used to be stored, then deleted when the row was refused).
+      const malformed = await upload(face, stack, { token: pair.candidate.token, ip: testClientIp(), fields: { file: null } });
+      expectRefusal(malformed, kind, `malformed upload through the ${face.name}`);
       expect(await snapshot(pair)).toEqual(before);
     });
   }
