@@ -9,7 +9,7 @@
 // Knobs (environment): BENCH_SECONDS (5 per case), BENCH_ROUNDS (3), BENCH_UPLOAD_CONCURRENCY (4).
 import postgres from "postgres";
 import { createApp } from "../src/api/app.ts";
-import { createSupabaseAuthClient, projectJwtVerifier } from "../src/auth/index.ts";
+import { createProjectJwtVerifier, createSupabaseAuthClient } from "../src/auth/index.ts";
 import { createLogger } from "../src/core/log.ts";
 import { readSettings, storageConfig, thumbnailStorageConfig } from "../src/core/settings.ts";
 import { createStorage } from "../src/core/storage/index.ts";
@@ -40,7 +40,7 @@ async function main() {
         sql,
         settings,
         log: createLogger({ service: "bench-upload", level: "error" }),
-        verifier: projectJwtVerifier(settings),
+        verifier: createProjectJwtVerifier(settings),
         auth: createSupabaseAuthClient({ url: settings.SUPABASE_URL, apiKey: settings.SUPABASE_ANON_KEY, serviceRoleKey: settings.SUPABASE_SERVICE_ROLE_KEY }),
         storage: createStorage(storageConfig(settings)),
         thumbnails: createStorage(thumbnailStorageConfig(settings)),

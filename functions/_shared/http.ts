@@ -40,8 +40,10 @@ export function functionHandler(options: FunctionShellOptions): (request: Reques
         const answer = await options.handle({ request, route: path.slice(prefix.length), requestId });
         response = answer instanceof Response ? answer : jsonResponse(answer);
       } catch (error) {
+        // A database out of reach is 503 with Retry-After (src/core/errors.ts), as on the facade.
         const apiError = error instanceof ApiError ? error : apiErrorFromDatabase(error);
         if (!apiError) options.log.error("unhandled error", { request_id: requestId, path, ...errorFields(error) });
+        else if (apiError.status === 503 && !(error instanceof ApiError)) options.log.warn("dependency unavailable", { request_id: requestId, path, ...errorFields(error) });
         response = errorResponse(apiError ?? new ApiError(500, "Internal server error", { request_id: requestId }));
       }
       for (const [name, value] of Object.entries(common)) response.headers.set(name, value);

@@ -4,7 +4,7 @@
 //
 // Environment: the "functions" group of src/core/settings.ts (SUPABASE_URL is set by
 // Supabase for every function; the rest come from `supabase secrets set`, see .env.example).
-import { projectJwtVerifier, type JwtVerifier } from "../../src/auth/index.ts";
+import { createProjectJwtVerifier, type JwtVerifier } from "../../src/auth/index.ts";
 import { createLogger, type Logger } from "../../src/core/log.ts";
 import type { ResumeDeps } from "../../src/core/resumes/deps.ts";
 import { readSettings, storageConfig, thumbnailStorageConfig, type FunctionSettings } from "../../src/core/settings.ts";
@@ -35,7 +35,7 @@ export function createFunctionRuntime(name: string): FunctionRuntime {
     log,
     storage: createStorage(storageConfig(settings)),
     thumbnails: createStorage(thumbnailStorageConfig(settings)),
-    verifier: projectJwtVerifier(settings),
+    verifier: createProjectJwtVerifier(settings),
     // On Supabase, work after the answer must be handed to EdgeRuntime.waitUntil or the
     // isolate may stop first; a plain Deno process keeps running it anyway. The work
     // comes from runInBackground (src/core/resumes/orphan-cleanup.ts), which has already

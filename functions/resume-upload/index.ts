@@ -7,8 +7,8 @@
 // The same implementation as POST /api/v1/resumes/upload: the form is read by
 // src/core/resumes/upload-form.ts, the upload done by src/core/resumes/upload.ts.
 // verify_jwt = false (supabase/config.toml): the function verifies the token itself,
-// against the project's JWKS (ES256) with the legacy HS256 secret as fallback, before
-// reading a byte of the body.
+// against the project's JWKS (ES256) with the legacy HS256 secret as fallback and its
+// issuer, and checks the account and session, before reading a byte of the body.
 import { authenticate } from "../../src/auth/index.ts";
 import { notFound } from "../../src/core/errors.ts";
 import { readUploadForm } from "../../src/core/resumes/upload-form.ts";
@@ -27,7 +27,7 @@ const handler = functionHandler({
     if (route !== "" && route !== "/") throw notFound("Not Found");
     if (request.method !== "POST") throw methodNotAllowed(["POST"]);
     const caller = await authenticate(runtime.verifier, request.headers.get("authorization"));
-    // The form is read only once the caller is within the hourly upload limit.
+    // The account and session are checked, and the hourly upload limit, before the form is read (uploadResume).
     return uploadResume(runtime, caller, () => readUploadForm(request, runtime.settings.MAX_UPLOAD_BYTES));
   },
 });

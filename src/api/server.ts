@@ -1,7 +1,7 @@
 // The facade's production entry point: `bun src/api/server.ts`. Reads the environment
 // (see .env.example), listens on FACADE_PORT, and drains on SIGTERM so a rolling
 // deploy behind a load balancer drops no request.
-import { createSupabaseAuthClient, projectJwtVerifier } from "../auth/index.ts";
+import { createProjectJwtVerifier, createSupabaseAuthClient } from "../auth/index.ts";
 import { createLogger } from "../core/log.ts";
 import { readSettings, serverBodyLimit, storageConfig, thumbnailStorageConfig } from "../core/settings.ts";
 import { createStorage } from "../core/storage/index.ts";
@@ -20,7 +20,7 @@ const app = createApp({
   sql,
   settings,
   log,
-  verifier: projectJwtVerifier(settings),
+  verifier: createProjectJwtVerifier(settings),
   auth: createSupabaseAuthClient({
     url: settings.SUPABASE_URL,
     apiKey: settings.SUPABASE_ANON_KEY,

@@ -1,13 +1,13 @@
 // Authentication shared by the facade and the edge functions (runtime-neutral).
 export {
   createJwtVerifier,
-  projectJwtVerifier,
   InvalidTokenError,
   JwksUnavailableError,
   type InvalidTokenReason,
   type JwtVerifier,
   type JwtVerifierOptions,
 } from "./jwt-verifier.ts";
+export { createProjectJwtVerifier, type ProjectVerifierSettings } from "./project-verifier.ts";
 export { bearerChallenge, readBearerToken } from "./bearer.ts";
 export {
   AuthApiError,

@@ -62,8 +62,13 @@ export interface JwtVerifierOptions {
   legacyJwtSecret?: string;
   /** Required `aud`; Supabase user tokens carry "authenticated". */
   audience?: string;
-  /** Required `iss` (e.g. "https://<ref>.supabase.co/auth/v1"); not checked when absent. */
-  issuer?: string;
+  /**
+   * The `iss` a token must carry: the project's Auth URL ("https://<ref>.supabase.co/auth/v1",
+   * authIssuers in src/core/settings.ts), or a list of those accepted. Required: a token
+   * of another issuer (another project sharing a legacy secret, a key reused elsewhere)
+   * is refused even when its signature verifies.
+   */
+  issuer: string | readonly string[];
   /** Roles accepted; the anon and service_role keys are valid JWTs but not user tokens. */
   allowedRoles?: readonly string[];
   /**
@@ -91,26 +96,14 @@ export interface JwtVerifier {
 const maxTokenLength = 16 * 1024;
 const compactJwsPattern = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
 
-/**
- * The verifier of one Supabase project's user tokens, from its settings: the signing keys
- * the project publishes (`/auth/v1/.well-known/jwks.json` of SUPABASE_URL), with its
- * legacy HS256 secret as the fallback when one is set.
- */
-export function projectJwtVerifier(
-  project: { SUPABASE_URL: string; SUPABASE_JWT_SECRET?: string },
-  options: Omit<JwtVerifierOptions, "jwksUrl" | "legacyJwtSecret"> = {},
-): JwtVerifier {
-  return createJwtVerifier({
-    ...options,
-    jwksUrl: new URL("/auth/v1/.well-known/jwks.json", project.SUPABASE_URL),
-    legacyJwtSecret: project.SUPABASE_JWT_SECRET,
-  });
-}
-
 export function createJwtVerifier(options: JwtVerifierOptions): JwtVerifier {
   const now = options.now ?? (() => Date.now());
   const audience = options.audience ?? "authenticated";
   const allowedRoles = options.allowedRoles ?? ["authenticated"];
+  const issuers: readonly string[] = typeof options.issuer === "string" ? [options.issuer] : options.issuer;
+  if (issuers.length === 0 || issuers.some((issuer) => typeof issuer !== "string" || issuer === "")) {
+    throw new Error("createJwtVerifier needs the issuer (iss) of the project's tokens");
+  }
   const toleranceSeconds = options.clockToleranceSeconds ?? 30;
   const legacySecret = options.legacyJwtSecret ? new TextEncoder().encode(options.legacyJwtSecret) : undefined;
   const keySetOptions: RemoteKeySetOptions = {
@@ -179,7 +172,7 @@ export function createJwtVerifier(options: JwtVerifierOptions): JwtVerifier {
     if (!audienceIncludes(claims.aud, audience)) {
       throw new InvalidTokenError("wrong_audience", `The token is not meant for audience "${audience}"`);
     }
-    if (options.issuer !== undefined && claims.iss !== options.issuer) {
+    if (typeof claims.iss !== "string" || !issuers.includes(claims.iss)) {
       throw new InvalidTokenError("wrong_issuer", "The token was issued by someone else");
     }
     if (typeof claims.sub !== "string" || !UUID_PATTERN.test(claims.sub)) {

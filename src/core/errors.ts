@@ -2,8 +2,10 @@
 // Services throw it with the seed's messages; each face turns it into the same JSON
 // (ApiErrorBody):
 //   { "success": false, "detail": "<message>", ...extra }
-// A 500 is a bug: anything that is the client's fault must become an ApiError.
+// A 500 is a bug: anything that is the client's fault must become an ApiError, and so
+// must a dependency that is out of reach (503 with Retry-After, below).
 import { z } from "zod";
+import { CallerRefusedError } from "../db/client.ts";
 
 /** The JSON of every refusal, on both faces: what `ApiError.body` is. */
 export const ApiErrorBody = z.looseObject({
@@ -67,8 +69,11 @@ export function invalidRequest(problems: RequestProblem[], where = "request"): A
 export const tooManyRequests = (retryAfterSeconds: number, detail = "Too many requests, try again later") =>
   new ApiError(429, detail, { retry_after: retryAfterSeconds }, { "Retry-After": String(retryAfterSeconds) });
 
-/** An outside service (Supabase Auth, storage) failed or timed out: not the client's fault. */
-export const serviceUnavailable = (detail: string) => new ApiError(503, detail, {}, { "Retry-After": "5" });
+/** How long a client should wait before retrying a request an outage refused (Retry-After). */
+export const outageRetryAfterSeconds = 5;
+
+/** An outside service (Supabase Auth, storage, the database) failed or timed out: not the client's fault. */
+export const serviceUnavailable = (detail: string) => new ApiError(503, detail, {}, { "Retry-After": String(outageRetryAfterSeconds) });
 
 export const badGateway = (detail: string) => new ApiError(502, detail);
 
@@ -78,6 +83,7 @@ export interface DatabaseErrorFields {
   code: string;
   message: string;
   constraint?: string;
+  /** The error's DETAIL (our functions put the caller's state there with PT401/PT403). */
   detail?: string;
   hint?: string;
 }
@@ -95,13 +101,92 @@ export function databaseErrorOf(error: unknown): DatabaseErrorFields | undefined
 }
 
 /**
- * Maps an error the database raised to an ApiError when it is the client's doing,
- * or returns undefined (a bug, answered 500). SQLSTATE PTnnn is PostgREST's
- * convention for "answer HTTP nnn", used by our triggers.
+ * The answer to a signed-in caller whose token may not act, by their state
+ * (private.caller_state(), as asCaller's CallerRefusedError or the PT401/PT403 of the
+ * servers' functions carry it): 403 for an account switched off (deactivated, or banned
+ * in Supabase Auth), 401 for a token that can no longer be used (its session signed out
+ * or expired, its account gone): the client must sign in again.
+ */
+export function callerRefusal(state: string): ApiError {
+  const ended = (detail: string) => unauthorized(detail, `Bearer error="invalid_token", error_description="${detail}"`);
+  switch (state) {
+    case "deactivated":
+    case "banned":
+      return forbidden("Account is inactive");
+    case "no_account":
+      return ended("The account no longer exists");
+    default:
+      return ended("The session has ended: sign in again");
+  }
+}
+
+/** States private.caller_state() answers, to tell a PT401/PT403 about the caller from another one. */
+const callerStates = new Set(["anonymous", "no_account", "deactivated", "banned", "signed_out", "session_expired"]);
+
+/**
+ * Codes meaning the database is out of reach or not taking work right now (never the
+ * request's fault): the socket errors and postgres.js's own connection codes, and the
+ * SQLSTATEs of a server that is shutting down (57P01 admin, 57P02 crash), starting up
+ * (57P03) or full (53300 too many connections). Class 08 (connection exception) is
+ * matched by its prefix.
+ */
+const databaseUnreachableCodes = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ECONNABORTED",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+  "EHOSTDOWN",
+  "ENETUNREACH",
+  "ENETDOWN",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EPIPE",
+  // postgres.js: connect_timeout passed, the socket closed under a query, the pool ended.
+  "CONNECT_TIMEOUT",
+  "CONNECTION_CLOSED",
+  "CONNECTION_ENDED",
+  "CONNECTION_DESTROYED",
+  "57P01",
+  "57P02",
+  "57P03",
+  "53300",
+]);
+
+/** Bun's Redis client (the facade's rate limiter with REDIS_URL): the connection is gone or never came. */
+const redisUnreachableCodes = new Set(["ERR_REDIS_CONNECTION_CLOSED", "ERR_REDIS_CONNECTION_TIMEOUT"]);
+
+/**
+ * 503 with Retry-After when `error` says a dependency is unreachable (the database, or
+ * the Redis rate limiter); undefined for anything else.
+ */
+export function unavailableDependency(error: unknown): ApiError | undefined {
+  const code = (error as { code?: unknown } | null | undefined)?.code;
+  if (typeof code !== "string") return undefined;
+  if ((error as { name?: unknown }).name === "RedisError") {
+    return redisUnreachableCodes.has(code) ? serviceUnavailable("The rate limiter is unreachable right now; try again shortly") : undefined;
+  }
+  if (databaseUnreachableCodes.has(code) || /^08[0-9A-Z]{3}$/.test(code)) {
+    return serviceUnavailable("The database is unreachable right now; try again shortly");
+  }
+  return undefined;
+}
+
+/**
+ * Maps an error the database (or the way to it) raised to an ApiError when it is the
+ * client's doing or an outage, or returns undefined (a bug, answered 500). SQLSTATE
+ * PTnnn is PostgREST's convention for "answer HTTP nnn", used by our triggers; the
+ * caller's state (asCaller's refusal, or PT401/PT403 naming it) answers 401/403.
  */
 export function apiErrorFromDatabase(error: unknown): ApiError | undefined {
+  if (error instanceof CallerRefusedError) return callerRefusal(error.state);
+  const unavailable = unavailableDependency(error);
+  if (unavailable) return unavailable;
   const failure = databaseErrorOf(error);
   if (!failure) return undefined;
+  if ((failure.code === "PT401" || failure.code === "PT403") && failure.detail && callerStates.has(failure.detail)) {
+    return callerRefusal(failure.detail);
+  }
   const postgrestStatus = /^PT(\d{3})$/.exec(failure.code);
   if (postgrestStatus) return new ApiError(Number(postgrestStatus[1]), failure.message);
   switch (failure.code) {

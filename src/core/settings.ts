@@ -38,6 +38,15 @@ const variables = {
   SUPABASE_ANON_KEY: z.string().min(1),
   SUPABASE_SERVICE_ROLE_KEY: z.string().min(1),
   SUPABASE_JWT_SECRET: z.preprocess(orDefault(undefined), z.string().min(32).optional()),
+  /**
+   * The `iss` access tokens must carry, comma-separated when several are accepted.
+   * Unset: Supabase Auth's own, `${SUPABASE_URL}/auth/v1` (authIssuers below). Not
+   * SUPABASE_-prefixed: that prefix is the platform's (`supabase secrets set` refuses it).
+   */
+  AUTH_JWT_ISSUER: z.preprocess(
+    (value) => String(orDefault("")(value)).split(",").map((item) => item.trim()).filter(Boolean),
+    z.array(z.url()),
+  ),
 
   // --- The servers' database connection ----------------------------------------------
   /** The facade's and the functions' own login role (it can only switch into anon/authenticated). */
@@ -171,6 +180,7 @@ const storageNames = [
 const sharedNames = [
   "SUPABASE_URL",
   "SUPABASE_JWT_SECRET",
+  "AUTH_JWT_ISSUER",
   "APP_DATABASE_URL",
   "DB_POOL_SIZE",
   ...storageNames,
@@ -235,6 +245,18 @@ export function readSettings<G extends SettingGroup>(group: G, env: EnvReader): 
     throw new Error("STORAGE_DRIVER=bunny needs BUNNY_STORAGE_ZONE and BUNNY_STORAGE_ACCESS_KEY.");
   }
   return settings;
+}
+
+/**
+ * The `iss` a user's access token must carry: what Supabase Auth writes there, its own
+ * URL (`https://<ref>.supabase.co/auth/v1`; the local stand-in likewise writes the
+ * gateway's), unless AUTH_JWT_ISSUER names others: a custom domain, whose tokens
+ * carry that domain, or `supabase functions serve`, whose functions see SUPABASE_URL as
+ * the Docker-internal http://kong:8000 while the tokens say http://127.0.0.1:54321/auth/v1.
+ */
+export function authIssuers(settings: Pick<AllSettings, "SUPABASE_URL" | "AUTH_JWT_ISSUER">): string[] {
+  if (settings.AUTH_JWT_ISSUER.length > 0) return settings.AUTH_JWT_ISSUER;
+  return [`${settings.SUPABASE_URL.replace(/\/+$/, "")}/auth/v1`];
 }
 
 /** The storage settings (every process that touches stored files reads them). */

@@ -3,10 +3,12 @@
 // Every query runs as someone. `asCaller` runs it as the caller, exactly as PostgREST
 // does for supabase-js: inside a transaction, `role` switched to anon or authenticated
 // and `request.jwt.claims` set to the verified JWT claims, so the same RLS policies hold
-// the facade, the edge functions and the frontends. The few server-only operations (rate
-// limits, the public fetch, recording an upload) are private functions granted to the
-// servers' login role, previewcv_api, which they run without switching role; that role
-// is no member of service_role, so nothing here can bypass RLS.
+// the facade, the edge functions and the frontends; and, in the same round trip, it
+// refuses a caller whose session ended or whose account may not act. The few
+// server-only operations (rate limits, the public fetch, recording an upload) are
+// private functions granted to the servers' login role, previewcv_api, which they run
+// without switching role; that role is no member of service_role, so nothing here can
+// bypass RLS.
 //
 // Runtime-neutral: no Bun or Deno globals, so both runtimes load it.
 import postgres from "postgres";
@@ -41,6 +43,8 @@ export interface DatabaseOptions {
   max: number;
   /** Application name shown in pg_stat_activity. */
   applicationName?: string;
+  /** How long opening a connection may take before the query fails (answered 503). Default 10 s. */
+  connectTimeoutSeconds?: number;
 }
 
 /** A pool of connections to `url` (opened as queries need them), typed as the generated row types say. */
@@ -48,7 +52,7 @@ export function createDatabasePool(url: string, options: DatabaseOptions): Sql {
   return postgres(url, {
     max: options.max,
     idle_timeout: 30,
-    connect_timeout: 10,
+    connect_timeout: options.connectTimeoutSeconds ?? 10,
     // Transaction-mode poolers (Supavisor on port 6543) cannot keep prepared statements.
     prepare: !/:6543\//.test(url),
     connection: { application_name: options.applicationName ?? "previewcv" },
@@ -70,14 +74,66 @@ export function createDatabasePool(url: string, options: DatabaseOptions): Sql {
   });
 }
 
-/** Runs `fn` in a transaction as `caller`, under RLS, as PostgREST would. */
+/** What private.caller_state() says of a token's sub and session: it may act, or why not. */
+export type CallerState = "active" | "anonymous" | "no_account" | "deactivated" | "banned" | "signed_out" | "session_expired";
+
+/**
+ * asCaller refused a signed-in caller who may not act: their session ended (signed out,
+ * expired), their account is gone, deactivated or banned. src/core/errors.ts answers it
+ * (401 or 403) on both faces.
+ */
+export class CallerRefusedError extends Error {
+  override readonly name = "CallerRefusedError";
+  constructor(readonly state: Exclude<CallerState, "active">) {
+    super(`The caller may not act (${state})`);
+  }
+}
+
+/**
+ * Runs `fn` in a transaction as `caller`, under RLS, as PostgREST would; and refuses a
+ * signed-in caller who may not act with CallerRefusedError, whatever `fn` did.
+ *
+ * The database already refuses such a caller everywhere (every policy asks
+ * private.caller_may_act()), but only by showing nothing: an empty list, a 404. The
+ * servers answer 401/403 instead, without a round trip of their own: the caller's state
+ * is read in the statement that sets the role and claims, and decided once `fn` has
+ * settled (its writes, refused anyway, are rolled back with the transaction).
+ */
 export function asCaller<T>(sql: Sql, caller: Caller, fn: (tx: Transaction) => Promise<T>): Promise<T> {
+  return runAs(sql, caller, fn, true);
+}
+
+/**
+ * Runs `fn` exactly as PostgREST would run a supabase-js request: role and claims, and
+ * nothing else decides but RLS. The tests of the policies use it (a refused caller must
+ * see nothing there); the servers use asCaller.
+ */
+export function asPostgrestCaller<T>(sql: Sql, caller: Caller, fn: (tx: Transaction) => Promise<T>): Promise<T> {
+  return runAs(sql, caller, fn, false);
+}
+
+function runAs<T>(sql: Sql, caller: Caller, fn: (tx: Transaction) => Promise<T>, refuseWhoMayNotAct: boolean): Promise<T> {
   const claims = caller.role === "anon" ? { role: "anon" } : { ...caller.claims, role: "authenticated" };
+  const checked = refuseWhoMayNotAct && caller.role === "authenticated";
   return sql.begin(async (tx) => {
     // Sent without waiting for its answer: it travels in the same round trip as the
-    // first query of `fn` (postgres.js keeps a transaction's queries in order).
-    const switched = tx`select set_config('role', ${caller.role}, true), set_config('request.jwt.claims', ${JSON.stringify(claims)}, true)`.execute();
-    const [result] = await Promise.all([fn(tx), switched]);
-    return result;
+    // first query of `fn` (postgres.js keeps a transaction's queries in order). When the
+    // caller is checked, the materialized CTE sets the claims before the outer select
+    // reads the state from them (private.caller_state(), three primary-key lookups).
+    const switched = checked
+      ? tx<{ state: CallerState }[]>`
+          with switched as materialized (
+            select set_config('role', ${caller.role}, true), set_config('request.jwt.claims', ${JSON.stringify(claims)}, true)
+          )
+          select private.caller_state() as state from switched`.execute()
+      : tx`select set_config('role', ${caller.role}, true), set_config('request.jwt.claims', ${JSON.stringify(claims)}, true)`.execute();
+    // Both settle before anything is decided, so `fn` never outlives the transaction
+    // (its connection goes back to the pool when this callback returns).
+    const [work, switching] = await Promise.allSettled([fn(tx), switched]);
+    if (switching.status === "rejected") throw switching.reason;
+    const state = (switching.value[0] as { state?: CallerState } | undefined)?.state;
+    if (state !== undefined && state !== "active") throw new CallerRefusedError(state);
+    if (work.status === "rejected") throw work.reason;
+    return work.value;
   }) as Promise<T>;
 }

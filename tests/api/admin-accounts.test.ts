@@ -5,7 +5,7 @@
 // in the audit log with who made it.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import postgres from "postgres";
-import { asCaller, type AccessTokenClaims } from "../../src/db/client.ts";
+import { asPostgrestCaller, type AccessTokenClaims } from "../../src/db/client.ts";
 import { runAdminScript } from "../support/admin-script.ts";
 import { logIn, registerRecruiter, testPassword, type Account } from "../support/accounts.ts";
 import { asAuthenticatorUrl } from "../support/database.ts";
@@ -70,7 +70,7 @@ describe("admin account commands", () => {
     // The access token still verifies, but the database lets it do nothing.
     const api = postgres(asAuthenticatorUrl(stack.superuserUrl), { max: 1, onnotice: () => {} });
     try {
-      const seen = await asCaller(api, { role: "authenticated", claims: jwtClaims(recruiter.token) as AccessTokenClaims }, async (tx) => ({
+      const seen = await asPostgrestCaller(api, { role: "authenticated", claims: jwtClaims(recruiter.token) as AccessTokenClaims }, async (tx) => ({
         state: (await tx`select private.caller_state() as s`)[0]!.s,
         profile: (await tx`select id from public.profiles`).length,
         postings: (await tx`update public.job_postings set title = 'Still mine?' where id = ${jobId} returning id`).length,

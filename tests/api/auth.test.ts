@@ -295,6 +295,7 @@ describe("bad tokens are 401 with WWW-Authenticate: Bearer", () => {
   });
 
   const userClaims = (overrides: Record<string, unknown> = {}) => ({
+    iss: stack.issuer,
     sub: account.id,
     aud: "authenticated",
     role: "authenticated",
@@ -327,6 +328,9 @@ describe("bad tokens are 401 with WWW-Authenticate: Bearer", () => {
     ["expired", async () => es256(userClaims({ iat: now() - 7200, exp: now() - 3600 }))],
     ["not yet valid", async () => es256(userClaims({ nbf: now() + 3600, iat: now() + 3600, exp: now() + 7200 }))],
     ["another audience", async () => es256(userClaims({ aud: "some-other-app" }))],
+    ["another issuer (the same key, another project's Auth URL)", async () => es256(userClaims({ iss: "https://another-project.supabase.co/auth/v1" }))],
+    ["no issuer", async () => es256(userClaims({ iss: undefined }))],
+    ["the legacy secret, another issuer", async () => hs256(userClaims({ iss: "https://another-project.supabase.co/auth/v1" }))],
     ["the anon key", async () => stack.anonKey],
     ["the service_role key", async () => stack.serviceRoleKey],
     ["an unknown kid", async () => es256(userClaims(), "00000000-0000-0000-0000-000000000000")],

@@ -3,7 +3,7 @@
 // and keyset paging, expiry without a cron job, and every way a request can be wrong.
 import { beforeAll, describe, expect, test } from "bun:test";
 import postgres from "postgres";
-import { asCaller, type AccessTokenClaims, type Caller, type Sql } from "../../src/db/client.ts";
+import { asPostgrestCaller, type AccessTokenClaims, type Caller, type Sql } from "../../src/db/client.ts";
 import { jwtClaims } from "../support/jwt.ts";
 import { registerCandidate, registerRecruiter, type Account } from "../support/accounts.ts";
 import { asAuthenticatorUrl } from "../support/database.ts";
@@ -636,7 +636,7 @@ describe("the listing functions show what the policy \"visitors read open postin
       };
       const seenThroughTable: Record<string, number[]> = {};
       for (const [name, caller] of Object.entries(callers)) {
-        const [listed, counted, policyOpen, table] = await asCaller(api, caller, (tx) =>
+        const [listed, counted, policyOpen, table] = await asPostgrestCaller(api, caller, (tx) =>
           Promise.all([
             tx`select id from public.list_open_job_postings(filter_location => ${place})`,
             tx`select public.count_open_job_postings(filter_location => ${place}) as total`,
@@ -672,7 +672,7 @@ describe("the listing functions show what the policy \"visitors read open postin
         (tx: postgres.TransactionSql) => tx`select public.count_open_job_postings(count_limit => 100001)`,
         (tx: postgres.TransactionSql) => tx`select public.count_open_job_postings(count_limit => ${null}::integer)`,
       ]) {
-        const error = await asCaller(api, { role: "anon" }, call).then(() => undefined, (e: { code?: string }) => e);
+        const error = await asPostgrestCaller(api, { role: "anon" }, call).then(() => undefined, (e: { code?: string }) => e);
         expect(error?.code).toBe("22023");
       }
     } finally {
@@ -685,7 +685,7 @@ describe("the listing functions show what the policy \"visitors read open postin
     try {
       const place = uniquePlace("CountLimit");
       for (let i = 0; i < 3; i++) await createJob(recruiter, { location: place });
-      const counted = await asCaller(api, { role: "anon" }, async (tx) => {
+      const counted = await asPostgrestCaller(api, { role: "anon" }, async (tx) => {
         const count = async (limit: number | undefined) => {
           const [row] = limit === undefined
             ? await tx`select public.count_open_job_postings(filter_location => ${place}) as total`

@@ -135,9 +135,11 @@ describe("/docs/json", () => {
     expect(shared.parameters.map((p: { name: string }) => p.name)).toContain("x-api-token");
     // Every route also documents the 500 any request can meet.
     // 422 since issue 13: a malformed X-Viewer-IP or X-Viewer-Email, or an unknown include.
-    expect(Object.keys(shared.responses).sort()).toEqual(["200", "401", "404", "422", "429", "500"]);
-    // 409 and 429 since issue 11, hole 5: the account's quotas and its uploads per hour.
-    expect(Object.keys(upload.responses).sort()).toEqual(["200", "400", "401", "409", "413", "415", "422", "429", "500", "502", "503"]);
+    // 503 since issue 11: the database out of reach (Retry-After), on every route.
+    expect(Object.keys(shared.responses).sort()).toEqual(["200", "401", "404", "422", "429", "500", "503"]);
+    // Since issue 11: 403, a deactivated account's token is refused before the file is read;
+    // 409 and 429, the account's quotas and its uploads per hour.
+    expect(Object.keys(upload.responses).sort()).toEqual(["200", "400", "401", "403", "409", "413", "415", "422", "429", "500", "502", "503"]);
   });
 
   test("every route that takes a bearer token says so, the refresh route says what it takes instead", async () => {

@@ -2,6 +2,8 @@
 // connections, as two facade processes would have) share each bucket's window.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { redisRateLimiter } from "../../src/api/redis-rate-limiter.ts";
+import { apiErrorFromDatabase } from "../../src/core/errors.ts";
+import { freePort } from "../../src/local/ports.ts";
 import { createDatabasePool, type Sql } from "../../src/db/client.ts";
 import { postgresRateLimiter, type RateLimiter } from "../../src/db/rate-limit.ts";
 import { asAuthenticatorUrl, migratedTestDatabase } from "../support/database.ts";
@@ -66,4 +68,61 @@ describe.skipIf(!process.env.REDIS_URL)("Redis counters", () => {
 
   test("two clients share one window", () => sharedWindow(limiters[0]!, limiters[1]!));
   test("a refund takes one hit back for every client, never below zero", () => sharedRefunds(limiters[0]!, limiters[1]!));
+});
+
+/** The answer the facade gives when a hit fails: what its error handler maps the error to. */
+async function answerToFailedHit(limiter: RateLimiter) {
+  const started = Date.now();
+  const error = await limiter.hit(`test:${crypto.randomUUID()}`, rule).then(() => undefined, (failure: unknown) => failure);
+  const answer = apiErrorFromDatabase(error);
+  return { status: answer?.status, retryAfter: answer?.headers["Retry-After"], ms: Date.now() - started };
+}
+
+describe("Redis out of reach (issue 11: 503, not 500)", () => {
+  test("a closed port: each hit fails at once, answered 503 with Retry-After", async () => {
+    const limiter = redisRateLimiter(`redis://127.0.0.1:${await freePort()}`);
+    try {
+      for (let i = 0; i < 3; i++) {
+        const answer = await answerToFailedHit(limiter);
+        expect({ status: answer.status, retryAfter: answer.retryAfter }).toEqual({ status: 503, retryAfter: "5" });
+        // Not Bun's default of ~30 s of reconnection attempts per command.
+        expect(answer.ms).toBeLessThan(3_000);
+      }
+    } finally {
+      limiter.close();
+    }
+  });
+
+  // A Redis server of our own, stopped and started again (where the machine has one).
+  describe.skipIf(!Bun.which("redis-server"))("a Redis that goes down and comes back", () => {
+    test("refused (503) while it is down, counting again once it is back, without a restart of the facade", async () => {
+      const port = await freePort();
+      const start = () => Bun.spawn(["redis-server", "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdout: "ignore", stderr: "ignore" });
+      const waitForRedis = async (limiter: RateLimiter) => {
+        for (let i = 0; i < 50; i++) {
+          if (await limiter.hit(`test:${crypto.randomUUID()}`, rule).then(() => true, () => false)) return;
+          await Bun.sleep(100);
+        }
+        throw new Error("redis-server did not start");
+      };
+      let server = start();
+      const limiter = redisRateLimiter(`redis://127.0.0.1:${port}`);
+      try {
+        await waitForRedis(limiter);
+        server.kill();
+        await server.exited;
+        expect(await answerToFailedHit(limiter)).toMatchObject({ status: 503, retryAfter: "5" });
+        expect(await answerToFailedHit(limiter)).toMatchObject({ status: 503, retryAfter: "5" });
+        server = start();
+        await waitForRedis(limiter);
+        const bucket = `test:${crypto.randomUUID()}`;
+        expect((await limiter.hit(bucket, rule)).hits).toBe(1);
+        expect((await limiter.hit(bucket, rule)).hits).toBe(2);
+      } finally {
+        limiter.close();
+        server.kill();
+        await server.exited;
+      }
+    });
+  });
 });

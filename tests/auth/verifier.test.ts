@@ -66,7 +66,7 @@ function verifierWith(options: Partial<JwtVerifierOptions> = {}) {
   jwks.keys = [esKey.publicJwk, rsKey.publicJwk];
   jwks.mode = "up";
   jwks.fetches = 0;
-  const verifier = createJwtVerifier({ jwksUrl: jwks.url, legacyJwtSecret: legacySecret, now: () => Date.now() + clock.offsetMs, ...options });
+  const verifier = createJwtVerifier({ jwksUrl: jwks.url, legacyJwtSecret: legacySecret, issuer, now: () => Date.now() + clock.offsetMs, ...options });
   return { verifier, clock };
 }
 
@@ -247,7 +247,20 @@ describe("refused: claims", () => {
   test("a time claim that is not a number", () => expectRefused(hs256({ ...userClaims(), nbf: "soon" as never }), "invalid_claims"));
   test("the wrong audience", () => expectRefused(es256(userClaims({ aud: "anon" })), "wrong_audience"));
   test("no audience", () => expectRefused(es256(userClaims({ aud: undefined })), "wrong_audience"));
-  test("the wrong issuer, when one is required", () => expectRefused(es256(userClaims({ iss: "https://evil.example/auth/v1" })), "wrong_issuer", { issuer }));
+  test("the wrong issuer", () => expectRefused(es256(userClaims({ iss: "https://evil.example/auth/v1" })), "wrong_issuer"));
+  test("no issuer", () => expectRefused(es256(userClaims({ iss: undefined })), "wrong_issuer"));
+  test("an issuer that is not a string", () => expectRefused(hs256({ ...userClaims(), iss: [issuer] as never }), "wrong_issuer"));
+  test("a list of issuers accepts each of them and nothing else", async () => {
+    const customDomain = "https://auth.example.test/auth/v1";
+    const { verifier } = verifierWith({ issuer: [issuer, customDomain] });
+    for (const iss of [issuer, customDomain]) expect((await verifier.verifyAccessToken(await es256(userClaims({ iss })))).iss).toBe(iss);
+    expect((await refusal(verifier.verifyAccessToken(await es256(userClaims({ iss: "https://other.example.test/auth/v1" }))))).reason).toBe("wrong_issuer");
+  });
+  test("a verifier cannot be made without an issuer", () => {
+    for (const missing of [undefined, "", []]) {
+      expect(() => createJwtVerifier({ jwksUrl: jwks.url, issuer: missing as never })).toThrow(/issuer/);
+    }
+  });
   test("the anon key is not a user token", () => expectRefused(demoKeys.anonKey, "role_not_allowed"));
   test("the service_role key is not a user token", () => expectRefused(demoKeys.serviceRoleKey, "role_not_allowed"));
   test("a signed token of role service_role with a user's shape", () => expectRefused(es256(userClaims({ role: "service_role" })), "role_not_allowed"));

@@ -3,7 +3,7 @@
 // that deactivate, reactivate and verify, each recorded in the audit log.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import postgres from "postgres";
-import { asCaller, type AccessTokenClaims, type Caller } from "../../src/db/client.ts";
+import { asCaller, asPostgrestCaller, CallerRefusedError, type AccessTokenClaims, type Caller, type Transaction } from "../../src/db/client.ts";
 import { asAuthenticatorUrl, migratedTestDatabase } from "../support/database.ts";
 import { claimsFor, createTestUser, startTestSession, type TestUser } from "../support/personas.ts";
 
@@ -24,7 +24,7 @@ const callerWith = (claims: AccessTokenClaims): Caller => ({ role: "authenticate
 
 /** What the caller is told about themself, and whether they can read their own profile. */
 async function stateOf(caller: Caller): Promise<{ state: string; ownProfile: number }> {
-  return asCaller(api, caller, async (tx) => {
+  return asPostgrestCaller(api, caller, async (tx) => {
     const [row] = await tx`select private.caller_state() as state, (select count(*)::int from public.profiles) as own_profile`;
     return { state: row!.state as string, ownProfile: row!.own_profile as number };
   });
@@ -80,7 +80,7 @@ describe("which tokens may act", () => {
   });
 
   test("the check is evaluated once per statement (an InitPlan), by primary-key lookups", async () => {
-    const plan = await asCaller(api, user.caller, (tx) => tx`explain (costs off) select id from public.resumes`);
+    const plan = await asPostgrestCaller(api, user.caller, (tx) => tx`explain (costs off) select id from public.resumes`);
     const text = plan.map((row) => row["QUERY PLAN"]).join("\n");
     expect(text).toMatch(/InitPlan/);
     // The lookup itself: one probe of each primary key (forced off sequential scans,
@@ -103,6 +103,36 @@ describe("which tokens may act", () => {
   });
 });
 
+describe("the servers' asCaller refuses a caller who may not act (the facade and the functions answer 401/403)", () => {
+  test("with the state, whatever the statements did, and rolls their transaction back", async () => {
+    const user = await createTestUser(superuser);
+    const renamed = (name: string) => (tx: Transaction) => tx`update public.profiles set full_name = ${name} where id = ${user.id} returning id`;
+    // Active: the update goes through.
+    expect(await asCaller(api, user.caller, renamed("Live"))).toHaveLength(1);
+
+    const ended = callerWith({ ...user.claims, session_id: crypto.randomUUID() });
+    const refusal = await asCaller(api, ended, renamed("Ended")).then(() => undefined, (error: unknown) => error);
+    expect(refusal).toBeInstanceOf(CallerRefusedError);
+    expect((refusal as CallerRefusedError).state).toBe("signed_out");
+    // PostgREST's way answers the same request with nothing at all.
+    expect(await asPostgrestCaller(api, ended, renamed("Ended"))).toHaveLength(0);
+
+    // A statement that fails under RLS is answered with the state, not with its own error.
+    await superuser`update auth.users set banned_until = now() + interval '1 hour' where id = ${user.id}`;
+    const banned = await asCaller(api, user.caller, (tx) => tx`insert into public.resumes (user_id, resume_name, pdf_filename, permanent_token) values (${user.id}, 'x', 'x.pdf', 'x')`).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect((banned as CallerRefusedError).state).toBe("banned");
+    const [profile] = await superuser`select full_name from public.profiles where id = ${user.id}`;
+    expect(profile!.full_name).toBe("Live");
+  });
+
+  test("anon is never checked: there is no account", async () => {
+    expect(await asCaller(api, { role: "anon" }, (tx) => tx`select 1 as one`)).toEqual([{ one: 1 }] as never);
+  });
+});
+
 describe("a deactivated recruiter leaves the public listings", () => {
   test("postings and the public profile disappear for everyone and come back on reactivation", async () => {
     const username = `gone-${Math.random().toString(36).slice(2, 8)}`;
@@ -116,7 +146,7 @@ describe("a deactivated recruiter leaves the public listings", () => {
       values (${recruiter.id}, 'Vanishing role', 'Gone Corp', 'Soon gone.', ${place}) returning id`;
     const viewer = await createTestUser(superuser);
     const seen = (caller: Caller) =>
-      asCaller(api, caller, async (tx) => ({
+      asPostgrestCaller(api, caller, async (tx) => ({
         listed: (await tx`select id from public.list_open_job_postings(filter_location => ${place})`).length,
         counted: Number((await tx`select public.count_open_job_postings(filter_location => ${place}) as n`)[0]!.n),
         viewed: (await tx`select id from public.view_job_posting(${job!.id})`).length,
@@ -146,6 +176,68 @@ describe("a deactivated recruiter leaves the public listings", () => {
       insert into public.job_postings (recruiter_id, title, company_name, description, recruiter_is_active)
       values (${recruiter.id}, 'Forged', 'Corp', 'x', false)`.then(() => undefined, (e: { code?: string; constraint_name?: string }) => e);
     expect(error).toMatchObject({ code: "23503", constraint_name: "job_postings_recruiter_fkey" });
+  });
+});
+
+describe("a direct write of profiles.is_active (the dashboard's Table Editor) does what the admin functions do", () => {
+  /** The account as Supabase Auth and the policies see it. */
+  async function accountOf(user: TestUser) {
+    const [row] = await superuser`
+      select p.is_active, u.banned_until,
+             (select count(*)::int from auth.sessions s where s.user_id = u.id) as sessions,
+             (select count(*)::int from auth.refresh_tokens t where t.user_id = u.id::text) as refresh_tokens
+        from public.profiles p join auth.users u on u.id = p.id where p.id = ${user.id}`;
+    return row as { is_active: boolean; banned_until: Date | null; sessions: number; refresh_tokens: number };
+  }
+
+  test("false: banned in Supabase Auth (as long as deactivate_account bans), every session and refresh token ended, the old token refused", async () => {
+    const user = await createTestUser(superuser);
+    const second = await startTestSession(superuser, user.id);
+    await superuser`
+      insert into auth.refresh_tokens (instance_id, token, user_id, revoked, created_at, updated_at, session_id)
+      values ('00000000-0000-0000-0000-000000000000', ${`rt${crypto.randomUUID()}`}, ${user.id}, false, now(), now(), ${second})`;
+    await superuser`update public.profiles set is_active = false where id = ${user.id}`;
+
+    const account = await accountOf(user);
+    expect(account).toMatchObject({ is_active: false, sessions: 0, refresh_tokens: 0 });
+    expect(account.banned_until!.getTime()).toBeGreaterThan(Date.now() + 99 * 365 * 86_400_000);
+    // The same ban the admin function writes.
+    const other = await createTestUser(superuser);
+    const [byAdmin] = await superuser`select banned_until from private.deactivate_account(${other.id}, 'test: compare')`;
+    expect(Math.abs(account.banned_until!.getTime() - (byAdmin!.banned_until as Date).getTime())).toBeLessThan(60_000);
+    expect(await stateOf(user.caller)).toEqual({ state: "deactivated", ownProfile: 0 });
+  });
+
+  test("true: the ban lifted (an admin's deactivation undone in the Table Editor); ended sessions stay ended, a new sign-in may act", async () => {
+    const user = await createTestUser(superuser);
+    await superuser`select private.deactivate_account(${user.id}, 'test: undone by hand')`;
+    await superuser`update public.profiles set is_active = true where id = ${user.id}`;
+    expect(await accountOf(user)).toMatchObject({ is_active: true, banned_until: null, sessions: 0 });
+    expect(await stateOf(user.caller)).toEqual({ state: "signed_out", ownProfile: 0 });
+    const fresh = await startTestSession(superuser, user.id);
+    expect(await stateOf(callerWith(claimsFor(user.id, user.email, fresh)))).toEqual({ state: "active", ownProfile: 1 });
+  });
+
+  test("a write that leaves is_active as it was changes neither the ban nor the sessions", async () => {
+    const active = await createTestUser(superuser);
+    await superuser`update public.profiles set full_name = 'Renamed by an admin', is_active = true where id = ${active.id}`;
+    expect(await accountOf(active)).toMatchObject({ is_active: true, banned_until: null, sessions: 1 });
+    // A ban from the dashboard (Supabase Auth's own, not a deactivation) stays through other edits.
+    const banned = await createTestUser(superuser);
+    await superuser`update auth.users set banned_until = now() + interval '1 day' where id = ${banned.id}`;
+    await superuser`update public.profiles set full_name = 'Still banned' where id = ${banned.id}`;
+    expect((await accountOf(banned)).banned_until).not.toBeNull();
+  });
+
+  test("the admin functions and the trigger are one rule: deactivate_account reports the sessions the rule ended", async () => {
+    const user = await createTestUser(superuser);
+    await startTestSession(superuser, user.id);
+    const [first] = await superuser`select sessions_ended, was_active from private.deactivate_account(${user.id}, 'test: once')`;
+    expect(first).toEqual({ sessions_ended: 2, was_active: true } as never);
+    // Deactivating again (is_active unchanged, so no trigger) still ends a session that appeared since.
+    await startTestSession(superuser, user.id);
+    const [again] = await superuser`select sessions_ended, was_active from private.deactivate_account(${user.id}, 'test: twice')`;
+    expect(again).toEqual({ sessions_ended: 1, was_active: false } as never);
   });
 });
 
@@ -195,7 +287,7 @@ describe("admin functions", () => {
       metadata: { recruiter_profile: { username, recruiter_type: "company", company_name: "Checked Corp" } },
     });
     const publicFlag = async () =>
-      (await asCaller(api, { role: "anon" }, (tx) => tx`select is_verified from public.recruiter_profiles where username = ${username}`))[0]!.is_verified;
+      (await asPostgrestCaller(api, { role: "anon" }, (tx) => tx`select is_verified from public.recruiter_profiles where username = ${username}`))[0]!.is_verified;
     expect(await publicFlag()).toBe(false);
     const [verified] = await superuser`select * from private.verify_recruiter(${recruiter.id}, actor => 'ops')`;
     expect(verified).toEqual({ user_id: recruiter.id, username, is_verified: true, was_verified: false } as never);
@@ -229,7 +321,7 @@ describe("admin functions", () => {
   test("nobody but an admin may run them: not the API roles, not the servers' role", async () => {
     const user = await createTestUser(superuser);
     for (const caller of [{ role: "anon" } as Caller, user.caller]) {
-      const error = await asCaller(api, caller, (tx) => tx`select * from private.deactivate_account(${user.id}, 'x')`).then(
+      const error = await asPostgrestCaller(api, caller, (tx) => tx`select * from private.deactivate_account(${user.id}, 'x')`).then(
         () => undefined,
         (e: { code?: string; message?: string }) => e,
       );

@@ -5,7 +5,7 @@
 import { beforeAll, describe, expect, test } from "bun:test";
 import { createHash } from "node:crypto";
 import postgres from "postgres";
-import { asCaller, createDatabasePool, type Sql } from "../../src/db/client.ts";
+import { asPostgrestCaller, createDatabasePool, type Sql } from "../../src/db/client.ts";
 import { asAuthenticatorUrl, migratedTestDatabase } from "../support/database.ts";
 import { createTestUser, type TestUser } from "../support/personas.ts";
 import { shareToken } from "../support/world.ts";
@@ -53,7 +53,7 @@ const eventsOf = (key: string, value: number) =>
 describe("application events", () => {
   test("applying writes application.created in the same transaction, by the candidate", async () => {
     const [jobId, { id: resumeId }] = [await job(), await resume()];
-    const [applied] = await asCaller(server, candidate.caller, (tx) =>
+    const [applied] = await asPostgrestCaller(server, candidate.caller, (tx) =>
       tx`insert into public.job_applications (job_id, resume_id) values (${jobId}, ${resumeId}) returning id, applied_at`);
     const events = await eventsOf("application_id", Number(applied!.id));
     expect(events.map((event) => event.type)).toEqual(["application.created"]);
@@ -65,7 +65,7 @@ describe("application events", () => {
   test("an application rolled back leaves no event", async () => {
     const [jobId, { id: resumeId }] = [await job(), await resume()];
     let applicationId = 0;
-    await asCaller(server, candidate.caller, async (tx) => {
+    await asPostgrestCaller(server, candidate.caller, async (tx) => {
       const [row] = await tx`insert into public.job_applications (job_id, resume_id) values (${jobId}, ${resumeId}) returning id`;
       applicationId = Number(row!.id);
       throw new RollBack();
@@ -79,15 +79,15 @@ describe("application events", () => {
 
   test("status changes and withdrawal are events of their own; a refused move writes none", async () => {
     const [jobId, { id: resumeId }] = [await job(), await resume()];
-    const [applied] = await asCaller(server, candidate.caller, (tx) =>
+    const [applied] = await asPostgrestCaller(server, candidate.caller, (tx) =>
       tx`insert into public.job_applications (job_id, resume_id) values (${jobId}, ${resumeId}) returning id`);
     const id = Number(applied!.id);
-    await asCaller(server, recruiter.caller, (tx) => tx`update public.job_applications set status = 'reviewed' where id = ${id}`);
+    await asPostgrestCaller(server, recruiter.caller, (tx) => tx`update public.job_applications set status = 'reviewed' where id = ${id}`);
     // pending -> accepted skips the pipeline: the trigger refuses it, and its event goes with it.
-    await expect(asCaller(server, recruiter.caller, (tx) => tx`update public.job_applications set status = 'accepted' where id = ${id}`)).rejects.toThrow();
+    await expect(asPostgrestCaller(server, recruiter.caller, (tx) => tx`update public.job_applications set status = 'accepted' where id = ${id}`)).rejects.toThrow();
     // The same status again is no change, and no event.
-    await asCaller(server, recruiter.caller, (tx) => tx`update public.job_applications set status = 'reviewed' where id = ${id}`);
-    await asCaller(server, candidate.caller, (tx) => tx`update public.job_applications set status = 'withdrawn' where id = ${id}`);
+    await asPostgrestCaller(server, recruiter.caller, (tx) => tx`update public.job_applications set status = 'reviewed' where id = ${id}`);
+    await asPostgrestCaller(server, candidate.caller, (tx) => tx`update public.job_applications set status = 'withdrawn' where id = ${id}`);
     const events = await eventsOf("application_id", id);
     expect(events.map((event) => [event.type, event.data.from_status ?? null, event.data.to_status ?? null, event.actor_id])).toEqual([
       ["application.created", null, null, candidate.id],
@@ -100,16 +100,16 @@ describe("application events", () => {
 describe("posting events", () => {
   test("closing a posting writes job_posting.closed once; editing it or closing it again writes nothing", async () => {
     const jobId = await job();
-    await asCaller(server, recruiter.caller, (tx) => tx`update public.job_postings set title = 'Renamed' where id = ${jobId}`);
-    await asCaller(server, recruiter.caller, (tx) => tx`update public.job_postings set is_active = false where id = ${jobId}`);
-    await asCaller(server, recruiter.caller, (tx) => tx`update public.job_postings set is_active = false where id = ${jobId}`);
+    await asPostgrestCaller(server, recruiter.caller, (tx) => tx`update public.job_postings set title = 'Renamed' where id = ${jobId}`);
+    await asPostgrestCaller(server, recruiter.caller, (tx) => tx`update public.job_postings set is_active = false where id = ${jobId}`);
+    await asPostgrestCaller(server, recruiter.caller, (tx) => tx`update public.job_postings set is_active = false where id = ${jobId}`);
     const events = await eventsOf("job_id", jobId);
     expect(events.map((event) => [event.type, event.actor_id])).toEqual([["job_posting.closed", recruiter.id]]);
   });
 
   test("a close rolled back leaves no event", async () => {
     const jobId = await job();
-    await asCaller(server, recruiter.caller, async (tx) => {
+    await asPostgrestCaller(server, recruiter.caller, async (tx) => {
       await tx`update public.job_postings set is_active = false where id = ${jobId}`;
       throw new RollBack();
     }).catch((error) => {
@@ -124,13 +124,13 @@ describe("posting events", () => {
     const schedule = async () => (await superuser`select expires_at from private.job_posting_expiries where job_id = ${jobId}`).map((row) => (row.expires_at as Date).toISOString());
     expect(await schedule()).toEqual([soon.toISOString()]);
     const later = new Date(Date.now() + 7_200_000);
-    await asCaller(server, recruiter.caller, (tx) => tx`update public.job_postings set expires_at = ${later} where id = ${jobId}`);
+    await asPostgrestCaller(server, recruiter.caller, (tx) => tx`update public.job_postings set expires_at = ${later} where id = ${jobId}`);
     expect(await schedule()).toEqual([later.toISOString()]);
-    await asCaller(server, recruiter.caller, (tx) => tx`update public.job_postings set is_active = false where id = ${jobId}`);
+    await asPostgrestCaller(server, recruiter.caller, (tx) => tx`update public.job_postings set is_active = false where id = ${jobId}`);
     expect(await schedule()).toEqual([]);
-    await asCaller(server, recruiter.caller, (tx) => tx`update public.job_postings set is_active = true where id = ${jobId}`);
+    await asPostgrestCaller(server, recruiter.caller, (tx) => tx`update public.job_postings set is_active = true where id = ${jobId}`);
     expect(await schedule()).toEqual([later.toISOString()]);
-    await asCaller(server, recruiter.caller, (tx) => tx`update public.job_postings set expires_at = null where id = ${jobId}`);
+    await asPostgrestCaller(server, recruiter.caller, (tx) => tx`update public.job_postings set expires_at = null where id = ${jobId}`);
     expect(await schedule()).toEqual([]);
   });
 });

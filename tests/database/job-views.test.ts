@@ -3,7 +3,7 @@
 // row, and no IP or user agent is kept.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import postgres from "postgres";
-import { asCaller, createDatabasePool, type Caller } from "../../src/db/client.ts";
+import { asPostgrestCaller, createDatabasePool, type Caller } from "../../src/db/client.ts";
 import { asAuthenticatorUrl, migratedTestDatabase } from "../support/database.ts";
 import { createTestUser, type TestUser } from "../support/personas.ts";
 
@@ -42,7 +42,7 @@ const views = async (jobId: number) =>
 
 /** One view, as the facade would run it: as the caller, with the client's IP and User-Agent. */
 function view(jobId: number, ip: string | null, userAgent: string | null, options: { caller?: Caller; via?: postgres.Sql } = {}) {
-  return asCaller(options.via ?? server, options.caller ?? { role: "anon" }, (tx) =>
+  return asPostgrestCaller(options.via ?? server, options.caller ?? { role: "anon" }, (tx) =>
     tx`select id, views_count from public.view_job_posting(${jobId}, ${ip}::inet, ${userAgent})`,
   ).then((rows) => rows[0] as { id: number; views_count: number } | undefined);
 }
@@ -151,7 +151,7 @@ describe("what is kept of a viewer", () => {
   test("the API roles can neither read nor write the viewers or the keys", async () => {
     for (const caller of [{ role: "anon" } as Caller, viewer.caller]) {
       for (const statement of ["select * from private.job_posting_visitors", "select * from private.job_view_keys", "select private.count_job_view(1, null, null, null)"]) {
-        const error = await asCaller(server, caller, (tx) => tx.unsafe(statement)).then(() => undefined, (e: { code?: string }) => e);
+        const error = await asPostgrestCaller(server, caller, (tx) => tx.unsafe(statement)).then(() => undefined, (e: { code?: string }) => e);
         expect([statement, error?.code]).toEqual([statement, "42501"]);
       }
     }

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import fs from "node:fs";
 import path from "node:path";
 import postgres from "postgres";
-import { asCaller, createDatabasePool, type Sql, type Transaction } from "../../src/db/client.ts";
+import { asPostgrestCaller, createDatabasePool, type Sql, type Transaction } from "../../src/db/client.ts";
 import { supabaseDir } from "../../src/local/paths.ts";
 import { asAuthenticatorUrl, migratedTestDatabase } from "../support/database.ts";
 import { buildFullAccount, tracesOf, type FullAccount } from "../support/personal-data.ts";
@@ -95,7 +95,7 @@ describe("the registry (private.personal_data)", () => {
 async function ownRowsUnderRls(account: FullAccount): Promise<Record<string, unknown[]>> {
   const X = account.user.id;
   const ids = async (query: Promise<readonly Record<string, unknown>[]>) => (await query).map((row) => row.id).sort();
-  return asCaller(server, account.user.caller, async (tx: Transaction) => ({
+  return asPostgrestCaller(server, account.user.caller, async (tx: Transaction) => ({
     profile: await ids(tx`select id from public.profiles where id = ${X}`),
     recruiter_profile: await ids(tx`select id from public.recruiter_profiles where user_id = ${X}`),
     resumes: await ids(tx`select id from public.resumes`),
@@ -126,7 +126,7 @@ describe("the export (public.export_my_data)", () => {
 
   beforeAll(async () => {
     account = await buildFullAccount(superuser);
-    const [row] = await asCaller(server, account.user.caller, (tx) => tx`select public.export_my_data() as document`);
+    const [row] = await asPostgrestCaller(server, account.user.caller, (tx) => tx`select public.export_my_data() as document`);
     document = row!.document as Record<string, any>;
   });
 
@@ -185,14 +185,14 @@ describe("the export (public.export_my_data)", () => {
 
   test("another user exports only their own rows; a signed-out token gets nothing; anon may not call it", async () => {
     const stranger = await createTestUser(superuser, { fullName: "Stranger Export" });
-    const [row] = await asCaller(server, stranger.caller, (tx) => tx`select public.export_my_data() as document`);
+    const [row] = await asPostgrestCaller(server, stranger.caller, (tx) => tx`select public.export_my_data() as document`);
     const theirs = row!.document as Record<string, any>;
     expect(theirs.user_id).toBe(stranger.id);
     expect(JSON.stringify(theirs)).not.toContain(account.user.id);
     expect(theirs.data.resumes).toEqual([]);
 
     await superuser`delete from auth.sessions where user_id = ${stranger.id}`;
-    const [ended] = await asCaller(server, stranger.caller, (tx) => tx`select public.export_my_data() as document`);
+    const [ended] = await asPostgrestCaller(server, stranger.caller, (tx) => tx`select public.export_my_data() as document`);
     expect(ended!.document).toBeNull();
 
     const anon = await attempt(server, { role: "anon" }, (tx) => tx`select public.export_my_data() as document`);
@@ -246,7 +246,7 @@ describe("erasure (private.begin_account_erasure, then the auth user and the fil
       ["reviewed", "withdrawn", null, "candidate"],
     ]);
     // The recruiter still lists it, saying the candidate is gone.
-    const applicants = await asCaller(server, account.others.recruiter.caller, (tx) => tx`select * from public.job_applicants(${account.others.recruiterJob})`);
+    const applicants = await asPostgrestCaller(server, account.others.recruiter.caller, (tx) => tx`select * from public.job_applicants(${account.others.recruiterJob})`);
     expect(applicants.map((row) => [row.application_id, row.candidate_id, row.candidate_email, row.resume_id, row.status])).toEqual([
       [account.applications.own, null, null, null, "withdrawn"],
     ]);
@@ -257,7 +257,7 @@ describe("erasure (private.begin_account_erasure, then the auth user and the fil
     const [received] = await superuser`select candidate_id, status from public.job_applications where id = ${account.applications.received}`;
     expect(received).toEqual({ candidate_id: account.others.candidate.id, status: "reviewed" } as never);
     // The candidate keeps reading the posting they applied to (their applied-to postings).
-    const seen = await asCaller(server, account.others.candidate.caller, (tx) => tx`select id, title from public.job_postings where id = ${account.postings.withApplicant}`);
+    const seen = await asPostgrestCaller(server, account.others.candidate.caller, (tx) => tx`select id, title from public.job_postings where id = ${account.postings.withApplicant}`);
     expect(seen.map((row) => row.title)).toEqual(["Illustrator"]);
 
     // What the other recruiter was told no longer names the person.
@@ -398,15 +398,15 @@ describe("deleting a resume", () => {
     const job = async () =>
       Number((await superuser`insert into public.job_postings (recruiter_id, title, company_name, description) values (${recruiter.id}, 'Role', 'Corp', 'Do.') returning id`)[0]!.id);
     const apply = async (jobId: number) =>
-      Number((await asCaller(server, candidate.caller, (tx) => tx`insert into public.job_applications (job_id, resume_id) values (${jobId}, ${resume!.id}) returning id`))[0]!.id);
+      Number((await asPostgrestCaller(server, candidate.caller, (tx) => tx`insert into public.job_applications (job_id, resume_id) values (${jobId}, ${resume!.id}) returning id`))[0]!.id);
     const open = await apply(await job());
     const acceptedJob = await job();
     const accepted = await apply(acceptedJob);
     for (const status of ["reviewed", "shortlisted", "accepted"]) {
-      await asCaller(server, recruiter.caller, (tx) => tx`update public.job_applications set status = ${status}::public.application_status where id = ${accepted}`);
+      await asPostgrestCaller(server, recruiter.caller, (tx) => tx`update public.job_applications set status = ${status}::public.application_status where id = ${accepted}`);
     }
 
-    const deleted = await asCaller(server, candidate.caller, (tx) => tx`delete from public.resumes where id = ${resume!.id} returning id`);
+    const deleted = await asPostgrestCaller(server, candidate.caller, (tx) => tx`delete from public.resumes where id = ${resume!.id} returning id`);
     expect(deleted.length).toBe(1);
     const rows = await superuser`select id, status, resume_id, resume_deleted_at is not null as resume_deleted from public.job_applications where id in ${superuser([open, accepted])} order by id`;
     expect(rows.map((row) => ({ ...row }))).toEqual([
@@ -417,7 +417,7 @@ describe("deleting a resume", () => {
       select changed_by, changed_by_role from public.job_application_status_history where application_id = ${open} and to_status = 'withdrawn'`;
     expect(withdrawal).toEqual({ changed_by: candidate.id, changed_by_role: "candidate" } as never);
     // The recruiter's list says the resume is gone; the candidate is still there.
-    const applicants = await asCaller(server, recruiter.caller, (tx) => tx`select * from public.job_applicants(${acceptedJob})`);
+    const applicants = await asPostgrestCaller(server, recruiter.caller, (tx) => tx`select * from public.job_applicants(${acceptedJob})`);
     expect(applicants.map((row) => [row.candidate_id, row.resume_id, row.resume_name, row.resume_is_active, row.resume_deleted_at !== null])).toEqual([
       [candidate.id, null, null, false, true],
     ]);
@@ -495,7 +495,7 @@ describe("retention (private.worker_apply_retention)", () => {
       { id: oldWithTwoAts, ip: "203.0.113.0/24", user_agent: "Firefox", referer: "https://intranet.example.com", minimized: true },
     ] as never);
     // The owner's analytics still count the old views.
-    const [analytics] = await asCaller(server, owner.caller, (tx) => tx`select public.resume_analytics(${resume!.id}, 90) as a`);
+    const [analytics] = await asPostgrestCaller(server, owner.caller, (tx) => tx`select public.resume_analytics(${resume!.id}, 90) as a`);
     expect((analytics!.a as { unique_visitors: number }).unique_visitors).toBe(4);
 
     const deliveries = await superuser`select id from public.webhook_deliveries where endpoint_id = ${endpoint!.id} order by id`;

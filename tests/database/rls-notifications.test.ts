@@ -1,11 +1,13 @@
 // Who may do what to notifications, webhook endpoints, deliveries and attempts, the
 // functions around them, and the worker's private tables: per persona, as PostgREST
 // applies it. The owner reads their own rows (never an endpoint's secret), marks
-// notifications read, edits and deletes their endpoints; a stranger and anon see nothing.
+// notifications read, edits and deletes their endpoints; a stranger and anon see nothing;
+// a deactivated account and a signed-out token (A's own claims, session gone) can do
+// nothing, to A's rows least of all.
 import { beforeAll, describe, expect, test } from "bun:test";
 import type { Transaction } from "../../src/db/client.ts";
-import { attempt, noPrivilege, nothing, rows, runMatrix, sees, type MatrixRow } from "../support/rls.ts";
-import { rlsWorld, type Persona, type World } from "../support/world.ts";
+import { attempt, noPrivilege, nothing, refused, rows, runMatrix, sees, type MatrixRow } from "../support/rls.ts";
+import { refusedPersonas, rlsWorld, type Persona, type World } from "../support/world.ts";
 
 let world: World;
 const ids = { nA1: 0, nA2: 0, nR: 0, eA: 0, eR: 0, dA: 0, dR: 0, aA: 0, aR: 0 };
@@ -84,6 +86,17 @@ describe("notifications", () => {
     ["recruiter R", "mark R's read",         rows(1)],
     ["recruiter S", "list notifications",    nothing],
     ["recruiter S", "mark R's read",         nothing],
+    ...refusedPersonas.flatMap((p): MatrixRow<Persona, Action>[] => [
+      [p, "list notifications",    nothing],
+      [p, "read R's notification", nothing],
+      [p, "mark own read",         nothing],
+      [p, "mark all own read",     nothing],
+      [p, "mark R's read",         nothing],
+      [p, "rewrite own title",     noPrivilege("table notifications")],
+      [p, "hand own to B",         noPrivilege("table notifications")],
+      [p, "notify someone",        noPrivilege("table notifications")],
+      [p, "delete own",            noPrivilege("table notifications")],
+    ]),
   ];
 
   test("matrix", () => runMatrix(world.api, world.callers, actions, matrix()));
@@ -153,6 +166,20 @@ describe("webhook_endpoints", () => {
     ["recruiter R", "delete R's",              rows(1)],
     ["recruiter S", "list endpoints",          nothing],
     ["recruiter S", "delete R's",              nothing],
+    ...refusedPersonas.flatMap((p): MatrixRow<Persona, Action>[] => [
+      [p, "list endpoints",          nothing],
+      [p, "read own secret",         noPrivilege("table webhook_endpoints")],
+      [p, "select * own",            noPrivilege("table webhook_endpoints")],
+      [p, "register one directly",   noPrivilege("table webhook_endpoints")],
+      [p, "re-point own url",        noPrivilege("table webhook_endpoints")],
+      [p, "rename own",              nothing],
+      [p, "switch own off",          nothing],
+      [p, "change own event types",  nothing],
+      [p, "clear own failure state", noPrivilege("table webhook_endpoints")],
+      [p, "rename R's",              nothing],
+      [p, "delete R's",              nothing],
+      [p, "delete own",              nothing],
+    ]),
   ];
 
   test("matrix", () => runMatrix(world.api, world.callers, actions, matrix()));
@@ -189,6 +216,14 @@ describe("webhook_deliveries, webhook_delivery_attempts", () => {
     ["recruiter R", "list attempts",      sees(ids.aR)],
     ["recruiter S", "list deliveries",    nothing],
     ["recruiter S", "list attempts",      nothing],
+    ...refusedPersonas.flatMap((p): MatrixRow<Persona, Action>[] => [
+      [p, "list deliveries",    nothing],
+      [p, "list attempts",      nothing],
+      [p, "mark own delivered", noPrivilege("table webhook_deliveries")],
+      [p, "forge a delivery",   noPrivilege("table webhook_deliveries")],
+      [p, "forge an attempt",   noPrivilege("table webhook_delivery_attempts")],
+      [p, "erase own history",  noPrivilege("table webhook_delivery_attempts")],
+    ]),
   ];
 
   test("matrix", () => runMatrix(world.api, world.callers, actions, matrix()));
@@ -201,6 +236,8 @@ describe("the webhook functions", () => {
       tx`select private.create_webhook_endpoint('https://hooks.example.com/new', '{resume.viewed}', 'New', ${sealed()}, 'test') as id`,
     "re-point R's endpoint": (tx: Transaction) =>
       tx`select ok as id from (select private.set_webhook_endpoint_url(${ids.eR}, 'https://attacker.example.com/') as ok) s where ok`,
+    "re-point own endpoint": (tx: Transaction) =>
+      tx`select ok as id from (select private.set_webhook_endpoint_url(${ids.eA}, 'https://hooks.example.com/moved') as ok) s where ok`,
     "rotate R's secret": (tx: Transaction) =>
       tx`select until as id from (select private.rotate_webhook_endpoint_secret(${ids.eR}, ${sealed()}, 'test', 60) as until) s where until is not null`,
     "rotate own secret": (tx: Transaction) =>
@@ -228,6 +265,18 @@ describe("the webhook functions", () => {
     ["recruiter R", "redeliver R's",                          sees(ids.dR)],
     ["recruiter S", "re-point R's endpoint",                  nothing],
     ["recruiter S", "redeliver R's",                          nothing],
+    ["candidate A", "re-point own endpoint",                  rows(1)],
+    ...refusedPersonas.flatMap((p): MatrixRow<Persona, Action>[] => [
+      [p, "register through the facade's function", refused("42501", /^sign in to register a webhook endpoint$/)],
+      [p, "re-point own endpoint",                  nothing],
+      [p, "re-point R's endpoint",                  nothing],
+      [p, "rotate own secret",                      nothing],
+      [p, "rotate R's secret",                      nothing],
+      [p, "redeliver own",                          nothing],
+      [p, "redeliver R's",                          nothing],
+      [p, "claim deliveries like the worker",       noPrivilege("function worker_claim_webhook_deliveries")],
+      [p, "tell events like the worker",            noPrivilege("function worker_fan_out_events")],
+    ]),
   ];
 
   test("matrix", () => runMatrix(world.api, world.callers, actions, matrix()));
@@ -241,7 +290,7 @@ describe("the worker's private tables", () => {
       [`empty private.${table}`, (tx: Transaction) => tx`delete from ${tx("private." + table)} returning 1 as id`],
     ]),
   ) as Record<string, (tx: Transaction) => Promise<readonly Record<string, unknown>[]>>;
-  const personas: Persona[] = ["anon", "candidate A", "recruiter R"];
+  const personas: Persona[] = ["anon", "candidate A", "recruiter R", ...refusedPersonas];
 
   const matrix = (): MatrixRow<Persona, string>[] =>
     personas.flatMap((persona) =>

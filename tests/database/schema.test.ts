@@ -354,7 +354,11 @@ describe("the servers' login role previewcv_api (the facade, the functions and t
     // Account erasure (20261203300200): the facade begins it for the caller it verified,
     // the facade and the worker delete the files and the auth user and record it.
     "private.account_erasure_state(uuid,uuid)",
+    // The caller's state, read in the statement that switches to the caller (asCaller),
+    // and a public fetch's bearer checked before it counts as the owner's (issue 11).
+    "private.account_state(uuid,uuid)",
     "private.begin_account_erasure(uuid,uuid)",
+    "private.caller_state()",
     "private.claim_auth_user_deletions(integer,integer)",
     "private.claim_stored_file_deletions(integer,integer)",
     // The public fetch with share links, forwarded viewer fields and their gates (issue 13).

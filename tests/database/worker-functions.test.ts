@@ -5,7 +5,7 @@
 import { beforeAll, describe, expect, test } from "bun:test";
 import { createHash } from "node:crypto";
 import postgres from "postgres";
-import { asCaller, createDatabasePool, type Sql } from "../../src/db/client.ts";
+import { asPostgrestCaller, createDatabasePool, type Sql } from "../../src/db/client.ts";
 import { asAuthenticatorUrl, migratedTestDatabase } from "../support/database.ts";
 import { createTestUser, type TestUser } from "../support/personas.ts";
 import { shareToken } from "../support/world.ts";
@@ -61,7 +61,7 @@ async function resume(owner: TestUser, name = "CV"): Promise<{ id: number; token
 
 async function apply(who: TestUser, jobId: number): Promise<number> {
   const { id: resumeId } = await resume(who);
-  const [row] = await asCaller(worker, who.caller, (tx) => tx`insert into public.job_applications (job_id, resume_id) values (${jobId}, ${resumeId}) returning id`);
+  const [row] = await asPostgrestCaller(worker, who.caller, (tx) => tx`insert into public.job_applications (job_id, resume_id) values (${jobId}, ${resumeId}) returning id`);
   return Number(row!.id);
 }
 
@@ -100,8 +100,8 @@ describe("telling events", () => {
   test("a status change tells the candidate; a withdrawal tells the recruiter", async () => {
     const jobId = await job("Data engineer");
     const applicationId = await apply(candidate, jobId);
-    await asCaller(worker, recruiter.caller, (tx) => tx`update public.job_applications set status = 'reviewed' where id = ${applicationId}`);
-    await asCaller(worker, candidate.caller, (tx) => tx`update public.job_applications set status = 'withdrawn' where id = ${applicationId}`);
+    await asPostgrestCaller(worker, recruiter.caller, (tx) => tx`update public.job_applications set status = 'reviewed' where id = ${applicationId}`);
+    await asPostgrestCaller(worker, candidate.caller, (tx) => tx`update public.job_applications set status = 'withdrawn' where id = ${applicationId}`);
     await tellEverything();
     const told = await notificationsAbout("application_id", applicationId);
     expect(told.map((n) => [n.user_id, n.type, n.body])).toEqual([
@@ -115,8 +115,8 @@ describe("telling events", () => {
     const jobId = await job("Closing soon");
     await apply(candidate, jobId);
     const done = await apply(other, jobId);
-    await asCaller(worker, other.caller, (tx) => tx`update public.job_applications set status = 'withdrawn' where id = ${done}`);
-    await asCaller(worker, recruiter.caller, (tx) => tx`update public.job_postings set is_active = false where id = ${jobId}`);
+    await asPostgrestCaller(worker, other.caller, (tx) => tx`update public.job_applications set status = 'withdrawn' where id = ${done}`);
+    await asPostgrestCaller(worker, recruiter.caller, (tx) => tx`update public.job_postings set is_active = false where id = ${jobId}`);
     await tellEverything();
     const told = (await notificationsAbout("job_id", jobId)).filter((n) => n.type === "job_posting.closed");
     expect(told.map((n) => [n.user_id, n.title, n.body])).toEqual([[candidate.id, "Posting closed", '"Closing soon" is no longer open.']]);

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import postgres from "postgres";
 import { verifyBunnyUrl } from "../../src/local/storage/bunny-url-verifier.ts";
-import { asCaller, createDatabasePool, type AccessTokenClaims } from "../../src/db/client.ts";
+import { asPostgrestCaller, createDatabasePool, type AccessTokenClaims } from "../../src/db/client.ts";
 import { localStorageSecurityKey } from "../../src/local/stack.ts";
 import { LOCAL_STORAGE_MOUNT_PATH } from "../../src/local/storage/file-server.ts";
 import { registerCandidate, type Account } from "../support/accounts.ts";
@@ -655,7 +655,7 @@ describe("my resumes and their management (facade)", () => {
       expect(claims.sub).toBe(bob.id);
       const api = createDatabasePool(asAuthenticatorUrl(stack.superuserUrl), { max: 1 });
       try {
-        const seen = await asCaller(api, { role: "authenticated", claims }, async (tx) => ({
+        const seen = await asPostgrestCaller(api, { role: "authenticated", claims }, async (tx) => ({
           byId: await tx`select id from public.resumes where id = ${aliceResume.resume_id}`,
           byToken: await tx`select id from public.resumes where permanent_token = ${aliceResume.permanent_token}`,
           logs: await tx`select id from public.resume_access_logs where resume_id = ${aliceResume.resume_id}`,
@@ -676,7 +676,7 @@ describe("my resumes and their management (facade)", () => {
           deleted: [],
         });
         // The owner, the same way, sees their resume and its log.
-        const ownerSees = await asCaller(api, { role: "authenticated", claims: jwtClaims(owner.token) as AccessTokenClaims }, (tx) =>
+        const ownerSees = await asPostgrestCaller(api, { role: "authenticated", claims: jwtClaims(owner.token) as AccessTokenClaims }, (tx) =>
           tx`select count(*)::int as n from public.resume_access_logs where resume_id = ${aliceResume.resume_id}`,
         );
         const [truth] = await superuser`select count(*)::int as n from public.resume_access_logs where resume_id = ${aliceResume.resume_id}`;

@@ -16,7 +16,7 @@ import { systemResolve, withTimeout } from "../../src/core/webhooks/dns.ts";
 import { loadKeyring } from "../../src/core/webhooks/secrets.ts";
 import { localWebhookSecretKeys } from "../../src/local/stack.ts";
 import { createApp, type FacadeApp } from "../../src/api/app.ts";
-import { createSupabaseAuthClient, projectJwtVerifier } from "../../src/auth/index.ts";
+import { createProjectJwtVerifier, createSupabaseAuthClient } from "../../src/auth/index.ts";
 import { createLogger, type Logger } from "../../src/core/log.ts";
 import { readSettings } from "../../src/core/settings.ts";
 import { createLocalStorage } from "../../src/core/storage/index.ts";
@@ -37,13 +37,18 @@ export interface InProcessFacade extends Required<FacadeTarget> {
   anonKey: string;
   serviceRoleKey: string;
   jwtSecret: string;
+  /** The `iss` of the stand-in's access tokens (its URL + /auth/v1), the one the facade accepts. */
+  issuer: string;
   /** The ES256 private key the stand-in signs access tokens with, and its public half as its JWKS serves it. */
   signingKey: SigningJwk;
   publicJwk: JWK;
   /** What the facade logged at warn and above (a 500 logs "unhandled error"). */
   logged: Record<string, unknown>[];
-  /** A facade over the same parts with other settings or a logger of the test's own. */
-  variant(options: { log?: Logger; maxUploadBytes?: number; signedUrlTtlSeconds?: number; trustProxy?: boolean; jobListTotalCap?: number }): FacadeApp;
+  /**
+   * A facade over the same parts with other settings, a logger of the test's own, or
+   * another database pool (its rate limits counted there too).
+   */
+  variant(options: { log?: Logger; maxUploadBytes?: number; signedUrlTtlSeconds?: number; trustProxy?: boolean; jobListTotalCap?: number; sql?: Sql }): FacadeApp;
 }
 
 const facadeOrigin = "http://localhost";
@@ -89,6 +94,7 @@ async function build(): Promise<InProcessFacade> {
       SUPABASE_URL: authOrigin,
       SUPABASE_ANON_KEY: auth.anonKey,
       SUPABASE_SERVICE_ROLE_KEY: auth.serviceRoleKey,
+      SUPABASE_JWT_SECRET: auth.legacyJwtSecret,
       APP_DATABASE_URL: asAuthenticatorUrl(superuserUrl),
       BUNNY_PULL_ZONE_URL: `${storageOrigin}${LOCAL_STORAGE_MOUNT_PATH}`,
       BUNNY_TOKEN_SECURITY_KEY: storageSecurityKey,
@@ -107,7 +113,8 @@ async function build(): Promise<InProcessFacade> {
   });
   const parts = {
     sql,
-    verifier: projectJwtVerifier({ SUPABASE_URL: authOrigin, SUPABASE_JWT_SECRET: auth.legacyJwtSecret }, { fetch: authFetch }),
+    // As the servers build it (from SUPABASE_URL and SUPABASE_JWT_SECRET), over the in-process fetch.
+    verifier: createProjectJwtVerifier(settings, { fetch: authFetch }),
     auth: createSupabaseAuthClient({ url: authOrigin, apiKey: auth.anonKey, serviceRoleKey: auth.serviceRoleKey, fetch: authFetch }),
     storage,
     thumbnails,
@@ -136,12 +143,14 @@ async function build(): Promise<InProcessFacade> {
     anonKey: auth.anonKey,
     serviceRoleKey: auth.serviceRoleKey,
     jwtSecret: auth.legacyJwtSecret,
+    issuer: auth.issuer,
     signingKey: auth.signingKey,
     publicJwk: auth.standIn.jwks.keys[0]!,
     logged,
     variant: (options) =>
       createApp({
         ...parts,
+        ...(options.sql ? { sql: options.sql, rateLimiter: postgresRateLimiter(options.sql) } : {}),
         log: options.log ?? log,
         trustProxy: options.trustProxy ?? parts.trustProxy,
         settings: {

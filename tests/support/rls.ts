@@ -4,7 +4,7 @@
 // back so cases never see each other's writes.
 import { expect } from "bun:test";
 import { databaseErrorOf } from "../../src/core/errors.ts";
-import { asCaller, type Caller, type Sql, type Transaction } from "../../src/db/client.ts";
+import { asPostgrestCaller, type Caller, type Sql, type Transaction } from "../../src/db/client.ts";
 
 export type Outcome = { ok: true; rows: Record<string, unknown>[] } | { ok: false; code: string; message: string };
 
@@ -18,7 +18,7 @@ export async function attempt(
 ): Promise<Outcome> {
   let outcome: Outcome | undefined;
   try {
-    await asCaller(sql, caller, async (tx) => {
+    await asPostgrestCaller(sql, caller, async (tx) => {
       try {
         outcome = { ok: true, rows: [...(await statement(tx))] };
       } catch (error) {

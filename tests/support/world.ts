@@ -9,7 +9,7 @@ import { claimsFor, createTestUser, startTestSession, type TestUser } from "./pe
 /**
  * Who a case runs as. Beside the active personas, two that may do nothing at all:
  * "deactivated D", a recruiter whose account an admin deactivated (profiles.is_active =
- * false) while their session still lives, and "signed-out A", candidate A's own valid
+ * false) with a session that lives and no ban (so is_active alone refuses them), and "signed-out A", candidate A's own valid
  * claims after that session was signed out (its auth.sessions row is gone).
  */
 export type Persona =
@@ -142,7 +142,9 @@ async function buildWorld(): Promise<World> {
                   values (${resumes.a1}, '203.0.113.7', 'test', 'https://previewcv.com'), (${resumes.b1}, '203.0.113.8', 'test', null)`;
 
   // Deactivated D: a posting with an applicant and a resume, then the account switched off
-  // the way the dashboard's table editor would (the session stays: the check is is_active).
+  // the way the dashboard's table editor would. That bans D and ends D's sessions
+  // (20261206100200); D's matrices must show that is_active alone refuses everything, so
+  // D gets a live session again, the ban lifted, as a superuser could do by hand.
   const D = users["deactivated D"].id;
   const dJob = await job(D, "D open");
   const deactivated = {
@@ -152,6 +154,9 @@ async function buildWorld(): Promise<World> {
     resume: await resume(D, "D main"),
   };
   await superuser`update public.profiles set is_active = false where id = ${D}`;
+  await superuser`update auth.users set banned_until = null where id = ${D}`;
+  const dClaims = claimsFor(D, users["deactivated D"].email, await startTestSession(superuser, D));
+  users["deactivated D"] = { ...users["deactivated D"], claims: dClaims, caller: { role: "authenticated", claims: dClaims } };
 
   const [token] = await superuser`
     insert into public.api_tokens (token_hash, token_prefix, token_name)

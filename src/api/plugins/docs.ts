@@ -41,9 +41,22 @@ type Refusals = Partial<Record<number, string>>;
 
 /** What a route refuses because of how it is declared, whatever it does. */
 function refusalsOfTheDeclaration(options: RouteDeclaration): Refusals[] {
-  const found: Refusals[] = [{ 500: "An unexpected failure (logged; the answer carries the request id)" }];
-  if (options.auth) found.push({ 401: "No valid Supabase access token (WWW-Authenticate: Bearer)" });
-  if (options.optionalAuth) found.push({ 401: "A token was sent and is not a valid Supabase access token (WWW-Authenticate: Bearer)" });
+  const found: Refusals[] = [
+    { 500: "An unexpected failure (logged; the answer carries the request id)" },
+    { 503: "The database is unreachable (Retry-After)" },
+  ];
+  if (options.auth) {
+    found.push({
+      401: "No valid Supabase access token, or its session has ended (signed out, expired) or its account is gone (WWW-Authenticate: Bearer)",
+      403: "The caller's account is deactivated or banned",
+    });
+  }
+  if (options.optionalAuth) {
+    found.push({
+      401: "A token was sent and is not a valid Supabase access token, or its session has ended (WWW-Authenticate: Bearer)",
+      403: "A token was sent and its account is deactivated or banned",
+    });
+  }
   if (options.auth || options.optionalAuth) found.push({ 503: "The token cannot be checked right now: the project's signing keys are unreachable (Retry-After)" });
   if (takesJsonBody(options)) {
     found.push({ 400: "The body is not JSON, or is cut short", 413: `The body is larger than ${maxJsonBodyBytes} bytes` });

@@ -1,6 +1,8 @@
 // One place maps every failure to the seed's JSON: { success: false, detail, ... }.
-// Validation failures are 422 like FastAPI's, with each problem in `errors`; anything
-// unexpected is logged with the request id and answered 500 without internals.
+// Validation failures are 422 like FastAPI's, with each problem in `errors`; a database
+// or Redis out of reach is 503 with Retry-After (src/core/errors.ts), logged as a
+// warning; anything unexpected is logged with the request id and answered 500 without
+// internals.
 import { Elysia } from "elysia";
 import { ApiError, apiErrorFromDatabase, badRequest, invalidRequest, notFound } from "../../core/errors.ts";
 import { errorFields, type Logger } from "../../core/log.ts";
@@ -18,6 +20,8 @@ export function errorHandling(options: { log: Logger }) {
       const apiError = toApiError(code, error);
       if (!apiError) {
         options.log.error("unhandled error", { request_id: requestIdOf(request), path: new URL(request.url).pathname, ...errorFields(error) });
+      } else if (apiError.status === 503 && !(error instanceof ApiError)) {
+        options.log.warn("dependency unavailable", { request_id: requestIdOf(request), path: new URL(request.url).pathname, ...errorFields(error) });
       }
       const answer = apiError ?? new ApiError(500, "Internal server error", { request_id: requestIdOf(request) });
       set.status = answer.status;

@@ -46,8 +46,9 @@ export function resumesModule(deps: { service: ResumeService; verifier: JwtVerif
         {
           auth: true,
           // The body is read by the core's size-limited multipart reader, straight from the
-          // stream: Elysia must not buffer (or parse) it first. The caller is checked
-          // before a byte of it is read, and so is the account's hourly upload limit.
+          // stream: Elysia must not buffer (or parse) it first. The caller (token, then
+          // account and session) and the account's hourly upload limit are checked before
+          // a byte of it is read.
           parse: "none" as const,
           response: { 200: UploadResponse },
           detail: { summary: "Upload a resume PDF; returns its share link and QR code", requestBody: uploadFormDocs(maxUploadBytes) as never },

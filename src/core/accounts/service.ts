@@ -5,7 +5,7 @@ import { AuthApiError, AuthUnavailableError, type AuthSession, type JwtVerifier,
 import { ApiError, badRequest, forbidden, serviceUnavailable, tooManyRequests, unauthorized } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import type { Settings } from "../settings.ts";
-import { asCaller, type Sql, type SignedInCaller } from "../../db/client.ts";
+import { asCaller, CallerRefusedError, type Sql, type SignedInCaller } from "../../db/client.ts";
 import type { Tables } from "../../db/database.types.ts";
 import type { RateLimiter, RateLimitRule } from "../../db/rate-limit.ts";
 import type {
@@ -137,7 +137,12 @@ export function createAccountService(deps: AccountServiceDeps) {
   /** The seed's login answer, plus refresh_token, expires_in and expires_at. */
   async function sessionAnswer(session: AuthSession): Promise<SessionResponse> {
     const caller: SignedInCaller = { role: "authenticated", claims: await verifier.verifyAccessToken(session.access_token) };
-    const profile = await profileOf(caller);
+    // A session Supabase Auth just issued to an account that may not act (deactivated
+    // while its ban was lifted by hand, say) is refused below like an inactive profile.
+    const profile = await profileOf(caller).catch((error) => {
+      if (error instanceof CallerRefusedError) return undefined;
+      throw error;
+    });
     if (!profile || !profile.is_active) {
       // Do not leave a live session behind for an account we refuse.
       await auth.signOut(session.access_token).catch(() => {});

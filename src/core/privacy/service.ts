@@ -17,11 +17,11 @@
 //   4. the auth user and the files are deleted now; whatever fails is finished by the
 //      worker with backoff, and the answer says "pending".
 import { AuthApiError, AuthUnavailableError, type SupabaseAuthClient } from "../../auth/index.ts";
-import { apiErrorFromDatabase, ApiError, forbidden, notFound, serviceUnavailable, tooManyRequests, unauthorized } from "../errors.ts";
+import { apiErrorFromDatabase, ApiError, callerRefusal, notFound, serviceUnavailable, tooManyRequests, unauthorized } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import type { FacadeSettings } from "../settings.ts";
 import type { FileStorage } from "../storage/index.ts";
-import { asCaller, type SignedInCaller, type Sql } from "../../db/client.ts";
+import { asCaller, CallerRefusedError, type SignedInCaller, type Sql } from "../../db/client.ts";
 import type { RateLimiter, RateLimitRule } from "../../db/rate-limit.ts";
 import { storeOfKey } from "../resumes/stored-files.ts";
 import { deleteAuthUser, deleteStoredFiles, erasureRetryPolicy, type ErasureDeps } from "./erasure.ts";
@@ -77,16 +77,9 @@ export function createPrivacyService(deps: PrivacyServiceDeps) {
   }
 
   /** The refusal for an account that may not act, from its state. */
+  /** As every route answers a caller who may not act (callerRefusal), but an account that is gone is this module's 404. */
   function refusalFor(state: string | null | undefined): ApiError {
-    switch (state) {
-      case "no_account":
-        return accountNotFound();
-      case "deactivated":
-      case "banned":
-        return forbidden("Account is inactive");
-      default:
-        return sessionEnded();
-    }
+    return state === "no_account" ? accountNotFound() : state ? callerRefusal(state) : sessionEnded();
   }
 
   async function confirmIdentity(caller: SignedInCaller, password: string | undefined): Promise<void> {
@@ -136,7 +129,9 @@ export function createPrivacyService(deps: PrivacyServiceDeps) {
       ownAccountOnly(caller, query.user_id);
       await limit(`export:user:${caller.claims.sub}`, privacyRateLimits.exportPerUser);
       const [row] = await asCaller(sql, caller, (tx) => tx<{ document: ExportDocument | null; state: string }[]>`
-        select public.export_my_data() as document, private.caller_state() as state`);
+        select public.export_my_data() as document, private.caller_state() as state`).catch((error) => {
+        throw error instanceof CallerRefusedError ? refusalFor(error.state) : error;
+      });
       if (!row?.document) throw refusalFor(row?.state);
       const ttl = deps.settings.SIGNED_URL_TTL_SECONDS;
       const files = await Promise.all(

@@ -20,8 +20,9 @@
 // User-Agent is the calling server's, which says nothing about the viewer (and Node's,
 // Bun's or curl's are all "bots"), so such a view is counted as the seed counted it.
 // A signed-in owner is told apart by their own Supabase access token on the request
-// (Authorization: Bearer); a token that does not verify is ignored, not refused: the
-// API token is what authorises the fetch.
+// (Authorization: Bearer); a token that does not verify, or whose session ended or whose
+// account may not act (private.account_state, in the same statement), is ignored, not
+// refused: the API token is what authorises the fetch.
 //
 // Order of the answers:
 //   1. A share token that is not 43 base64url characters: 404, without the database.
@@ -47,6 +48,7 @@ import { ApiError, invalidRequest, notFound, tooManyRequests } from "../errors.t
 import { isIpAddress } from "../ip-address.ts";
 import { apiTokenDigest } from "../digest.ts";
 import { isPermanentToken } from "../random-tokens.ts";
+import { UUID_PATTERN } from "../validation.ts";
 import type { ResumeDeps } from "./deps.ts";
 import type { SharedResume } from "./model.ts";
 import { signedThumbnailUrl } from "./thumbnail.ts";
@@ -134,14 +136,20 @@ function checkedViewer(request: PublicFetchRequest) {
   return { viewerIp, viewerEmail, linkPassword };
 }
 
-/** The sub of a valid access token on the request, or null: only to recognise the owner. */
-async function viewerUserId(deps: Pick<ResumeDeps, "verifier">, authorization: string | null | undefined): Promise<string | null> {
+/** The sub and session of a valid access token on the request, or nulls: only to recognise the owner. */
+async function signedInViewer(
+  deps: Pick<ResumeDeps, "verifier">,
+  authorization: string | null | undefined,
+): Promise<{ userId: string | null; sessionId: string | null }> {
+  const nobody = { userId: null, sessionId: null };
   const token = readBearerToken(authorization?.trim());
-  if (!token || !deps.verifier) return null;
+  if (!token || !deps.verifier) return nobody;
   try {
-    return (await deps.verifier.verifyAccessToken(token)).sub;
+    const claims = await deps.verifier.verifyAccessToken(token);
+    const sessionId = typeof claims.session_id === "string" && UUID_PATTERN.test(claims.session_id) ? claims.session_id : null;
+    return { userId: claims.sub, sessionId };
   } catch {
-    return null;
+    return nobody;
   }
 }
 
@@ -152,14 +160,16 @@ export async function fetchSharedResume(
   if (!isPermanentToken(request.shareToken)) throw sharedResumeNotFound();
   const viewer = checkedViewer(request);
 
-  const [digest, userId] = await Promise.all([apiTokenDigest(request.apiToken ?? ""), viewerUserId(deps, request.authorization)]);
+  const [digest, signedIn] = await Promise.all([apiTokenDigest(request.apiToken ?? ""), signedInViewer(deps, request.authorization)]);
   const ip = request.clientIp && isIpAddress(request.clientIp) ? request.clientIp : null;
   const forwardedAgent = clip(request.viewerUserAgent);
   const [row] = await deps.sql<FetchOutcome[]>`
     select * from private.fetch_shared_resume(
       ${digest}, ${request.shareToken}, ${ip}::inet, ${clip(request.userAgent)}, ${clip(request.referer)},
       ${viewer.viewerIp}::inet, ${forwardedAgent}, ${clip(request.viewerReferer)},
-      ${forwardedAgent ? isbot(forwardedAgent) : false}, ${userId}::uuid, ${viewer.linkPassword}, ${viewer.viewerEmail})`;
+      ${forwardedAgent ? isbot(forwardedAgent) : false},
+      case when private.account_state(${signedIn.userId}::uuid, ${signedIn.sessionId}::uuid) = 'active' then ${signedIn.userId}::uuid end,
+      ${viewer.linkPassword}, ${viewer.viewerEmail})`;
 
   switch (row?.outcome) {
     case "ok":

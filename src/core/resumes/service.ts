@@ -1,7 +1,7 @@
 // Resumes and sharing: the one implementation behind both faces (the /api/v1 facade
 // and the resume-upload / public-resume edge functions). Plain values in, values or
-// an ApiError out; no face's HTTP context ever reaches it (each face passes a function
-// that reads the upload form with upload-form.ts).
+// an ApiError out; no face's HTTP context ever reaches it (each face hands the upload a
+// function that reads the form with upload-form.ts).
 import type { ResumeDeps, SignedInCaller } from "./deps.ts";
 import { deleteResume, getResume, listMyResumes, resumeAnalytics, rotateShareToken, updateResume } from "./manage.ts";
 import type { ResumeChanges } from "./model.ts";
@@ -13,7 +13,8 @@ export function createResumeService(deps: ResumeDeps) {
   return {
     /**
      * The upload form becomes the caller's resume: all or nothing. `readForm` reads it
-     * (upload-form.ts), called only once the caller is within the hourly upload limit.
+     * (upload-form.ts), called only once the caller is checked and within the hourly
+     * upload limit.
      */
     upload: (caller: SignedInCaller, readForm: () => Promise<UploadForm>) => uploadResume(deps, caller, readForm),
     listMine: (caller: SignedInCaller, options?: { includeInactive?: boolean }) => listMyResumes(deps, caller, options),

@@ -1,11 +1,12 @@
 // Uploading a resume, the same for the facade (POST /api/v1/resumes/upload) and the
 // resume-upload edge function. Each face reads the form (upload-form.ts: the multipart
 // body, size-limited while it streams, the fields checked and the bytes proven a PDF)
-// and hands this service a function that reads it, called only once the account is
-// within its hourly upload limit; then:
-//   0. count the upload against the account's hourly limit (UPLOADS_PER_HOUR_PER_USER):
-//      past it 429, before a byte of the body is read or parsed;
-//   1. read the PDF with MuPDF (thumbnail.ts): damaged, encrypted or active content
+// and hands this service a function that reads it; then:
+//   0. the caller's account and session are checked (asCaller's refusal: 401 for an
+//      ended session, 403 for a deactivated account), then the upload is counted
+//      against the account's hourly limit (UPLOADS_PER_HOUR_PER_USER: past it 429),
+//      both before a byte of the body is read and long before anything is stored;
+//   1. read the form, and the PDF with MuPDF (thumbnail.ts): damaged, encrypted or active content
 //      (JavaScript, launch actions, embedded files) is refused here, before anything is
 //      stored; the pages are counted and the first one rendered;
 //   2. store the first page's PNG beside the PDF (the link preview);
@@ -15,6 +16,7 @@
 //      MAX_RESUME_BYTES_PER_USER, are checked there: 409 past either).
 // No half states: a failed store leaves no row (and a PUT that may have landed is
 // deleted again); a failed insert deletes the stored file before answering.
+import { asCaller } from "../../db/client.ts";
 import { postgresRateLimiter } from "../../db/rate-limit.ts";
 import { apiErrorFromDatabase, tooManyRequests } from "../errors.ts";
 import { qrCodePngDataUrl } from "../qr.ts";
@@ -52,11 +54,15 @@ async function enforceUploadRate(deps: ResumeDeps, userId: string): Promise<void
 }
 
 /**
- * Stores the PDF, then records it as the caller's resume; all or nothing. `readForm`
- * reads the request's form (upload-form.ts); it is called only once the caller is within
- * the hourly upload limit.
+ * Checks the caller and their hourly upload limit, reads the form (`readForm`:
+ * upload-form.ts over the face's request), stores the PDF, then records it as the
+ * caller's resume; all or nothing.
  */
 export async function uploadResume(deps: ResumeDeps, caller: SignedInCaller, readForm: () => Promise<UploadForm>): Promise<UploadResult> {
+  // One round trip that reads nothing but the caller's state (asCaller refuses one who
+  // may not act): a deactivated or signed-out token must not get its file stored, nor
+  // use up the account's uploads.
+  await asCaller(deps.sql, caller, async () => undefined);
   const userId = caller.claims.sub;
   await enforceUploadRate(deps, userId);
   const form = await readForm();
