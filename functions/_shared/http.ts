@@ -1,9 +1,10 @@
 // The HTTP shell every edge function shares: OPTIONS answered first, CORS and the
 // security headers on every answer (errors included), one JSON error shape
 // ({ success: false, detail, ... }, the facade's), a request id, one log line per
-// request. Runtime-neutral (a Request in, a Response out), so it is tested without Deno.
+// request (its path without share tokens: redactedRequestPath). Runtime-neutral (a
+// Request in, a Response out), so it is tested without Deno.
 import { ApiError, apiErrorFromDatabase, notFound } from "../../src/core/errors.ts";
-import { corsHeaders, errorResponse, jsonResponse, requestIdFor, securityHeaders, type CorsPolicy } from "../../src/core/http.ts";
+import { corsHeaders, errorResponse, jsonResponse, redactedRequestPath, requestIdFor, securityHeaders, type CorsPolicy } from "../../src/core/http.ts";
 import { errorFields, type Logger } from "../../src/core/log.ts";
 
 export interface FunctionRequest {
@@ -41,7 +42,7 @@ export function functionHandler(options: FunctionShellOptions): (request: Reques
         response = answer instanceof Response ? answer : jsonResponse(answer);
       } catch (error) {
         const apiError = error instanceof ApiError ? error : apiErrorFromDatabase(error);
-        if (!apiError) options.log.error("unhandled error", { request_id: requestId, path, ...errorFields(error) });
+        if (!apiError) options.log.error("unhandled error", { request_id: requestId, path: redactedRequestPath(path), ...errorFields(error) });
         response = errorResponse(apiError ?? new ApiError(500, "Internal server error", { request_id: requestId }));
       }
       for (const [name, value] of Object.entries(common)) response.headers.set(name, value);
@@ -49,7 +50,7 @@ export function functionHandler(options: FunctionShellOptions): (request: Reques
     options.log.info("request", {
       request_id: requestId,
       method: request.method,
-      path,
+      path: redactedRequestPath(path),
       status: response.status,
       duration_ms: Math.round((performance.now() - startedAt) * 100) / 100,
     });

@@ -1,5 +1,6 @@
 // HTTP pieces both faces share: the JSON and error responses, the security headers, CORS,
-// the client's address from X-Forwarded-For and the request id.
+// the client's address from X-Forwarded-For, the request id, and request paths as logs
+// may show them.
 import { ApiError } from "./errors.ts";
 import { isIpAddress } from "./ip-address.ts";
 
@@ -70,4 +71,46 @@ export function forwardedClientIp(forwardedFor: string | null | undefined): stri
 export function requestIdFor(request: Request): string {
   const offered = request.headers.get("x-request-id");
   return offered && /^[A-Za-z0-9._-]{8,64}$/.test(offered) ? offered : crypto.randomUUID();
+}
+
+/**
+ * Paths whose rest is a secret: a share token (a resume's permanent token or a share
+ * link's) opens the resume to whoever holds it. The facade's public fetch, the function
+ * through the gateway (/functions/v1/...) and the function's own path (Supabase hands a
+ * function /{name}/...).
+ */
+const secretPathPrefixes = ["/api/v1/shared/public/resume/", "/functions/v1/public-resume/", "/public-resume/"] as const;
+
+/** A query parameter's name as our routes name them; anything else (`?<token>`) is redacted too. */
+const queryNamePattern = /^[A-Za-z][A-Za-z0-9_]{0,31}$/;
+
+/** What a log line shows instead of a secret. */
+export const REDACTED = "[redacted]";
+
+/**
+ * A request path (with or without its query string) as a log line may show it: a share
+ * token in the path becomes [redacted] (with anything after it), and so does every
+ * query value (a query string can carry a token, an email or a search for a person);
+ * parameter names stay when they look like names, they tell what was asked. Cheap on
+ * the common path: every access-log line runs it.
+ */
+export function redactedRequestPath(pathAndQuery: string): string {
+  const queryAt = pathAndQuery.indexOf("?");
+  let path = queryAt < 0 ? pathAndQuery : pathAndQuery.slice(0, queryAt);
+  for (const prefix of secretPathPrefixes) {
+    if (path.startsWith(prefix) && path.length > prefix.length) {
+      path = prefix + REDACTED;
+      break;
+    }
+  }
+  if (queryAt < 0) return path;
+  const names = pathAndQuery
+    .slice(queryAt + 1)
+    .split("&")
+    .filter(Boolean)
+    .map((pair) => {
+      const name = pair.split("=", 1)[0]!;
+      return `${queryNamePattern.test(name) ? name : REDACTED}=${REDACTED}`;
+    });
+  return names.length > 0 ? `${path}?${names.join("&")}` : path;
 }

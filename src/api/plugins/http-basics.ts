@@ -1,7 +1,8 @@
 // What every response of the facade gets: a request id (taken from X-Request-Id when
-// the caller sent a sane one), the security headers, CORS, and one access-log line.
+// the caller sent a sane one), the security headers, CORS, and one access-log line
+// (its path without share tokens or query values: redactedRequestPath).
 import { Elysia } from "elysia";
-import { corsHeaders, requestIdFor, securityHeaders, type CorsPolicy } from "../../core/http.ts";
+import { corsHeaders, redactedRequestPath, requestIdFor, securityHeaders, type CorsPolicy } from "../../core/http.ts";
 import type { Logger } from "../../core/log.ts";
 
 const requestStarts = new WeakMap<Request, { id: string; startedAt: number }>();
@@ -30,7 +31,7 @@ export function httpBasics(options: { cors: CorsPolicy; log: Logger }) {
       options.log.info("request", {
         request_id: started?.id,
         method: request.method,
-        path,
+        path: redactedRequestPath(path),
         status: typeof set.status === "number" ? set.status : 200,
         duration_ms: started ? Math.round((performance.now() - started.startedAt) * 100) / 100 : undefined,
       });
