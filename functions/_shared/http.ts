@@ -4,7 +4,7 @@
 // request (its path without share tokens: redactedRequestPath). Runtime-neutral (a
 // Request in, a Response out), so it is tested without Deno.
 import { ApiError, apiErrorFromDatabase, notFound } from "../../src/core/errors.ts";
-import { corsHeaders, errorResponse, jsonResponse, redactedRequestPath, requestIdFor, securityHeaders, type CorsPolicy } from "../../src/core/http.ts";
+import { answerHeadersFor, errorResponse, jsonResponse, redactedRequestPath, requestIdFor, type CorsPolicy } from "../../src/core/http.ts";
 import { errorFields, type Logger } from "../../src/core/log.ts";
 
 export interface FunctionRequest {
@@ -25,10 +25,11 @@ export interface FunctionShellOptions {
 
 export function functionHandler(options: FunctionShellOptions): (request: Request) => Promise<Response> {
   const prefix = `/${options.name}`;
+  const answerHeaders = answerHeadersFor(options.cors);
   return async (request) => {
     const startedAt = performance.now();
     const requestId = requestIdFor(request);
-    const common = { ...securityHeaders, ...corsHeaders(request.headers.get("origin"), options.cors), "X-Request-Id": requestId };
+    const common = { ...answerHeaders(request.headers.get("origin")), "X-Request-Id": requestId };
     const path = new URL(request.url).pathname;
 
     let response: Response;

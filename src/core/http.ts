@@ -31,7 +31,15 @@ const defaultAllowedMethods = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS
  * Vary: Origin), so a cached response never leaks to another site.
  */
 export function corsHeaders(origin: string | null, policy: CorsPolicy): Record<string, string> {
-  const headers: Record<string, string> = {
+  return { ...corsHeadersFor(policy)(origin) };
+}
+
+/**
+ * corsHeaders of a policy, computed once: one shared, frozen set of headers per listed
+ * origin and one for every other origin, so a request only looks its origin up.
+ */
+export function corsHeadersFor(policy: CorsPolicy): (origin: string | null) => Readonly<Record<string, string>> {
+  const fixed: Record<string, string> = {
     "Access-Control-Allow-Headers": (policy.allowedHeaders ?? defaultAllowedHeaders).join(", "),
     "Access-Control-Allow-Methods": (policy.allowedMethods ?? defaultAllowedMethods).join(", "),
     "Access-Control-Max-Age": String(policy.maxAgeSeconds ?? 600),
@@ -39,11 +47,30 @@ export function corsHeaders(origin: string | null, policy: CorsPolicy): Record<s
     Vary: "Origin",
   };
   if (policy.allowedOrigins.includes("*")) {
-    headers["Access-Control-Allow-Origin"] = "*";
-  } else if (origin && policy.allowedOrigins.includes(origin)) {
-    headers["Access-Control-Allow-Origin"] = origin;
+    const anyOrigin = Object.freeze({ ...fixed, "Access-Control-Allow-Origin": "*" });
+    return () => anyOrigin;
   }
-  return headers;
+  const unlisted = Object.freeze(fixed);
+  const listed = new Map(policy.allowedOrigins.map((origin) => [origin, Object.freeze({ ...fixed, "Access-Control-Allow-Origin": origin })]));
+  return (origin) => (origin ? listed.get(origin) : undefined) ?? unlisted;
+}
+
+/**
+ * What every answer of a face carries whatever it is, the security headers and CORS,
+ * for a request's origin: computed once per policy (corsHeadersFor), not per request.
+ */
+export function answerHeadersFor(policy: CorsPolicy): (origin: string | null) => Readonly<Record<string, string>> {
+  const cors = corsHeadersFor(policy);
+  const combined = new Map<Readonly<Record<string, string>>, Readonly<Record<string, string>>>();
+  return (origin) => {
+    const forOrigin = cors(origin);
+    let headers = combined.get(forOrigin);
+    if (!headers) {
+      headers = Object.freeze({ ...securityHeaders, ...forOrigin });
+      combined.set(forOrigin, headers);
+    }
+    return headers;
+  };
 }
 
 export function jsonResponse(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
