@@ -2,7 +2,7 @@
 // uploads, JSON). The limit holds whatever the client says: a Content-Length over it is
 // refused before reading anything, and bytes are counted as they stream in, so a
 // chunked body, or one whose Content-Length lies, is cut off as soon as it passes the
-// limit. At most maxBodyBytes are ever held in memory.
+// limit. The body is held once, in one buffer of at most maxBodyBytes.
 //
 // Runtime-neutral: standard Request and ReadableStream (Bun and Deno).
 
@@ -31,8 +31,17 @@ export class BodyReadError extends Error {
   }
 }
 
-/** The body's chunks, at most `maxBodyBytes` of them; throws BodyReadError otherwise. */
-export async function readBodyWithLimit(request: Request, maxBodyBytes: number): Promise<Uint8Array<ArrayBuffer>[]> {
+/** Where a body without a Content-Length starts; it doubles as it fills, up to the limit. */
+const FIRST_CAPACITY = 64 * 1024;
+
+/**
+ * The whole body in ONE buffer, at most `maxBodyBytes`; throws BodyReadError otherwise.
+ * Sized from the Content-Length when there is one (a file upload then holds its bytes
+ * once, never a list of chunks and a copy of them); a chunked body, or one whose length
+ * lies, grows it by doubling, never past the limit. Each chunk the stream hands over is
+ * copied in and let go.
+ */
+export async function readBodyWithLimit(request: Request, maxBodyBytes: number): Promise<Uint8Array<ArrayBuffer>> {
   if (!Number.isSafeInteger(maxBodyBytes) || maxBodyBytes <= 0) throw new TypeError("maxBodyBytes must be a positive integer");
 
   const declared = request.headers.get("content-length");
@@ -50,7 +59,7 @@ export async function readBodyWithLimit(request: Request, maxBodyBytes: number):
   }
 
   if (!request.body || request.bodyUsed) throw new BodyReadError("malformed", "The request has no body.");
-  const chunks: Uint8Array<ArrayBuffer>[] = [];
+  let buffer = new Uint8Array(declaredLength ?? Math.min(FIRST_CAPACITY, maxBodyBytes));
   let bytesRead = 0;
   const reader = request.body.getReader();
   for (;;) {
@@ -61,18 +70,24 @@ export async function readBodyWithLimit(request: Request, maxBodyBytes: number):
       throw new BodyReadError("malformed", "The request body could not be read.", bytesRead, { cause: error });
     }
     if (chunk.done) break;
-    bytesRead += chunk.value.byteLength;
-    if (bytesRead > maxBodyBytes) {
+    const needed = bytesRead + chunk.value.byteLength;
+    if (needed > maxBodyBytes) {
       // Stop pulling now; cancelling tells the source (the socket) we want no more.
       reader.cancel("body over the size limit").catch(() => {});
-      throw new BodyReadError("too-large", tooLargeMessage(maxBodyBytes), bytesRead);
+      throw new BodyReadError("too-large", tooLargeMessage(maxBodyBytes), needed);
     }
-    chunks.push(chunk.value as Uint8Array<ArrayBuffer>);
+    if (needed > buffer.byteLength) {
+      const grown = new Uint8Array(Math.min(maxBodyBytes, Math.max(needed, buffer.byteLength * 2, FIRST_CAPACITY)));
+      grown.set(buffer.subarray(0, bytesRead));
+      buffer = grown;
+    }
+    buffer.set(chunk.value, bytesRead);
+    bytesRead = needed;
   }
   if (declaredLength !== undefined && bytesRead !== declaredLength) {
     throw new BodyReadError("malformed", "The body length does not match its Content-Length.", bytesRead);
   }
-  return chunks;
+  return buffer.subarray(0, bytesRead);
 }
 
 /** Refused from the headers alone: let the runtime drop the body without reading it. */
