@@ -9,6 +9,8 @@ import { errorFields, type Logger } from "../../src/core/log.ts";
 
 export interface FunctionRequest {
   request: Request;
+  /** The request's URL, parsed once. */
+  url: URL;
   /** The path after /{function name}: "" or "/..." (Supabase hands functions /{name}/...). */
   route: string;
   requestId: string;
@@ -30,7 +32,8 @@ export function functionHandler(options: FunctionShellOptions): (request: Reques
     const startedAt = performance.now();
     const requestId = requestIdFor(request);
     const common = { ...answerHeaders(request.headers.get("origin")), "X-Request-Id": requestId };
-    const path = new URL(request.url).pathname;
+    const url = new URL(request.url);
+    const path = url.pathname;
 
     let response: Response;
     if (request.method === "OPTIONS") {
@@ -39,7 +42,7 @@ export function functionHandler(options: FunctionShellOptions): (request: Reques
     } else {
       try {
         if (path !== prefix && !path.startsWith(`${prefix}/`)) throw notFound("Not Found");
-        const answer = await options.handle({ request, route: path.slice(prefix.length), requestId });
+        const answer = await options.handle({ request, url, route: path.slice(prefix.length), requestId });
         response = answer instanceof Response ? answer : jsonResponse(answer);
       } catch (error) {
         const apiError = error instanceof ApiError ? error : apiErrorFromDatabase(error);
