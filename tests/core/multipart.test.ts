@@ -213,6 +213,77 @@ describe("readMultipartForm", () => {
   });
 });
 
+/** A byte stream (type "bytes", as Deno hands request bodies over): the reader may read straight into its own buffer. */
+function byteStream(chunks: Uint8Array[], then: { endlessChunkBytes?: number } = {}) {
+  const source = { pulledBytes: 0, cancelled: false, byobReads: 0 };
+  let next = 0;
+  const stream = new ReadableStream(
+    {
+      type: "bytes",
+      pull(controller) {
+        const chunk = next < chunks.length ? chunks[next++] : then.endlessChunkBytes ? new Uint8Array(then.endlessChunkBytes).fill(0x42) : undefined;
+        if (controller.byobRequest) source.byobReads++;
+        if (!chunk) {
+          controller.close();
+          // A read waiting with its own buffer is answered "done" by an empty response.
+          return controller.byobRequest?.respond(0);
+        }
+        source.pulledBytes += chunk.length;
+        controller.enqueue(chunk.slice());
+      },
+      cancel() {
+        source.cancelled = true;
+      },
+    },
+    { highWaterMark: 0 },
+  );
+  return { stream, source };
+}
+
+describe("readMultipartForm over a byte stream (BYOB, as in Deno)", () => {
+  test("read straight into one buffer of its Content-Length, in pieces; the file intact", async () => {
+    const body = multipartBody(200_000);
+    const pieces = [body.subarray(0, 1000), body.subarray(1000, 150_000), body.subarray(150_000)];
+    const { stream, source } = byteStream(pieces);
+    const request = post(stream, { "content-type": contentType, "content-length": String(body.length) });
+    const form = await readMultipartForm(request, { maxBodyBytes: 2 * body.length });
+    const file = form.get("file") as MultipartFile;
+    expect(file.bytes).toEqual(body.subarray(body.length - 200_000 - `\r\n--${boundary}--\r\n`.length, body.length - `\r\n--${boundary}--\r\n`.length));
+    expect(file.bytes.buffer.byteLength).toBe(body.length);
+    expect(form.get("resume_name")).toBe("My Resume");
+    expect(source.byobReads).toBeGreaterThan(0);
+  });
+
+  test("without a Content-Length the buffer doubles as it fills, up to the limit", async () => {
+    const body = multipartBody(500_000);
+    const { stream } = byteStream([body.subarray(0, 100_000), body.subarray(100_000, 300_000), body.subarray(300_000)]);
+    const form = await readMultipartForm(post(stream), { maxBodyBytes: body.length });
+    expect((form.get("file") as MultipartFile).bytes.byteLength).toBe(500_000);
+  });
+
+  test("an endless body is cut off just past the limit and its source cancelled; a lying Content-Length too", async () => {
+    for (const headers of [{ "content-type": contentType }, { "content-type": contentType, "content-length": "100" }]) {
+      const { stream, source } = byteStream([multipartBody(0).subarray(0, 200)], { endlessChunkBytes: 8 * 1024 });
+      const error = await refusal(readMultipartForm(post(stream, headers), { maxBodyBytes: 100 * 1024 }));
+      expect(error).toMatchObject({ kind: "too-large", status: 413 });
+      expect(error.bytesRead).toBeGreaterThan(100 * 1024);
+      expect(source.pulledBytes).toBeLessThanOrEqual(100 * 1024 + 3 * 8 * 1024);
+      await Bun.sleep(5);
+      expect(source.cancelled).toBe(true);
+    }
+  });
+
+  test("a body exactly at the limit is read; a Content-Length longer than the body is malformed", async () => {
+    const body = multipartBody(50_000);
+    const exact = byteStream([body]);
+    const form = await readMultipartForm(post(exact.stream), { maxBodyBytes: body.length });
+    expect((form.get("file") as MultipartFile).bytes.byteLength).toBe(50_000);
+    const short = byteStream([body]);
+    const request = post(short.stream, { "content-type": contentType, "content-length": String(body.length + 10) });
+    expect(await refusal(readMultipartForm(request, { maxBodyBytes: 2 * body.length }))).toMatchObject({ kind: "malformed", status: 400 });
+  });
+});
+
 describe("readMultipartForm over real HTTP", () => {
   const limit = 256 * 1024;
   let server: ReturnType<typeof Bun.serve>;
