@@ -262,7 +262,7 @@ describe("readMultipartForm over a byte stream (BYOB, as in Deno)", () => {
   });
 
   test("an endless body is cut off just past the limit and its source cancelled; a lying Content-Length too", async () => {
-    for (const headers of [{ "content-type": contentType }, { "content-type": contentType, "content-length": "100" }]) {
+    for (const headers of [{ "content-type": contentType }, { "content-type": contentType, "content-length": "100" }] as Record<string, string>[]) {
       const { stream, source } = byteStream([multipartBody(0).subarray(0, 200)], { endlessChunkBytes: 8 * 1024 });
       const error = await refusal(readMultipartForm(post(stream, headers), { maxBodyBytes: 100 * 1024 }));
       expect(error).toMatchObject({ kind: "too-large", status: 413 });
