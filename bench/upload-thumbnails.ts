@@ -9,13 +9,10 @@
 // Knobs (environment): BENCH_SECONDS (5 per case), BENCH_ROUNDS (3), BENCH_UPLOAD_CONCURRENCY (4).
 import postgres from "postgres";
 import { createApp } from "../src/api/app.ts";
-import { createProjectJwtVerifier, createSupabaseAuthClient } from "../src/auth/index.ts";
+import { createFacadeDeps } from "../src/api/composition.ts";
 import { createLogger } from "../src/core/log.ts";
-import { readSettings, storageConfig, thumbnailStorageConfig } from "../src/core/settings.ts";
-import { createStorage } from "../src/core/storage/index.ts";
-import { loadKeyring } from "../src/core/webhooks/secrets.ts";
-import { createDatabasePool } from "../src/db/client.ts";
-import { postgresRateLimiter } from "../src/db/rate-limit.ts";
+import { readSettings } from "../src/core/settings.ts";
+import type { Sql } from "../src/db/client.ts";
 import { buildPdf } from "../tests/support/pdf.ts";
 import { printTable, ratio, runLoad, type LoadResult } from "./support/measure.ts";
 import { startBenchStack } from "./support/throwaway-stack.ts";
@@ -32,22 +29,16 @@ async function main() {
   console.log(`Upload thumbnails: ${concurrency} uploads in flight, ${seconds} s per case, ${rounds} rounds.`);
   const stack = await startBenchStack({ bcryptCost: 4 });
   const superuser = postgres(stack.superuserUrl, { max: 2, onnotice: () => {} });
-  const sql = createDatabasePool(stack.serverEnv.APP_DATABASE_URL!, { max: 4, applicationName: "previewcv-bench-upload" });
+  const pools: Sql[] = [];
   try {
+    // Built as the facade builds itself (src/api/composition.ts), but for RESUME_THUMBNAILS,
+    // each with a pool of 4 connections.
     const facadeFor = async (thumbnails: boolean) => {
-      const settings = readSettings("facade", (name) => (name === "RESUME_THUMBNAILS" ? String(thumbnails) : stack.serverEnv[name]));
-      return createApp({
-        sql,
-        settings,
-        log: createLogger({ service: "bench-upload", level: "error" }),
-        verifier: createProjectJwtVerifier(settings),
-        auth: createSupabaseAuthClient({ url: settings.SUPABASE_URL, apiKey: settings.SUPABASE_ANON_KEY, serviceRoleKey: settings.SUPABASE_SERVICE_ROLE_KEY }),
-        storage: createStorage(storageConfig(settings)),
-        thumbnails: createStorage(thumbnailStorageConfig(settings)),
-        rateLimiter: postgresRateLimiter(sql),
-        trustProxy: false,
-        webhooks: { keyring: await loadKeyring(settings.WEBHOOK_SECRET_KEYS), policy: { allowedHosts: [], resolve: async () => [] } },
-      });
+      const overrides: Record<string, string> = { RESUME_THUMBNAILS: String(thumbnails), DB_POOL_SIZE: "4" };
+      const settings = readSettings("facade", (name) => overrides[name] ?? stack.serverEnv[name]);
+      const deps = await createFacadeDeps(settings, createLogger({ service: "bench-upload", level: "error" }));
+      pools.push(deps.sql);
+      return createApp(deps);
     };
     const apps = { "with thumbnail": await facadeFor(true), "without thumbnail": await facadeFor(false) };
 
@@ -104,7 +95,7 @@ async function main() {
     if (rows.some((row) => row.errors > 0)) process.exitCode = 1;
   } finally {
     await superuser`delete from public.resumes`.catch(() => {});
-    await sql.end();
+    for (const pool of pools) await pool.end();
     await superuser.end();
     await stack.close();
   }

@@ -10,7 +10,8 @@
 //      Measured at the database, where the triggers' share of the work is largest: the
 //      facade and the functions only add the same HTTP cost to both. Goal: >= 0.9x.
 //   2. Deliveries: a local receiver, 1 and then 4 worker processes (started as npm start
-//      starts its worker), each with its default settings. Throughput: a backlog of
+//      starts its worker, with the local stack's environment: src/local/stack.ts
+//      serverEnvironment and startWorker), each with its default settings. Throughput: a backlog of
 //      events committed at once, drained to the receiver. Latency: events committed one
 //      by one at a steady rate, p50/p99 from the event's commit to its arrival.
 //
@@ -19,13 +20,18 @@
 // BENCH_RATE (100 events/s for the latency run), BENCH_POLL_MS (the worker's
 // WORKER_POLL_INTERVAL_MS, default its own 500).
 import { createHash } from "node:crypto";
+import fs from "node:fs";
 import os from "node:os";
+import path from "node:path";
 import postgres from "postgres";
+import { createApplicationsService } from "../src/core/applications/service.ts";
+import { createLogger } from "../src/core/log.ts";
 import { loadKeyring, newWebhookSecret, sealSecret } from "../src/core/webhooks/secrets.ts";
-import { asCaller, createDatabasePool, type Caller } from "../src/db/client.ts";
+import { createDatabasePool, type SignedInCaller } from "../src/db/client.ts";
+import { createProjectApiKeys, supabaseCliJwtSecret } from "../src/local/auth/index.ts";
 import { freePort } from "../src/local/ports.ts";
-import { startProcess, workerCommand, type RunningProcess } from "../src/local/processes.ts";
-import { authenticatorUrl, localWebhookSecretKeys } from "../src/local/stack.ts";
+import type { RunningProcess } from "../src/local/processes.ts";
+import { authenticatorUrl, localWebhookSecretKeys, serverEnvironment, startWorker as startStackWorker } from "../src/local/stack.ts";
 import { printTable, ratio, runLoad, type LoadResult } from "./support/measure.ts";
 import { startBenchDatabase } from "./support/throwaway-stack.ts";
 
@@ -37,6 +43,8 @@ const poolSize = Number(process.env.BENCH_DB_POOL ?? 4);
 const backlog = Number(process.env.BENCH_BACKLOG ?? 2000);
 const rate = Number(process.env.BENCH_RATE ?? 100);
 const pollMs = process.env.BENCH_POLL_MS;
+/** The workers' local storage folder (they store nothing here; their settings name one). */
+const benchStorageDir = fs.mkdtempSync(path.join(os.tmpdir(), "previewcv-bench-webhooks-"));
 
 /** The API token supabase/seed.sql stores for local development. */
 const apiToken = "pcv_local_development_token_not_for_production";
@@ -47,8 +55,12 @@ const eventTriggers = [
   ["public.job_postings", "job_postings_schedule_expiry"],
 ] as const;
 
-function claimsFor(id: string): Caller {
-  return { role: "authenticated", claims: { sub: id, role: "authenticated", aud: "authenticated", email: `${id}@bench.test` } };
+/** A candidate's caller, in their signed-in session (the database refuses a token whose session does not exist). */
+function callerOf(candidate: { id: string; sessionId: string }): SignedInCaller {
+  return {
+    role: "authenticated",
+    claims: { sub: candidate.id, role: "authenticated", aud: "authenticated", email: `${candidate.id}@bench.test`, session_id: candidate.sessionId },
+  };
 }
 
 async function main() {
@@ -74,14 +86,17 @@ async function main() {
     };
     const recruiter = await user("recruiter");
     const candidateCount = 200;
-    const candidates: { id: string; resumeId: number }[] = [];
+    const candidates: { id: string; sessionId: string; resumeId: number }[] = [];
     for (let i = 0; i < candidateCount; i++) {
       const id = await user("candidate");
+      // Signed in, as Supabase Auth records a sign-in.
+      const sessionId = crypto.randomUUID();
+      await superuser`insert into auth.sessions (id, user_id, created_at, updated_at, aal) values (${sessionId}, ${id}, now(), now(), 'aal1')`;
       const [resume] = await superuser`
         insert into public.resumes (user_id, resume_name, pdf_filename, permanent_token)
         values (${id}, 'CV', ${`${id}/${crypto.randomUUID()}.pdf`}, translate(encode(extensions.gen_random_bytes(32), 'base64'), '+/=', '-_'))
         returning id`;
-      candidates.push({ id, resumeId: Number(resume!.id) });
+      candidates.push({ id, sessionId, resumeId: Number(resume!.id) });
     }
     const jobs = async (count: number) =>
       (await superuser`
@@ -98,24 +113,21 @@ async function main() {
       const [row] = await server`select * from private.fetch_shared_resume(${digest}, ${token}, ${"203.0.113.9"}::inet, ${"previewcv-bench/1.0"}, ${"https://previewcv.com/bench"})`;
       return row?.outcome === "ok";
     };
-    // The facade's apply (src/api/jobs/applications-service.ts), as the candidate.
+    // The faces' apply (src/core/applications/service.ts), as the candidate: the
+    // service itself, on the servers' login role (its other dependencies go unused).
+    const applications = createApplicationsService({
+      sql: server,
+      storage: { signedUrl: () => Promise.reject(new Error("apply signs no URL")) },
+      settings: { SIGNED_URL_TTL_SECONDS: 300 },
+      log: createLogger({ service: "bench", level: "warn" }),
+    });
     let pairs: { candidate: (typeof candidates)[number]; job: number }[] = [];
     let nextPair = 0;
     const applyOnce = async () => {
       const pair = pairs[nextPair++];
       if (!pair) return false;
-      const [row] = await asCaller(server, claimsFor(pair.candidate.id), (tx) => tx`
-        with job as (
-          select j.id from public.job_postings j where j.id = ${pair.job} and private.job_posting_is_open(j)
-        ), resume as (
-          select r.id from public.resumes r where r.id = ${pair.candidate.resumeId} and r.is_active
-        ), inserted as (
-          insert into public.job_applications (job_id, resume_id, cover_letter)
-          select job.id, resume.id, ${"Hello"} from job, resume
-          returning id
-        )
-        select (select id from job) as job_id, (select id from resume) as resume_id, (select id from inserted) as application_id`);
-      return Boolean(row?.application_id);
+      const answer = await applications.apply(callerOf(pair.candidate), pair.job, { resume_id: pair.candidate.resumeId, cover_letter: "Hello" });
+      return answer.success;
     };
     const setTriggers = async (on: boolean) => {
       for (const [table, trigger] of eventTriggers) await superuser.unsafe(`alter table ${table} ${on ? "enable" : "disable"} trigger ${trigger}`);
@@ -270,29 +282,32 @@ async function main() {
     await server.end();
     await superuser.end();
     await database.stop();
+    fs.rmSync(benchStorageDir, { recursive: true, force: true });
   }
 }
 
-/** A worker process with its defaults, as npm start runs it. */
+/**
+ * A worker process as npm start runs it: the local stack's server environment
+ * (serverEnvironment, which the worker's settings require whole), its own defaults.
+ * No gateway runs here: nothing this benchmark queues reaches Supabase Auth or the
+ * file server, so their URLs point at a port nothing listens on.
+ */
 async function startWorker(superuserUrl: string): Promise<RunningProcess> {
-  const port = await freePort();
-  return startProcess({
-    name: "worker",
-    command: workerCommand(),
+  const env = serverEnvironment({
+    superuserUrl,
+    gatewayUrl: `http://127.0.0.1:${await freePort()}`,
+    facadePort: await freePort(),
+    storageDir: benchStorageDir,
+    keys: await createProjectApiKeys(supabaseCliJwtSecret),
     env: {
-      PATH: process.env.PATH ?? "",
-      HOME: process.env.HOME ?? "",
-      APP_DATABASE_URL: authenticatorUrl(superuserUrl),
       DB_POOL_SIZE: String(poolSize),
-      WEBHOOK_SECRET_KEYS: localWebhookSecretKeys,
       WEBHOOK_ALLOWED_HOSTS: "127.0.0.1",
       LOG_LEVEL: "warn",
-      WORKER_HEALTH_HOST: "127.0.0.1",
-      WORKER_HEALTH_PORT: String(port),
       ...(pollMs ? { WORKER_POLL_INTERVAL_MS: pollMs } : {}),
     },
-    readyUrl: `http://127.0.0.1:${port}/ready`,
-    url: `http://127.0.0.1:${port}`,
+  });
+  return startStackWorker({
+    env,
     log: (line) => {
       if (/error|warn/i.test(line)) console.log(line);
     },

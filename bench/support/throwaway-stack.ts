@@ -34,7 +34,8 @@ export async function startBenchStack(options: Partial<Pick<StackOptions, "bcryp
     // Without the worker, as these benchmarks were measured before it existed (it would
     // fold the public fetch's views meanwhile); bench/webhooks.ts measures it on its own.
     worker: false,
-    env: { LOG_LEVEL: "warn", ...options.env },
+    // Production's default level: a line per request is part of what a request costs.
+    env: { LOG_LEVEL: "info", ...options.env },
   });
   return {
     ...stack,

@@ -28,7 +28,7 @@ const handler = functionHandler({
   name: "public-resume",
   cors: { allowedOrigins: runtime.settings.CORS_ALLOWED_ORIGINS },
   log: runtime.log,
-  async handle({ request, route }) {
+  async handle({ request, url, route }) {
     const match = /^\/([^/]+)$/.exec(route);
     if (!match) throw sharedResumeNotFound();
     if (request.method !== "GET") throw methodNotAllowed(["GET"]);
@@ -38,7 +38,7 @@ const handler = functionHandler({
     } catch {
       throw sharedResumeNotFound();
     }
-    const query = parseOrThrow(SharedResumeQuery, Object.fromEntries(new URL(request.url).searchParams), "query");
+    const query = parseOrThrow(SharedResumeQuery, Object.fromEntries(url.searchParams), "query");
     // runtime.verifier only tells the owner's own views apart (a bearer token is optional here).
     const resume = await fetchSharedResume(runtime, {
       apiToken: request.headers.get("x-api-token"),

@@ -1,5 +1,6 @@
 // HTTP pieces both faces share: the JSON and error responses, the security headers, CORS,
-// the client's address from X-Forwarded-For and the request id.
+// the client's address from X-Forwarded-For, the request id, and request paths as logs
+// may show them.
 import { ApiError } from "./errors.ts";
 import { isIpAddress } from "./ip-address.ts";
 
@@ -30,7 +31,15 @@ const defaultAllowedMethods = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS
  * Vary: Origin), so a cached response never leaks to another site.
  */
 export function corsHeaders(origin: string | null, policy: CorsPolicy): Record<string, string> {
-  const headers: Record<string, string> = {
+  return { ...corsHeadersFor(policy)(origin) };
+}
+
+/**
+ * corsHeaders of a policy, computed once: one shared, frozen set of headers per listed
+ * origin and one for every other origin, so a request only looks its origin up.
+ */
+export function corsHeadersFor(policy: CorsPolicy): (origin: string | null) => Readonly<Record<string, string>> {
+  const fixed: Record<string, string> = {
     "Access-Control-Allow-Headers": (policy.allowedHeaders ?? defaultAllowedHeaders).join(", "),
     "Access-Control-Allow-Methods": (policy.allowedMethods ?? defaultAllowedMethods).join(", "),
     "Access-Control-Max-Age": String(policy.maxAgeSeconds ?? 600),
@@ -38,11 +47,30 @@ export function corsHeaders(origin: string | null, policy: CorsPolicy): Record<s
     Vary: "Origin",
   };
   if (policy.allowedOrigins.includes("*")) {
-    headers["Access-Control-Allow-Origin"] = "*";
-  } else if (origin && policy.allowedOrigins.includes(origin)) {
-    headers["Access-Control-Allow-Origin"] = origin;
+    const anyOrigin = Object.freeze({ ...fixed, "Access-Control-Allow-Origin": "*" });
+    return () => anyOrigin;
   }
-  return headers;
+  const unlisted = Object.freeze(fixed);
+  const listed = new Map(policy.allowedOrigins.map((origin) => [origin, Object.freeze({ ...fixed, "Access-Control-Allow-Origin": origin })]));
+  return (origin) => (origin ? listed.get(origin) : undefined) ?? unlisted;
+}
+
+/**
+ * What every answer of a face carries whatever it is, the security headers and CORS,
+ * for a request's origin: computed once per policy (corsHeadersFor), not per request.
+ */
+export function answerHeadersFor(policy: CorsPolicy): (origin: string | null) => Readonly<Record<string, string>> {
+  const cors = corsHeadersFor(policy);
+  const combined = new Map<Readonly<Record<string, string>>, Readonly<Record<string, string>>>();
+  return (origin) => {
+    const forOrigin = cors(origin);
+    let headers = combined.get(forOrigin);
+    if (!headers) {
+      headers = Object.freeze({ ...securityHeaders, ...forOrigin });
+      combined.set(forOrigin, headers);
+    }
+    return headers;
+  };
 }
 
 export function jsonResponse(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
@@ -70,4 +98,46 @@ export function forwardedClientIp(forwardedFor: string | null | undefined): stri
 export function requestIdFor(request: Request): string {
   const offered = request.headers.get("x-request-id");
   return offered && /^[A-Za-z0-9._-]{8,64}$/.test(offered) ? offered : crypto.randomUUID();
+}
+
+/**
+ * Paths whose rest is a secret: a share token (a resume's permanent token or a share
+ * link's) opens the resume to whoever holds it. The facade's public fetch, the function
+ * through the gateway (/functions/v1/...) and the function's own path (Supabase hands a
+ * function /{name}/...).
+ */
+const secretPathPrefixes = ["/api/v1/shared/public/resume/", "/functions/v1/public-resume/", "/public-resume/"] as const;
+
+/** A query parameter's name as our routes name them; anything else (`?<token>`) is redacted too. */
+const queryNamePattern = /^[A-Za-z][A-Za-z0-9_]{0,31}$/;
+
+/** What a log line shows instead of a secret. */
+export const REDACTED = "[redacted]";
+
+/**
+ * A request path (with or without its query string) as a log line may show it: a share
+ * token in the path becomes [redacted] (with anything after it), and so does every
+ * query value (a query string can carry a token, an email or a search for a person);
+ * parameter names stay when they look like names, they tell what was asked. Cheap on
+ * the common path: every access-log line runs it.
+ */
+export function redactedRequestPath(pathAndQuery: string): string {
+  const queryAt = pathAndQuery.indexOf("?");
+  let path = queryAt < 0 ? pathAndQuery : pathAndQuery.slice(0, queryAt);
+  for (const prefix of secretPathPrefixes) {
+    if (path.startsWith(prefix) && path.length > prefix.length) {
+      path = prefix + REDACTED;
+      break;
+    }
+  }
+  if (queryAt < 0) return path;
+  const names = pathAndQuery
+    .slice(queryAt + 1)
+    .split("&")
+    .filter(Boolean)
+    .map((pair) => {
+      const name = pair.split("=", 1)[0]!;
+      return `${queryNamePattern.test(name) ? name : REDACTED}=${REDACTED}`;
+    });
+  return names.length > 0 ? `${path}?${names.join("&")}` : path;
 }

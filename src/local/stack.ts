@@ -6,7 +6,7 @@ import fs from "node:fs";
 import path from "node:path";
 import postgres from "postgres";
 import { productionOrigins, readSettings, settingNames } from "../core/settings.ts";
-import { createAuthStandIn, createProjectApiKeys, loadOrCreateSigningKey, supabaseCliJwtSecret } from "./auth/index.ts";
+import { createAuthStandIn, createProjectApiKeys, loadOrCreateSigningKey, supabaseCliJwtSecret, type ProjectApiKeys } from "./auth/index.ts";
 import { denoOfflineEnv } from "./deno.ts";
 import { startGateway, type RunningGateway } from "./gateway.ts";
 import { edgeFunctionNames, projectRoot } from "./paths.ts";
@@ -120,25 +120,15 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     });
     started.push(gateway);
 
-    const serverUrl = authenticatorUrl(options.superuserUrl);
-    const serverEnv: Record<string, string> = {
-      PATH: process.env.PATH ?? "",
-      HOME: process.env.HOME ?? "",
-      ...passThrough(process.env),
-      // What a developer may choose, over the local defaults...
-      ...localDefaults(gatewayUrl),
-      ...userSettings,
-      // ...and what only the stack can know.
-      SUPABASE_URL: gatewayUrl,
-      SUPABASE_ANON_KEY: keys.anonKey,
-      SUPABASE_SERVICE_ROLE_KEY: keys.serviceRoleKey,
-      SUPABASE_JWT_SECRET: jwtSecret,
-      APP_DATABASE_URL: serverUrl,
-      LOCAL_STORAGE_DIR: storageDir,
-      FACADE_PORT: String(options.ports.facade),
-      FACADE_HOST: "127.0.0.1",
-      ...options.env,
-    };
+    const serverEnv = serverEnvironment({
+      superuserUrl: options.superuserUrl,
+      gatewayUrl,
+      facadePort: options.ports.facade,
+      storageDir,
+      keys,
+      userSettings,
+      env: options.env,
+    });
 
     // The functions start side by side, offline: their packages come from node_modules.
     const functions = await Promise.all(
@@ -169,19 +159,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       onSpawn: (running) => started.push(running),
     });
 
-    let worker: RunningProcess | undefined;
-    if (options.worker ?? true) {
-      const workerUrl = `http://127.0.0.1:${await freePort()}`;
-      worker = await startProcess({
-        name: "worker",
-        command: workerCommand(),
-        env: { ...serverEnv, WORKER_HEALTH_HOST: "127.0.0.1", WORKER_HEALTH_PORT: new URL(workerUrl).port },
-        readyUrl: `${workerUrl}/ready`,
-        url: workerUrl,
-        log,
-        onSpawn: (running) => started.push(running),
-      });
-    }
+    const worker = (options.worker ?? true) ? await startWorker({ env: serverEnv, log, onSpawn: (running) => started.push(running) }) : undefined;
 
     return {
       gatewayUrl,
@@ -200,6 +178,54 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     await stopAll();
     throw error;
   }
+}
+
+/**
+ * The environment the facade, the functions and the worker run with: the local
+ * defaults, what the developer chose over them, then what only the stack knows (its
+ * URLs, keys, database role and storage folder), then `env` over everything.
+ */
+export function serverEnvironment(options: {
+  superuserUrl: string;
+  gatewayUrl: string;
+  facadePort: number;
+  storageDir: string;
+  keys: ProjectApiKeys;
+  userSettings?: Record<string, string>;
+  env?: Record<string, string>;
+}): Record<string, string> {
+  return {
+    PATH: process.env.PATH ?? "",
+    HOME: process.env.HOME ?? "",
+    ...passThrough(process.env),
+    // What a developer may choose, over the local defaults...
+    ...localDefaults(options.gatewayUrl),
+    ...options.userSettings,
+    // ...and what only the stack can know.
+    SUPABASE_URL: options.gatewayUrl,
+    SUPABASE_ANON_KEY: options.keys.anonKey,
+    SUPABASE_SERVICE_ROLE_KEY: options.keys.serviceRoleKey,
+    SUPABASE_JWT_SECRET: supabaseCliJwtSecret,
+    APP_DATABASE_URL: authenticatorUrl(options.superuserUrl),
+    LOCAL_STORAGE_DIR: options.storageDir,
+    FACADE_PORT: String(options.facadePort),
+    FACADE_HOST: "127.0.0.1",
+    ...options.env,
+  };
+}
+
+/** A worker process with the servers' environment (serverEnvironment), its health endpoints on a free local port. */
+export async function startWorker(options: { env: Record<string, string>; log?: (line: string) => void; onSpawn?: (running: RunningProcess) => void }): Promise<RunningProcess> {
+  const workerUrl = `http://127.0.0.1:${await freePort()}`;
+  return startProcess({
+    name: "worker",
+    command: workerCommand(),
+    env: { ...options.env, WORKER_HEALTH_HOST: "127.0.0.1", WORKER_HEALTH_PORT: new URL(workerUrl).port },
+    readyUrl: `${workerUrl}/ready`,
+    url: workerUrl,
+    log: options.log ?? (() => {}),
+    onSpawn: options.onSpawn,
+  });
 }
 
 /** Origins a frontend is served from on a developer's machine (Vite, its preview, Next.js, Vue CLI). */

@@ -11,8 +11,8 @@ import { conflict } from "../../src/core/errors.ts";
 import { createLogger } from "../../src/core/log.ts";
 import { answerOf } from "../support/stack.ts";
 
-function appLogging(lines: Record<string, unknown>[]) {
-  const log = createLogger({ service: "test", level: "warn", write: (line) => lines.push(JSON.parse(line)) });
+function appLogging(lines: Record<string, unknown>[], level: "info" | "warn" = "warn") {
+  const log = createLogger({ service: "test", level, write: (line) => lines.push(JSON.parse(line)) });
   return new Elysia()
     .use(httpBasics({ cors: { allowedOrigins: [] }, log }))
     .use(errorHandling({ log }))
@@ -27,6 +27,9 @@ function appLogging(lines: Record<string, unknown>[]) {
     })
     .get("/bug", () => {
       throw new Error("the handler broke", { cause: Object.assign(new Error("socket hang up"), { code: "ECONNRESET" }) });
+    })
+    .get("/api/v1/shared/public/resume/:token", () => {
+      throw new Error("the public fetch broke");
     })
     .get("/typed/:n", ({ params }) => params.n, { params: z.object({ n: z.string().regex(/^\d+$/, "Digits only") }) });
 }
@@ -59,5 +62,16 @@ describe("the errors plugin", () => {
     const logged = lines.find((line) => line.message === "unhandled error")!;
     expect(logged).toMatchObject({ level: "error", request_id: answer.headers.get("x-request-id"), path: "/bug", error: "the handler broke" });
     expect(logged.causes).toEqual([{ error: "socket hang up", error_name: "Error", code: "ECONNRESET" }]);
+  });
+
+  test("a share token in the path is in neither the 500's log line nor the access log's: both write [redacted]", async () => {
+    const lines: Record<string, unknown>[] = [];
+    const shareToken = "x".repeat(43);
+    const answer = await get(appLogging(lines, "info"), `/api/v1/shared/public/resume/${shareToken}?include=preview`);
+    expect(answer.status).toBe(500);
+    await Bun.sleep(10); // the access line is written after the response
+    expect(lines.find((line) => line.message === "unhandled error")).toMatchObject({ path: "/api/v1/shared/public/resume/[redacted]" });
+    expect(lines.find((line) => line.message === "request")).toMatchObject({ path: "/api/v1/shared/public/resume/[redacted]", status: 500 });
+    expect(JSON.stringify(lines)).not.toContain(shareToken);
   });
 });

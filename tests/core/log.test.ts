@@ -48,4 +48,17 @@ describe("errorFields", () => {
     createLogger({ service: "test", write: (line) => lines.push(line) }).error("failed", errorFields(new Error("outer", { cause: new Error("inner") })));
     expect(JSON.parse(lines[0]!)).toMatchObject({ level: "error", service: "test", message: "failed", error: "outer", causes: [{ error: "inner" }] });
   });
+
+  test("a line is the JSON of time, level, service, message and the fields, in that order; a field of the same name wins", () => {
+    const lines: string[] = [];
+    const log = createLogger({ service: "svc \"quoted\"", level: "info", write: (line) => lines.push(line) });
+    log.debug("not at info");
+    log.info("plain");
+    log.warn("with \"fields\"\n", { status: 200, nested: { a: [1, null] }, skipped: undefined, level: "custom" });
+    expect(lines.length).toBe(2);
+    const [plain, withFields] = lines.map((line) => JSON.parse(line));
+    expect(Object.keys(plain)).toEqual(["time", "level", "service", "message"]);
+    expect(plain).toEqual({ time: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/), level: "info", service: 'svc "quoted"', message: "plain" });
+    expect(withFields).toEqual({ time: expect.any(String), level: "custom", service: 'svc "quoted"', message: 'with "fields"\n', status: 200, nested: { a: [1, null] } });
+  });
 });

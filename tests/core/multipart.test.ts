@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { MultipartError, readMultipartForm } from "../../src/core/multipart.ts";
+import { isMultipartFile, MultipartError, readMultipartForm, type MultipartFile } from "../../src/core/multipart.ts";
 
 const boundary = "----previewcv-test-boundary";
 const contentType = `multipart/form-data; boundary=${boundary}`;
@@ -61,17 +61,70 @@ async function refusal(promise: Promise<unknown>): Promise<MultipartError> {
 }
 
 describe("readMultipartForm", () => {
+  test("a chunked body grows its buffer by doubling, up to the limit, never past it", async () => {
+    const body = multipartBody(300_000);
+    const streamed = new Blob([body]).stream();
+    const form = await readMultipartForm(post(streamed), { maxBodyBytes: body.length + 10 });
+    const file = form.get("file") as MultipartFile;
+    expect(file.bytes.byteLength).toBe(300_000);
+    expect(file.bytes.buffer.byteLength).toBeLessThanOrEqual(body.length + 10);
+  });
+
   test("a body exactly at the limit is read, fields and file intact", async () => {
     const body = multipartBody(10_000);
     const form = await readMultipartForm(post(body), { maxBodyBytes: body.length });
     expect(form.get("resume_name")).toBe("My Resume");
-    const file = form.get("file") as File;
-    expect(file).toBeInstanceOf(File);
-    expect(file.name).toBe("cv.pdf");
-    expect(file.size).toBe(10_000);
-    const bytes = new Uint8Array(await file.arrayBuffer());
+    const file = form.get("file");
+    expect(isMultipartFile(file)).toBe(true);
+    const { filename, contentType: type, bytes } = file as MultipartFile;
+    expect([filename, type]).toEqual(["cv.pdf", "application/pdf"]);
+    expect(bytes.byteLength).toBe(10_000);
     expect(bytes[0]).toBe(0x41);
     expect(bytes[9_999]).toBe(0x41 + (9_999 % 26));
+  });
+
+  test("the file is a view into the body's one buffer, not a copy; text fields are decoded", async () => {
+    const body = multipartBody(1_000_000);
+    const request = post(body, { "content-type": contentType, "content-length": String(body.length) });
+    const form = await readMultipartForm(request, { maxBodyBytes: 2 * body.length });
+    const file = form.get("file") as MultipartFile;
+    // The body was read into one buffer of its Content-Length (not of the limit): the file's bytes lie in it.
+    expect(file.bytes.buffer.byteLength).toBe(body.length);
+    expect(file.bytes.byteOffset).toBe(body.length - 1_000_000 - `\r\n--${boundary}--\r\n`.length);
+    expect(typeof form.get("resume_name")).toBe("string");
+  });
+
+  test("quoted names with escapes, filename*, a preamble, padding after a boundary, an epilogue; a name sent twice answers its first value", async () => {
+    const text =
+      `preamble to ignore\r\n--${boundary}  \r\nContent-Disposition: form-data; name="resume_name"\r\n\r\nFirst\r\n` +
+      `--${boundary}\r\ncontent-disposition: form-data; name=resume_name\r\n\r\nSecond\r\n` +
+      `--${boundary}\r\nContent-Disposition: form-data; name="say \\"hi\\""\r\n\r\n\r\n` +
+      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="plain.pdf"; filename*=UTF-8''r%C3%A9sum%C3%A9.pdf\r\n\r\n%PDF\r\n` +
+      `--${boundary}--\r\nepilogue to ignore`;
+    const form = await readMultipartForm(post(text), { maxBodyBytes: 10_000 });
+    expect(form.get("resume_name")).toBe("First");
+    expect(form.get('say "hi"')).toBe("");
+    expect((form.get("file") as MultipartFile).filename).toBe("résumé.pdf");
+    expect(new TextDecoder().decode((form.get("file") as MultipartFile).bytes)).toBe("%PDF");
+    expect(form.get("missing")).toBeNull();
+  });
+
+  test("framing that does not hold is 400: an unclosed part, a part without a name, a boundary line with junk after it", async () => {
+    const bodies = [
+      `--${boundary}\r\nContent-Disposition: form-data; name="a"\r\n\r\nno closing boundary`,
+      `--${boundary}\r\nContent-Disposition: form-data\r\n\r\nx\r\n--${boundary}--\r\n`,
+      `--${boundary}\r\nContent-Type: text/plain\r\n\r\nx\r\n--${boundary}--\r\n`,
+      `--${boundary}\r\nContent-Disposition: attachment; name="a"\r\n\r\nx\r\n--${boundary}--\r\n`,
+      `--${boundary}junk\r\nContent-Disposition: form-data; name="a"\r\n\r\nx\r\n--${boundary}--\r\n`,
+      `--${boundary}\r\nContent-Disposition: form-data; name="a\r\n\r\nx\r\n--${boundary}--\r\n`,
+    ];
+    for (const text of bodies) {
+      expect(await refusal(readMultipartForm(post(text), { maxBodyBytes: 10_000 }))).toMatchObject({
+        kind: "malformed",
+        status: 400,
+        message: "The multipart/form-data body is malformed.",
+      });
+    }
   });
 
   test("one byte over the limit is 413 (streamed, no Content-Length)", async () => {
@@ -156,7 +209,78 @@ describe("readMultipartForm", () => {
     const parsed = await readMultipartForm(request, { maxBodyBytes: 10_000 });
     expect(parsed.get("resume_name")).toBe("Ünïcødé résumé");
     expect(parsed.get("is_public")).toBe("true");
-    expect(new Uint8Array(await (parsed.get("file") as File).arrayBuffer())).toEqual(new Uint8Array([0x25, 0x50, 0x44, 0x46]));
+    expect((parsed.get("file") as MultipartFile).bytes).toEqual(new Uint8Array([0x25, 0x50, 0x44, 0x46]));
+  });
+});
+
+/** A byte stream (type "bytes", as Deno hands request bodies over): the reader may read straight into its own buffer. */
+function byteStream(chunks: Uint8Array[], then: { endlessChunkBytes?: number } = {}) {
+  const source = { pulledBytes: 0, cancelled: false, byobReads: 0 };
+  let next = 0;
+  const stream = new ReadableStream(
+    {
+      type: "bytes",
+      pull(controller) {
+        const chunk = next < chunks.length ? chunks[next++] : then.endlessChunkBytes ? new Uint8Array(then.endlessChunkBytes).fill(0x42) : undefined;
+        if (controller.byobRequest) source.byobReads++;
+        if (!chunk) {
+          controller.close();
+          // A read waiting with its own buffer is answered "done" by an empty response.
+          return controller.byobRequest?.respond(0);
+        }
+        source.pulledBytes += chunk.length;
+        controller.enqueue(chunk.slice());
+      },
+      cancel() {
+        source.cancelled = true;
+      },
+    },
+    { highWaterMark: 0 },
+  );
+  return { stream, source };
+}
+
+describe("readMultipartForm over a byte stream (BYOB, as in Deno)", () => {
+  test("read straight into one buffer of its Content-Length, in pieces; the file intact", async () => {
+    const body = multipartBody(200_000);
+    const pieces = [body.subarray(0, 1000), body.subarray(1000, 150_000), body.subarray(150_000)];
+    const { stream, source } = byteStream(pieces);
+    const request = post(stream, { "content-type": contentType, "content-length": String(body.length) });
+    const form = await readMultipartForm(request, { maxBodyBytes: 2 * body.length });
+    const file = form.get("file") as MultipartFile;
+    expect(file.bytes).toEqual(body.subarray(body.length - 200_000 - `\r\n--${boundary}--\r\n`.length, body.length - `\r\n--${boundary}--\r\n`.length));
+    expect(file.bytes.buffer.byteLength).toBe(body.length);
+    expect(form.get("resume_name")).toBe("My Resume");
+    expect(source.byobReads).toBeGreaterThan(0);
+  });
+
+  test("without a Content-Length the buffer doubles as it fills, up to the limit", async () => {
+    const body = multipartBody(500_000);
+    const { stream } = byteStream([body.subarray(0, 100_000), body.subarray(100_000, 300_000), body.subarray(300_000)]);
+    const form = await readMultipartForm(post(stream), { maxBodyBytes: body.length });
+    expect((form.get("file") as MultipartFile).bytes.byteLength).toBe(500_000);
+  });
+
+  test("an endless body is cut off just past the limit and its source cancelled; a lying Content-Length too", async () => {
+    for (const headers of [{ "content-type": contentType }, { "content-type": contentType, "content-length": "100" }] as Record<string, string>[]) {
+      const { stream, source } = byteStream([multipartBody(0).subarray(0, 200)], { endlessChunkBytes: 8 * 1024 });
+      const error = await refusal(readMultipartForm(post(stream, headers), { maxBodyBytes: 100 * 1024 }));
+      expect(error).toMatchObject({ kind: "too-large", status: 413 });
+      expect(error.bytesRead).toBeGreaterThan(100 * 1024);
+      expect(source.pulledBytes).toBeLessThanOrEqual(100 * 1024 + 3 * 8 * 1024);
+      await Bun.sleep(5);
+      expect(source.cancelled).toBe(true);
+    }
+  });
+
+  test("a body exactly at the limit is read; a Content-Length longer than the body is malformed", async () => {
+    const body = multipartBody(50_000);
+    const exact = byteStream([body]);
+    const form = await readMultipartForm(post(exact.stream), { maxBodyBytes: body.length });
+    expect((form.get("file") as MultipartFile).bytes.byteLength).toBe(50_000);
+    const short = byteStream([body]);
+    const request = post(short.stream, { "content-type": contentType, "content-length": String(body.length + 10) });
+    expect(await refusal(readMultipartForm(request, { maxBodyBytes: 2 * body.length }))).toMatchObject({ kind: "malformed", status: 400 });
   });
 });
 
@@ -173,7 +297,7 @@ describe("readMultipartForm over real HTTP", () => {
         try {
           const form = await readMultipartForm(request, { maxBodyBytes: limit });
           outcomes.push({ status: 200, bytesRead: 0 });
-          return Response.json({ size: (form.get("file") as File).size });
+          return Response.json({ size: (form.get("file") as MultipartFile).bytes.byteLength });
         } catch (error) {
           if (!(error instanceof MultipartError)) throw error;
           outcomes.push({ status: error.status, bytesRead: error.bytesRead });

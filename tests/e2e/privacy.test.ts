@@ -291,12 +291,15 @@ describe("application logs of the whole run", () => {
     expect(hits((line, secret) => !onlyInAccessLogPath(line, secret))).toEqual([]);
   });
 
-  // Depends on issue 11's change: the facade's and the function shell's access logs
-  // (src/api/plugins/http-basics.ts, functions/_shared/http.ts) write the request path,
-  // and /api/v1/shared/public/resume/{token} and /public-resume/{token} carry the share
-  // token. The issue-11 work redacts tokens in those paths; once it is merged, this
-  // becomes a test (bun test --todo runs it now, and shows the lines it finds).
-  test.todo("access-log request paths hold no share token (needs issue 11's path redaction)", () => {
+  // The facade's and the function shell's access logs (src/api/plugins/http-basics.ts,
+  // functions/_shared/http.ts) write the request path, and
+  // /api/v1/shared/public/resume/{token} and /public-resume/{token} carry the share
+  // token: redactedRequestPath (src/core/http.ts) writes [redacted] in its place.
+  test("access-log request paths hold no share token", () => {
     expect(hits(onlyInAccessLogPath)).toEqual([]);
+    // The public fetches of both faces were logged, with the token redacted.
+    const paths = lines.filter((line) => line.includes('"message":"request"')).map((line) => JSON.parse(line.slice(line.indexOf("{"))).path as string);
+    expect(paths).toContain("/api/v1/shared/public/resume/[redacted]");
+    expect(paths).toContain("/public-resume/[redacted]");
   });
 });

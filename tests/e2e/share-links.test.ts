@@ -8,6 +8,7 @@ import fs from "node:fs";
 import path from "node:path";
 import * as mupdf from "mupdf";
 import postgres from "postgres";
+import { SharedResumeResponse } from "../../src/core/resumes/model.ts";
 import { registerCandidate, type Account } from "../support/accounts.ts";
 import { faces, fetchPublicResume, localStoredFiles, upload } from "../support/faces.ts";
 import { buildPdf } from "../support/pdf.ts";
@@ -78,6 +79,25 @@ for (const face of faces) {
       expect(JSON.stringify(answer.body)).not.toContain(owner.id);
       const [bot] = await superuser`select kind from public.resume_access_logs where resume_id = ${resume.resume_id} order by id desc limit 1`;
       expect(bot!.kind).toBe("bot");
+    });
+
+    // The facade answers the public fetch's 200 without validating it per request (the
+    // hottest path), and the function never did: this holds real answers to the
+    // documented schema. Parsing strips what the schema does not name, so an answer
+    // equal to its parse has nothing more and nothing less.
+    test("every kind of 200 answers the documented schema exactly (SharedResumeResponse)", async () => {
+      const limited = await newLink(resume.resume_id, { label: `Limited, ${face.name}`, view_limit: 5 });
+      const answers = [
+        await fetchPublicResume(face, stack, resume.permanent_token, { headers: { "x-viewer-user-agent": browser } }),
+        await fetchPublicResume(face, stack, `${resume.permanent_token}?include=preview`, { headers: { "x-viewer-user-agent": browser } }),
+        await fetchPublicResume(face, stack, limited.token, { headers: { "x-viewer-user-agent": browser } }),
+        // A bot's preview of a view-limited link: the preview without the document.
+        await fetchPublicResume(face, stack, `${limited.token}?include=preview`, { headers: { "x-viewer-user-agent": "Slackbot-LinkExpanding 1.0 (+https://api.slack.com/robots)" } }),
+      ];
+      expect(answers.map((answer) => answer.status)).toEqual([200, 200, 200, 200]);
+      expect(answers.map((answer) => answer.headers.get("content-type"))).toEqual(Array(4).fill(expect.stringMatching(/^application\/json;\s?charset=utf-8$/)));
+      expect(answers[3]!.body.pdf_signed_url).toBeNull();
+      for (const answer of answers) expect(SharedResumeResponse.parse(answer.body)).toEqual(answer.body);
     });
 
     test("the owner's own token: logged as the owner's, not counted", async () => {

@@ -5,6 +5,7 @@
 // internals.
 import { Elysia } from "elysia";
 import { ApiError, apiErrorFromDatabase, badRequest, invalidRequest, notFound } from "../../core/errors.ts";
+import { redactedRequestPath } from "../../core/http.ts";
 import { errorFields, type Logger } from "../../core/log.ts";
 import { requestIdOf } from "./http-basics.ts";
 
@@ -16,12 +17,12 @@ interface ValidationIssue {
 export function errorHandling(options: { log: Logger }) {
   return new Elysia({ name: "error-handling" })
     .error({ ApiError })
-    .onError({ as: "global" }, ({ code, error, set, request }) => {
+    .onError({ as: "global" }, ({ code, error, set, request, path }) => {
       const apiError = toApiError(code, error);
       if (!apiError) {
-        options.log.error("unhandled error", { request_id: requestIdOf(request), path: new URL(request.url).pathname, ...errorFields(error) });
+        options.log.error("unhandled error", { request_id: requestIdOf(request), path: redactedRequestPath(path), ...errorFields(error) });
       } else if (apiError.status === 503 && !(error instanceof ApiError)) {
-        options.log.warn("dependency unavailable", { request_id: requestIdOf(request), path: new URL(request.url).pathname, ...errorFields(error) });
+        options.log.warn("dependency unavailable", { request_id: requestIdOf(request), path: redactedRequestPath(path), ...errorFields(error) });
       }
       const answer = apiError ?? new ApiError(500, "Internal server error", { request_id: requestIdOf(request) });
       set.status = answer.status;

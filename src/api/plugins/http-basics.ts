@@ -1,7 +1,8 @@
 // What every response of the facade gets: a request id (taken from X-Request-Id when
-// the caller sent a sane one), the security headers, CORS, and one access-log line.
+// the caller sent a sane one), the security headers, CORS, and one access-log line
+// (its path without share tokens or query values: redactedRequestPath).
 import { Elysia } from "elysia";
-import { corsHeaders, requestIdFor, securityHeaders, type CorsPolicy } from "../../core/http.ts";
+import { answerHeadersFor, redactedRequestPath, requestIdFor, type CorsPolicy } from "../../core/http.ts";
 import type { Logger } from "../../core/log.ts";
 
 const requestStarts = new WeakMap<Request, { id: string; startedAt: number }>();
@@ -12,13 +13,13 @@ export function requestIdOf(request: Request): string | undefined {
 }
 
 export function httpBasics(options: { cors: CorsPolicy; log: Logger }) {
+  const answerHeaders = answerHeadersFor(options.cors);
   return new Elysia({ name: "http-basics" })
     .onRequest(({ request, set }) => {
       const id = requestIdFor(request);
       requestStarts.set(request, { id, startedAt: performance.now() });
-      Object.assign(set.headers, securityHeaders, corsHeaders(request.headers.get("origin"), options.cors), {
-        "X-Request-Id": id,
-      });
+      Object.assign(set.headers, answerHeaders(request.headers.get("origin")));
+      set.headers["X-Request-Id"] = id;
       // Preflight: answered here, before routing, for every path.
       if (request.method === "OPTIONS") {
         set.status = 204;
@@ -30,7 +31,7 @@ export function httpBasics(options: { cors: CorsPolicy; log: Logger }) {
       options.log.info("request", {
         request_id: started?.id,
         method: request.method,
-        path,
+        path: redactedRequestPath(path),
         status: typeof set.status === "number" ? set.status : 200,
         duration_ms: started ? Math.round((performance.now() - started.startedAt) * 100) / 100 : undefined,
       });

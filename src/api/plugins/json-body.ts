@@ -19,15 +19,15 @@ const jsonMediaType = /^application\/(.+\+)?json\b/i;
 export async function readJsonBody({ request }: { request: Request }): Promise<unknown> {
   const isJson = jsonMediaType.test(request.headers.get("content-type") ?? "");
   if (!isJson && !request.body) return null;
-  let chunks: Uint8Array<ArrayBuffer>[];
+  let bytes: Uint8Array;
   try {
-    chunks = await readBodyWithLimit(request, maxJsonBodyBytes);
+    bytes = await readBodyWithLimit(request, maxJsonBodyBytes);
   } catch (error) {
     if (!(error instanceof BodyReadError)) throw error;
     if (error.kind === "too-large") throw payloadTooLarge(`The request body is larger than ${maxJsonBodyBytes} bytes`);
     throw badRequest("Malformed request body");
   }
-  const text = await new Blob(chunks).text();
+  const text = new TextDecoder().decode(bytes);
   if (!isJson) return text;
   try {
     return JSON.parse(text);

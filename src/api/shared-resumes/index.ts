@@ -3,6 +3,7 @@
 // (answered exactly as the seed did) or one of its share links.
 import { Elysia } from "elysia";
 import { z } from "zod";
+import { jsonResponse } from "../../core/http.ts";
 import { SharedResumeQuery, SharedResumeResponse } from "../../core/resumes/model.ts";
 import { publicFetchHeaders } from "../../core/resumes/public-fetch.ts";
 import type { ResumeService } from "../../core/resumes/service.ts";
@@ -10,7 +11,7 @@ import { clientIpPlugin } from "../plugins/client-ip.ts";
 import { documented } from "../plugins/docs.ts";
 
 /** Documents the headers; the core decides (a missing token is a 401, and counts as a wrong one). */
-const PublicFetchHeaders = z.object({
+export const PublicFetchHeaders = z.object({
   "x-api-token": z.string().optional().describe("previewcv.com's API token. Required: missing or wrong is 401, and counts toward the per-IP limit."),
   "x-viewer-ip": z
     .string()
@@ -32,7 +33,7 @@ export function sharedResumesModule(deps: { service: ResumeService; trustProxy: 
     .use(clientIpPlugin({ trustProxy: deps.trustProxy }))
     .get(
       "/public/resume/:permanent_token",
-      async ({ params, query, request, clientIp, set }) => {
+      async ({ params, query, request, clientIp }) => {
         const resume = await service.fetchShared({
           apiToken: request.headers.get("x-api-token"),
           shareToken: params.permanent_token,
@@ -43,8 +44,11 @@ export function sharedResumesModule(deps: { service: ResumeService; trustProxy: 
           includePreview: query.include.has("preview"),
         });
         // Each answer counts a view and carries a short-lived signed URL: never cached.
-        set.headers["Cache-Control"] = "no-store";
-        return resume;
+        // Answered as a ready Response: Elysia checks what a handler returns against
+        // the route's `response` schema, but not a Response. On the hottest path the
+        // 200 is documented by SharedResumeResponse, not re-validated per request;
+        // tests/e2e/share-links.test.ts holds real answers of both faces to the schema.
+        return jsonResponse(resume, 200, { "Cache-Control": "no-store" });
       },
       documented(
         {

@@ -6,13 +6,16 @@
 //
 // Runtime-neutral: a standard Request (Bun and Deno).
 import { ApiError, badRequest, invalidRequest, payloadTooLarge, type RequestProblem } from "../errors.ts";
-import { MultipartError, readMultipartForm } from "../multipart.ts";
+import { isMultipartFile, MultipartError, readMultipartForm, type MultipartFile, type MultipartForm } from "../multipart.ts";
 import { checkPdf } from "../pdf.ts";
 import { uploadBodyLimit } from "../settings.ts";
 import { FormBoolean, ResumeName } from "./model.ts";
 
 export interface UploadForm {
-  /** The file's bytes; the client's name and type for it are not trusted for anything. */
+  /**
+   * The file's bytes: a view into the request body's one buffer (multipart.ts), not a
+   * copy. The client's name and type for it are not trusted for anything.
+   */
   pdf: Uint8Array;
   resumeName: string;
   isPublic: boolean;
@@ -27,7 +30,7 @@ export function fileTooLarge(maxUploadBytes: number): ApiError {
  * `resume_name`, `is_public` (optional, default false). Throws the ApiError to answer.
  */
 export async function readUploadForm(request: Request, maxUploadBytes: number): Promise<UploadForm> {
-  let form: FormData;
+  let form: MultipartForm;
   try {
     form = await readMultipartForm(request, { maxBodyBytes: uploadBodyLimit(maxUploadBytes) });
   } catch (error) {
@@ -39,7 +42,7 @@ export async function readUploadForm(request: Request, maxUploadBytes: number): 
   const problems: RequestProblem[] = [];
   const file = form.get("file");
   if (file === null) problems.push({ loc: ["body", "file"], msg: "Field required" });
-  else if (typeof file === "string") problems.push({ loc: ["body", "file"], msg: "Expected a file upload, got a text field" });
+  else if (!isMultipartFile(file)) problems.push({ loc: ["body", "file"], msg: "Expected a file upload, got a text field" });
 
   const name = form.get("resume_name");
   let resumeName = "";
@@ -61,9 +64,8 @@ export async function readUploadForm(request: Request, maxUploadBytes: number): 
 
   if (problems.length > 0) throw invalidRequest(problems);
 
-  const upload = file as File;
-  if (upload.size > maxUploadBytes) throw fileTooLarge(maxUploadBytes);
-  const pdf = new Uint8Array(await upload.arrayBuffer());
+  const pdf = (file as MultipartFile).bytes;
+  if (pdf.byteLength > maxUploadBytes) throw fileTooLarge(maxUploadBytes);
   const check = checkPdf(pdf);
   if (!check.ok) throw badRequest("Only PDF files are allowed", { reason: check.reason });
   return { pdf, resumeName, isPublic };
