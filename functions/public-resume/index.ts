@@ -43,7 +43,10 @@ const handler = functionHandler({
     const resume = await fetchSharedResume(runtime, {
       apiToken: request.headers.get("x-api-token"),
       shareToken,
-      // The platform's edge puts the viewer's address first in X-Forwarded-For.
+      // Supabase's edge appends the caller's address to X-Forwarded-For. The caller is
+      // previewcv.com's server: this address only counts wrong API tokens (a token is
+      // 256 bits, so a caller posing as many addresses gains nothing) and is logged
+      // when previewcv.com sends no X-Viewer-IP.
       clientIp: forwardedClientIp(request.headers.get("x-forwarded-for")),
       userAgent: request.headers.get("user-agent"),
       referer: request.headers.get("referer"),

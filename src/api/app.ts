@@ -21,6 +21,7 @@ import { createWebhookService } from "../core/webhooks/service.ts";
 // Types only: what the services are built from (the pool and the rate-limit counters).
 import type { Sql } from "../db/client.ts";
 import type { RateLimiter } from "../db/rate-limit.ts";
+import type { TrustedProxies } from "./plugins/client-ip.ts";
 import { applicationsModule } from "./applications/index.ts";
 import { authModule } from "./auth/index.ts";
 import { healthModule } from "./health/index.ts";
@@ -60,8 +61,8 @@ export interface FacadeDeps {
     | "JOB_LIST_TOTAL_CAP"
   >;
   log: Logger;
-  /** Read the client IP from X-Forwarded-For (only behind a proxy we control). */
-  trustProxy: boolean;
+  /** Proxies of ours in front that append to X-Forwarded-For (TRUST_PROXY; false: none). */
+  trustProxy: TrustedProxies;
   /** Sealing of webhook secrets and the SSRF rules of webhook URLs. */
   webhooks: { keyring: SecretKeyring; policy: DestinationPolicy };
 }

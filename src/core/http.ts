@@ -84,11 +84,20 @@ export function errorResponse(error: ApiError, headers: Record<string, string> =
   return jsonResponse(error.body, error.status, { ...error.headers, ...headers });
 }
 
-/** The first IP of X-Forwarded-For (set by the proxy in front of us), if it parses. */
-export function forwardedClientIp(forwardedFor: string | null | undefined): string | undefined {
-  const first = forwardedFor?.split(",")[0]?.trim();
-  if (!first) return undefined;
-  return isIpAddress(first) ? first : undefined;
+/**
+ * The client's address from X-Forwarded-For, read from the right: each proxy appends
+ * the address it saw, so only the entries our own proxies appended can be believed, and
+ * whatever the client sent sits to their left. With `trustedHops` proxies of ours in
+ * front (TRUST_PROXY), the client's address is the entry that many places from the
+ * right; the leftmost entry is the client's own word and could be anything. Undefined
+ * when the header has fewer entries (the request did not come through our proxies) or
+ * the entry is not an IP address.
+ */
+export function forwardedClientIp(forwardedFor: string | null | undefined, trustedHops = 1): string | undefined {
+  if (!forwardedFor || trustedHops < 1) return undefined;
+  const entries = forwardedFor.split(",").map((entry) => entry.trim());
+  const entry = entries[entries.length - trustedHops];
+  return entry && isIpAddress(entry) ? entry : undefined;
 }
 
 /**

@@ -93,7 +93,18 @@ const variables = {
   FACADE_PORT: port(8000),
   FACADE_HOST: z.preprocess(orDefault("0.0.0.0"), z.string().min(1)),
   /** Read the client IP from X-Forwarded-For: only behind a proxy we control. */
-  TRUST_PROXY: flag(false),
+  /**
+   * How many proxies of ours stand in front of the facade and append to X-Forwarded-For:
+   * false (0, read the socket's address), true (1: one load balancer) or a number (a CDN
+   * in front of a balancer is 2). See forwardedClientIp.
+   */
+  TRUST_PROXY: z.preprocess(
+    orDefault("false"),
+    z
+      .string()
+      .regex(/^(true|false|[0-9]{1,2})$/, "Must be true, false or the number of proxies in front (0-99)")
+      .transform((value) => (value === "true" ? 1 : value === "false" ? 0 : Number(value))),
+  ),
   /** Rate-limit counters in Redis instead of Postgres. */
   REDIS_URL: z.preprocess(orDefault(undefined), z.url().optional()),
   LOG_LEVEL: z.preprocess(orDefault("info"), z.enum(logLevels)),

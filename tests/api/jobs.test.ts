@@ -500,6 +500,18 @@ describe("GET /api/v1/jobs/{id}", () => {
     expect(Number(row!.views)).toBe(1);
   });
 
+  test("behind our proxy, a client cannot pose as many viewers by sending its own X-Forwarded-For entries", async () => {
+    const id = await createJob(recruiter, { location: uniquePlace() });
+    const viewer = testClientIp();
+    // Our balancer appends the address it saw (viewer); whatever the client put before it is its own word.
+    for (let i = 0; i < 5; i++) {
+      const answer = await callFacade(stack, "GET", `/api/v1/jobs/${id}`, { headers: { "x-forwarded-for": `${testClientIp()}, ${viewer}` } });
+      expect(answer.status).toBe(200);
+    }
+    const [row] = await db`select private.job_posting_views(j) as views from public.job_postings j where j.id = ${id}`;
+    expect(Number(row!.views)).toBe(1);
+  });
+
   test("one anonymous viewer (the same IP and User-Agent) counts once a day, however often they read", async () => {
     const id = await createJob(recruiter, { location: uniquePlace() });
     const viewer = testClientIp();

@@ -20,10 +20,17 @@ describe("IP addresses", () => {
     }
   });
 
-  test("X-Forwarded-For: the first address, when it is one", () => {
-    expect(forwardedClientIp("203.0.113.7, 10.0.0.1")).toBe("203.0.113.7");
+  test("X-Forwarded-For: the address our outermost proxy appended, counted from the right, when it is one", () => {
+    // One proxy of ours (TRUST_PROXY=true): the last entry; what the client sent before it is ignored.
+    expect(forwardedClientIp("203.0.113.7, 10.0.0.1")).toBe("10.0.0.1");
+    expect(forwardedClientIp("1.2.3.4, 5.6.7.8, 198.51.100.9")).toBe("198.51.100.9");
     expect(forwardedClientIp(" 2001:db8::1 ")).toBe("2001:db8::1");
-    expect(forwardedClientIp("::::, 203.0.113.7")).toBeUndefined();
+    // Two (a CDN in front of a balancer): the entry the CDN appended, second from the right.
+    expect(forwardedClientIp("1.2.3.4, 203.0.113.7, 10.0.0.1", 2)).toBe("203.0.113.7");
+    // Fewer entries than proxies: the request did not come through them; nothing is believed.
+    expect(forwardedClientIp("203.0.113.7", 2)).toBeUndefined();
+    expect(forwardedClientIp("203.0.113.7, ::::")).toBeUndefined();
+    expect(forwardedClientIp("203.0.113.7", 0)).toBeUndefined();
     expect(forwardedClientIp(null)).toBeUndefined();
   });
 });

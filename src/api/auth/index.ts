@@ -16,7 +16,7 @@ import {
 } from "../../core/accounts/model.ts";
 import type { AccountService } from "../../core/accounts/service.ts";
 import { callerPlugin } from "../plugins/caller.ts";
-import { clientIpPlugin } from "../plugins/client-ip.ts";
+import { clientIpPlugin, type TrustedProxies } from "../plugins/client-ip.ts";
 import { documented } from "../plugins/docs.ts";
 import { jsonBody } from "../plugins/json-body.ts";
 
@@ -26,7 +26,7 @@ const authTrouble = {
   503: "Supabase Auth is unreachable (Retry-After)",
 } as const;
 
-export function authModule(deps: { service: AccountService; verifier: JwtVerifier; trustProxy: boolean }) {
+export function authModule(deps: { service: AccountService; verifier: JwtVerifier; trustProxy: TrustedProxies }) {
   const { service } = deps;
   return new Elysia({ prefix: "/api/v1/auth", tags: ["Authentication"] })
     .use(clientIpPlugin({ trustProxy: deps.trustProxy }))

@@ -17,7 +17,7 @@ import {
 import type { JobsService } from "../../core/jobs/service.ts";
 import { RowIdText } from "../../core/validation.ts";
 import { callerPlugin } from "../plugins/caller.ts";
-import { clientIpPlugin } from "../plugins/client-ip.ts";
+import { clientIpPlugin, type TrustedProxies } from "../plugins/client-ip.ts";
 import { documented } from "../plugins/docs.ts";
 import { jsonBody } from "../plugins/json-body.ts";
 import { parseQuery, queryParameters } from "../query.ts";
@@ -26,7 +26,7 @@ export const JobIdParams = z.object({ job_id: RowIdText });
 
 const notVisible = "No such posting, or one the caller may not see (closed or expired, to anyone but its recruiter)";
 
-export function jobsModule(deps: { service: JobsService; verifier: JwtVerifier; trustProxy: boolean; totalCap: number }) {
+export function jobsModule(deps: { service: JobsService; verifier: JwtVerifier; trustProxy: TrustedProxies; totalCap: number }) {
   const jobs = deps.service;
   return new Elysia({ prefix: "/api/v1/jobs", tags: ["Jobs"] })
     .use(clientIpPlugin({ trustProxy: deps.trustProxy }))

@@ -7,7 +7,7 @@ import { jsonResponse } from "../../core/http.ts";
 import { SharedResumeQuery, SharedResumeResponse } from "../../core/resumes/model.ts";
 import { publicFetchHeaders } from "../../core/resumes/public-fetch.ts";
 import type { ResumeService } from "../../core/resumes/service.ts";
-import { clientIpPlugin } from "../plugins/client-ip.ts";
+import { clientIpPlugin, type TrustedProxies } from "../plugins/client-ip.ts";
 import { documented } from "../plugins/docs.ts";
 
 /** Documents the headers; the core decides (a missing token is a 401, and counts as a wrong one). */
@@ -27,7 +27,7 @@ export const PublicFetchHeaders = z.object({
   authorization: z.string().optional().describe("Bearer <the viewer's Supabase access token>, optional: the resume's owner's own views are logged as theirs and not counted. A token that does not verify is ignored."),
 });
 
-export function sharedResumesModule(deps: { service: ResumeService; trustProxy: boolean }) {
+export function sharedResumesModule(deps: { service: ResumeService; trustProxy: TrustedProxies }) {
   const { service } = deps;
   return new Elysia({ prefix: "/api/v1/shared", tags: ["Shared resumes"] })
     .use(clientIpPlugin({ trustProxy: deps.trustProxy }))
