@@ -53,6 +53,10 @@ export function createDatabasePool(url: string, options: DatabaseOptions): Sql {
     max: options.max,
     idle_timeout: 30,
     connect_timeout: options.connectTimeoutSeconds ?? 10,
+    // After failed connections postgres.js waits before the next attempt, growing to 20 s
+    // by default: during an outage a request would wait that long for its 503. Capped
+    // at a second (with jitter), as short as reconnecting can sensibly wait.
+    backoff: (retries: number) => (0.5 + Math.random() / 2) * Math.min(3 ** retries / 100, 1),
     // Transaction-mode poolers (Supavisor on port 6543) cannot keep prepared statements.
     prepare: !/:6543\//.test(url),
     connection: { application_name: options.applicationName ?? "previewcv" },
