@@ -55,10 +55,13 @@ create trigger resume_access_logs_record_view
 create table private.unclassified_resume_views (
   log_id bigint not null,
   resume_id bigint not null,
+  viewed_at timestamptz not null,
   viewer uuid
 );
 comment on table private.unclassified_resume_views is
   'Person views (resume_access_logs kind person) waiting for the worker to tell first-of-day from repeat (private.classify_resume_views), a second or so. Written by private.fetch_shared_resume; taken and deleted by the worker.';
+comment on column private.unclassified_resume_views.viewed_at is
+  'The log row''s accessed_at: its UTC day is the key the view is told under.';
 comment on column private.unclassified_resume_views.viewer is
   'The signed-in viewer (not the owner) whose view it was: the keyed hash counts them by account. Kept only until the view is classified.';
 alter table private.unclassified_resume_views enable row level security;
@@ -79,20 +82,20 @@ as $$
     delete from private.unclassified_resume_views q
      where q.ctid = any(array(
        select u.ctid from private.unclassified_resume_views u
-         left join public.resume_access_logs l on l.id = u.log_id
-        where l.id is null or l.accessed_at < logged_before -- (no log: its resume is gone; the row goes)
+        where u.viewed_at < logged_before
         order by u.log_id
         limit batch_size
-        for update of u skip locked))
-    returning q.log_id, q.viewer
+        for update skip locked))
+    returning q.log_id, q.viewed_at, q.viewer
   ), hashed as (
     -- The one rule, under the key of the view's UTC day: null when that key is gone
-    -- (private.job_view_key makes today's only).
+    -- (private.job_view_key makes today's only). A view whose log is gone (its resume
+    -- was deleted) just leaves the queue.
     select l.id, l.resume_id, d.day,
            private.viewer_hash('resume:' || l.resume_id, d.day, t.viewer, l.ip_address, l.user_agent) as visitor
       from taken t
       join public.resume_access_logs l on l.id = t.log_id
-      cross join lateral (select (l.accessed_at at time zone 'UTC')::date as day) d
+      cross join lateral (select (t.viewed_at at time zone 'UTC')::date as day) d
      where l.kind = 'person'
   ), ranked as (
     select h.id, h.resume_id, h.day, h.visitor,
@@ -106,10 +109,11 @@ as $$
     on conflict do nothing
     returning day, resume_id, visitor
   ), classified as (
+    -- (IN, not a join: a hashed lookup however many the batch inserted.)
     update public.resume_access_logs l
-       set kind = case when r.nth = 1 and f.visitor is not null then 'human' else 'repeat' end
+       set kind = case when r.nth = 1 and (r.day, r.resume_id, r.visitor) in (select f.day, f.resume_id, f.visitor from firsts f)
+                       then 'human' else 'repeat' end
       from ranked r
-      left join firsts f on f.day = r.day and f.resume_id = r.resume_id and f.visitor = r.visitor
      where l.id = r.id
     returning l.id
   )
@@ -357,7 +361,7 @@ begin
   if view_class = 'person' then
     -- First of the day or a repeat: the worker tells, off this path (the keyed hash and
     -- the day's visitors cost more than all the rest of a view).
-    insert into private.unclassified_resume_views (log_id, resume_id, viewer) values (logged, shared.id, viewer_user_id);
+    insert into private.unclassified_resume_views (log_id, resume_id, viewed_at, viewer) values (logged, shared.id, now(), viewer_user_id);
     -- One of 16 shard rows, at random: concurrent views of one resume rarely meet.
     insert into public.resume_view_counters as c (resume_id, shard, views, last_viewed_at)
     values (shared.id, floor(random() * 16)::smallint, 1, now())

@@ -287,9 +287,13 @@ describe("the UTC day of a view, and its key", () => {
       await tx.unsafe(`insert into private.job_view_keys (day, secret) values (${utcDay} - 1, extensions.gen_random_bytes(32))`);
     });
   }
-  /** Moves a view to the last second of yesterday (UTC). */
+  /** Moves a view (its log row and its place in the queue) to the last second of yesterday (UTC). */
   const toYesterdayNight = (logId: number) =>
-    superuser.unsafe(`update public.resume_access_logs set accessed_at = ((${utcDay})::timestamp at time zone 'UTC') - interval '1 second' where id = $1`, [logId]);
+    superuser.begin(async (tx) => {
+      const lastSecond = `((${utcDay})::timestamp at time zone 'UTC') - interval '1 second'`;
+      await tx.unsafe(`update public.resume_access_logs set accessed_at = ${lastSecond} where id = $1`, [logId]);
+      await tx.unsafe(`update private.unclassified_resume_views set viewed_at = ${lastSecond} where log_id = $1`, [logId]);
+    });
   const lastLogId = async (resumeId: number) => Number((await superuser`select max(id) as id from public.resume_access_logs where resume_id = ${resumeId}`)[0]!.id);
 
   test("views logged just before midnight are told under their own day's key, by a worker that comes after midnight", async () => {
@@ -342,7 +346,10 @@ describe("the UTC day of a view, and its key", () => {
     const resume = await newResume();
     const ann = freshIp();
     for (let i = 0; i < 2; i++) await fetchShared({ token: resume.token, ip: ann });
-    await superuser.unsafe(`update public.resume_access_logs set accessed_at = accessed_at - interval '2 days' where resume_id = $1`, [resume.id]);
+    await superuser.begin(async (tx) => {
+      await tx`update public.resume_access_logs set accessed_at = accessed_at - interval '2 days' where resume_id = ${resume.id}`;
+      await tx`update private.unclassified_resume_views set viewed_at = viewed_at - interval '2 days' where resume_id = ${resume.id}`;
+    });
     await classifyAll();
     expect(await kindsOf(resume.id)).toEqual(["person", "person"]);
     expect(await queuedOf(resume.id)).toBe(0);

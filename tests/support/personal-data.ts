@@ -86,7 +86,7 @@ export async function buildFullAccount(superuser: Sql): Promise<FullAccount> {
   const [waiting] = await superuser`
     insert into public.resume_access_logs (resume_id, kind, ip_address, user_agent)
     values (${first!.id}, 'person', ${viewerIp}::inet, 'Mozilla/5.0 Firefox/133.0') returning id`;
-  await superuser`insert into private.unclassified_resume_views (log_id, resume_id, viewer) values (${waiting!.id}, ${first!.id}, null)`;
+  await superuser`insert into private.unclassified_resume_views (log_id, resume_id, viewed_at, viewer) values (${waiting!.id}, ${first!.id}, now(), null)`;
   // The access log's trigger also queues the view (private.pending_resume_views).
   await superuser`
     insert into public.resume_access_logs (resume_id, ip_address, user_agent, referer)
@@ -126,7 +126,7 @@ export async function buildFullAccount(superuser: Sql): Promise<FullAccount> {
   const [theirView] = await superuser`
     insert into public.resume_access_logs (resume_id, kind, ip_address, user_agent)
     values (${theirResume!.id}, 'person', '198.51.100.77'::inet, 'Mozilla/5.0') returning id`;
-  await superuser`insert into private.unclassified_resume_views (log_id, resume_id, viewer) values (${theirView!.id}, ${theirResume!.id}, ${X})`;
+  await superuser`insert into private.unclassified_resume_views (log_id, resume_id, viewed_at, viewer) values (${theirView!.id}, ${theirResume!.id}, now(), ${X})`;
   // X moves the application it received: a history row with X as the one who changed it.
   await asUserClaims(superuser, X, (tx) => tx`update public.job_applications set status = 'reviewed' where id = ${received}`);
   // The other recruiter moves X's application.
