@@ -489,5 +489,9 @@ insert into private.personal_data (relation, export_as, subject_rows, hidden_col
    'Views of your resumes, and your own signed-in views of others'' resumes, waiting a second or so for the worker to tell a first view of the day from a repeat. Your user id is kept only until then.');
 
 update private.personal_data
+   set about = 'Each view of your shared resumes: which link, what kind of view (a person''s first of the day, a repeat, a person''s view the worker has not told apart yet, a bot''s preview, your own), the viewer''s IP address, browser and referring page, and the email a viewer gave when a link asked for one. Emails are erased after 90 days; after the retention window (30 days by default) the address is cut to its network (/24, /48), the browser to its family and the referrer to its site.'
+ where relation = 'public.resume_access_logs'::regclass;
+
+update private.personal_data
    set about = 'Keyed hashes of the viewers of your resumes on days whose key still exists (no IP, no user id), to tell a repeat view from a first one; forgotten once the day''s key is gone.'
  where relation = 'private.resume_visitors'::regclass;
