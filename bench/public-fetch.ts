@@ -9,7 +9,7 @@
 //                    client, as the servers' login role
 //   database limit   the very statement the servers send now (private.fetch_shared_resume
 //                    with the forwarded viewer, bot detection by isbot in the client,
-//                    the unique-visitor hash), the same way
+//                    the view queued for the unique-visitor hash), the same way
 //   facade           GET /api/v1/shared/public/resume/{token}
 //   edge function    GET /functions/v1/public-resume/{token}, through the local gateway
 //   function direct  GET /public-resume/{token} on the function's own port: the
@@ -36,7 +36,9 @@
 // checking that the views counted equal the 200s answered. Each request of the current
 // fetch comes from a viewer of its own (a random X-Viewer-IP and a browser's
 // X-Viewer-User-Agent, as previewcv.com forwards them), so every one takes the whole
-// path: bot detection, the keyed hash, a first view of the day, counted.
+// path: bot detection, a person's view counted, logged and queued for the worker, which
+// tells a first view of the day from a repeat (the keyed hash) afterwards, off the
+// fetch's path (20261206600100). The stack runs no worker here: the queue only grows.
 //
 // Then a one-time share link under 64 concurrent fetches through the facade, 20 times:
 // each must be served exactly once.

@@ -1,8 +1,9 @@
 // The worker's entry point: `npm run worker` (bun src/worker/main.ts), and what `npm start`
 // runs beside the facade. A third face over src/core and src/db, beside the facade and
 // the edge functions: it tells events (notifications, webhook deliveries), batches view
-// notices, announces expired postings, delivers webhooks (runner.ts), finishes account
-// erasures (stored files, Supabase Auth users) and applies the retention windows.
+// notices, tells resume views that were first of the day from repeats, announces expired
+// postings, delivers webhooks (runner.ts), finishes account erasures (stored files,
+// Supabase Auth users) and applies the retention windows.
 //
 // It connects with the servers' own login role (APP_DATABASE_URL), which may run the
 // worker's private functions and nothing else: no table access, no service_role. (The

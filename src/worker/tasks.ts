@@ -44,6 +44,14 @@ export const databaseTasks: WorkerTask[] = [
     run: (sql, n) => count(sql<{ done: number }[]>`select private.worker_batch_resume_views(${n}) as done`),
   },
   {
+    // A person's view is logged and counted by the public fetch; whether it was the
+    // visitor's first of the UTC day or a repeat is told here, a batch at a time, off the
+    // fetch's path (the keyed hash under the day's key). Every round, so within a second.
+    name: "classify resume views",
+    batchSize: 5000,
+    run: (sql, n) => count(sql<{ done: number }[]>`select private.worker_classify_resume_views(${n}) as done`),
+  },
+  {
     // Share links that require a viewer's email keep it with the view for a retention
     // window only (private.viewer_email_retention()).
     name: "forget viewer emails",

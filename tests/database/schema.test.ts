@@ -375,6 +375,8 @@ describe("the servers' login role previewcv_api (the facade, the functions and t
     "private.worker_apply_retention(integer,integer,integer,integer)",
     "private.worker_batch_resume_views(integer)",
     "private.worker_claim_webhook_deliveries(integer,integer)",
+    // A person's view told first-of-day or repeat, off the public fetch (20261206600100).
+    "private.worker_classify_resume_views(integer)",
     "private.worker_emit_expired_postings(integer)",
     "private.worker_fan_out_events(integer)",
     // Viewer emails of share links, erased after their retention window (issue 13).

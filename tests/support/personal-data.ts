@@ -82,6 +82,11 @@ export async function buildFullAccount(superuser: Sql): Promise<FullAccount> {
     insert into public.resume_access_logs (resume_id, link_id, kind, ip_address, user_agent, viewer_email)
     values (${first!.id}, ${link!.id}, 'human', ${viewerIp}::inet, 'Mozilla/5.0 Firefox/133.0', ${viewerEmail})`;
   await superuser`insert into private.resume_visitors (day, resume_id, visitor) values (current_date, ${first!.id}, ${new Uint8Array(16).fill(7)})`;
+  // A person's view not yet told first-of-day or repeat by the worker.
+  const [waiting] = await superuser`
+    insert into public.resume_access_logs (resume_id, kind, ip_address, user_agent)
+    values (${first!.id}, 'person', ${viewerIp}::inet, 'Mozilla/5.0 Firefox/133.0') returning id`;
+  await superuser`insert into private.unclassified_resume_views (log_id, resume_id, viewed_at, viewer) values (${waiting!.id}, ${first!.id}, now(), null)`;
   // The access log's trigger also queues the view (private.pending_resume_views).
   await superuser`
     insert into public.resume_access_logs (resume_id, ip_address, user_agent, referer)
@@ -116,6 +121,12 @@ export async function buildFullAccount(superuser: Sql): Promise<FullAccount> {
       values (${postings.withApplicant}, ${candidate.id}, ${theirResume!.id}, 'Hello') returning id`;
     return Number(row!.id);
   });
+  // X, signed in, viewed the other candidate's resume a moment ago: the worker has not
+  // told that view apart yet, so the queue holds X's id.
+  const [theirView] = await superuser`
+    insert into public.resume_access_logs (resume_id, kind, ip_address, user_agent)
+    values (${theirResume!.id}, 'person', '198.51.100.77'::inet, 'Mozilla/5.0') returning id`;
+  await superuser`insert into private.unclassified_resume_views (log_id, resume_id, viewed_at, viewer) values (${theirView!.id}, ${theirResume!.id}, now(), ${X})`;
   // X moves the application it received: a history row with X as the one who changed it.
   await asUserClaims(superuser, X, (tx) => tx`update public.job_applications set status = 'reviewed' where id = ${received}`);
   // The other recruiter moves X's application.

@@ -130,7 +130,7 @@ export function resumesModule(deps: { service: ResumeService; verifier: JwtVerif
           detail: {
             summary: "Views of a resume: total, unique visitors, per day over `days` (default 30), top referrers; include=breakdown adds them per day and per link, by kind of view",
             description:
-              "Counted views (total_views, views_per_day, the seed's access_count) are views by people other than the owner, a visitor's repeats included; bots (link-preview crawlers and others) and the signed-in owner's own views are logged and shown in the breakdown only. Unique visitors are visitor-days: a daily-rotating keyed hash of IP and User-Agent (or the account), no raw IP.",
+              "Counted views (total_views, views_per_day, the seed's access_count) are views by people other than the owner, a visitor's repeats included; bots (link-preview crawlers and others) and the signed-in owner's own views are logged and shown in the breakdown only. Unique visitors are visitor-days: a daily-rotating keyed hash of IP and User-Agent (or the account), no raw IP; the worker tells a first view from a repeat within a second or so, and until then a view counts as a first view.",
           },
         },
         { 404: notTheirs },

@@ -58,7 +58,7 @@ export function sharedResumesModule(deps: { service: ResumeService; trustProxy: 
           detail: {
             summary: "A shared resume by its permanent token or a share link's token, with a freshly signed PDF link (logs the view, counts a person's)",
             description:
-              "Every fetch is logged as human (a visitor's first view that UTC day), repeat, bot (isbot on X-Viewer-User-Agent) or owner (the owner's own bearer token). access_count counts human and repeat views. An expired, used-up or revoked share link answers the same 404 as an unknown token; a one-time link is served once however many ask at once. include=preview adds what a link-preview card needs.",
+              "Every fetch is logged as a person's view, bot (isbot on X-Viewer-User-Agent) or owner (the owner's own bearer token). access_count counts people's views at once; whether one was the visitor's first that UTC day (human) or a repeat is told by the worker within a second or so. An expired, used-up or revoked share link answers the same 404 as an unknown token; a one-time link is served once however many ask at once. include=preview adds what a link-preview card needs.",
           },
         },
         {

@@ -6,10 +6,11 @@
 // One round trip: private.fetch_shared_resume checks the API token by its SHA-256
 // digest, counts a failure against the caller's IP (429 past the limit), resolves the
 // token (an expired, used-up or revoked link is not found), checks a link's password
-// and required email, tells what the view was (the owner's, a bot's, a repeat, a
-// person's first of the day), uses up a view limit under the link's row lock, logs the
-// view and counts it, all in one statement. It runs with the servers' own login role (no
-// asCaller transaction), which is all that role may do by itself.
+// and required email, tells what the view was (the owner's, a bot's or a person's),
+// uses up a view limit under the link's row lock, logs the view and counts it, all in
+// one statement. (Whether a person's view was their first of the day or a repeat, the
+// worker tells afterwards: migration 20261206600100.) It runs with the servers' own
+// login role (no asCaller transaction), which is all that role may do by itself.
 //
 // The viewer as previewcv.com sees them. previewcv.com calls from its server, so the
 // request's own address and User-Agent are previewcv.com's. It forwards its viewer's in
