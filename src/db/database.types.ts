@@ -558,6 +558,7 @@ export type Database = {
           id: number
           is_active: boolean
           is_public: boolean
+          owner_is_active: boolean
           page_count: number | null
           pdf_filename: string
           pdf_url: string | null
@@ -574,6 +575,7 @@ export type Database = {
           id?: never
           is_active?: boolean
           is_public?: boolean
+          owner_is_active?: boolean
           page_count?: number | null
           pdf_filename: string
           pdf_url?: string | null
@@ -590,6 +592,7 @@ export type Database = {
           id?: never
           is_active?: boolean
           is_public?: boolean
+          owner_is_active?: boolean
           page_count?: number | null
           pdf_filename?: string
           pdf_url?: string | null
@@ -602,11 +605,11 @@ export type Database = {
         }
         Relationships: [
           {
-            foreignKeyName: "resumes_user_id_fkey"
-            columns: ["user_id"]
+            foreignKeyName: "resumes_owner_fkey"
+            columns: ["user_id", "owner_is_active"]
             isOneToOne: false
             referencedRelation: "profiles"
-            referencedColumns: ["id"]
+            referencedColumns: ["id", "is_active"]
           },
         ]
       }

@@ -119,6 +119,33 @@ describe("share links in the public fetch", () => {
     expect((await fetchShared({ token: live.token })).outcome).toBe("not_found");
   });
 
+  test("a deactivated owner's resume is not served, by its permanent token or its links, until reactivation", async () => {
+    const someone = await createTestUser(superuser);
+    const token = shareToken();
+    const id = await insertResume(superuser, someone.id, { name: "Soon switched off", permanentToken: token });
+    const link = await newLink(id);
+    expect((await fetchShared({ token, ip: freshIp() })).outcome).toBe("ok");
+    await superuser`select private.deactivate_account(${someone.id}, 'abuse report', 'share link suite')`;
+    const before = await counted(id);
+    for (const shared of [token, link.token]) expect([shared, (await fetchShared({ token: shared, ip: freshIp() })).outcome]).toEqual([shared, "not_found"]);
+    expect(await counted(id)).toEqual(before);
+    // No write can store a copy of the owner's state that disagrees with the profile.
+    expect(await superuser`update public.resumes set owner_is_active = true where id = ${id}`.catch((error) => error.code)).toBe("23503");
+    await superuser`select private.reactivate_account(${someone.id}, 'cleared', 'share link suite')`;
+    for (const shared of [token, link.token]) expect((await fetchShared({ token: shared, ip: freshIp() })).outcome).toBe("ok");
+  });
+
+  test("a Referer is stored without the user name and password a URL may carry", async () => {
+    const resume = await newResume();
+    await server`
+      select * from private.fetch_shared_resume(
+        api_token_hash => ${digest(apiToken)}, share_token => ${resume.token}, viewer_ip => ${freshIp()}::inet,
+        viewer_user_agent => 'previewcv-server/1.0', viewer_referer => null,
+        forwarded_referer => 'https://jane:s3cret@intranet.example.com:8443/wiki?page=cv')`;
+    const [log] = await superuser`select referer from public.resume_access_logs where resume_id = ${resume.id}`;
+    expect(log!.referer).toBe("https://intranet.example.com:8443/wiki?page=cv");
+  });
+
   test("a one-time link fetched by 50 clients at once is served exactly once", async () => {
     const resume = await newResume();
     const link = await newLink(resume.id, { view_limit: 1 });

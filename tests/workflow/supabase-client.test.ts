@@ -41,6 +41,8 @@ export type ResumeAssertions = [
       // The link preview: the thumbnail's storage key and the page count.
       | "thumbnail_key"
       | "page_count"
+      // The owner's profiles.is_active, kept by a foreign key: a deactivated owner's resumes are not served.
+      | "owner_is_active"
     >
   >,
   Expect<Equal<Resume["id"], number>>, // bigint identity, read as a JS number
