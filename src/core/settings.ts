@@ -105,6 +105,13 @@ const variables = {
    * searches' counts grow with the cap. At most count_open_job_postings' own bound.
    */
   JOB_LIST_TOTAL_CAP: z.preprocess(orDefault(1000), z.coerce.number().int().min(1).max(100_000)),
+  /**
+   * The cap of the total when the list is a location or text search (never above
+   * JOB_LIST_TOTAL_CAP). Counting a search's matches costs in proportion to the cap: each
+   * match is found by reading its posting (no index answers "open and matching"), where
+   * the other lists count index entries. DEFAULT_FROM_BENCH
+   */
+  JOB_LIST_SEARCH_TOTAL_CAP: z.preprocess(orDefault(100), z.coerce.number().int().min(1).max(100_000)),
 
   // --- Webhooks (the facade registers endpoints, the worker delivers) ---------------
   /** Keys that seal webhook signing secrets: `id:base64` of 32 bytes, comma-separated, the first current. */
@@ -202,7 +209,7 @@ export const settingGroups = {
   facade: [
     ...sharedNames, "SUPABASE_ANON_KEY", "SUPABASE_SERVICE_ROLE_KEY", "FACADE_PORT", "FACADE_HOST", "TRUST_PROXY", "REDIS_URL",
     "WEBHOOK_SECRET_KEYS", "WEBHOOK_ALLOWED_HOSTS",
-    "ERASURE_REAUTH_SECONDS", "ERASURE_RETRY_BASE_MS", "JOB_LIST_TOTAL_CAP",
+    "ERASURE_REAUTH_SECONDS", "ERASURE_RETRY_BASE_MS", "JOB_LIST_TOTAL_CAP", "JOB_LIST_SEARCH_TOTAL_CAP",
   ],
   worker: [
     "APP_DATABASE_URL", "DB_POOL_SIZE", "LOG_LEVEL",
