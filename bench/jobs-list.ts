@@ -32,6 +32,7 @@
 import postgres from "postgres";
 import { JOB_LIST_CURSOR } from "../src/core/jobs/model.ts";
 import { encodeKeysetCursor } from "../src/core/keyset.ts";
+import { listLimits } from "../src/core/validation.ts";
 import { jobFiltersOf, selectJobPage, totalCapOf, type JobListFilters, type JobListPage } from "../src/core/jobs/service.ts";
 import { readSettings } from "../src/core/settings.ts";
 import { anonymous, asCaller, createDatabasePool, type Sql } from "../src/db/client.ts";
@@ -245,16 +246,19 @@ async function main() {
 
       // The rule the defaults follow: the largest cap at which the page and its total cost
       // no more than twice the page alone (the goal: different broad searches at >= 0.5x
-      // the page alone), for the varied searches and for the no-filter list.
+      // the page alone), but never less than the largest page (limit is at most 100), so
+      // that a total is never smaller than what one page shows.
       say();
+      const largestPage = listLimits.maxLimit;
       for (const [label, which] of [[varied, "JOB_LIST_SEARCH_TOTAL_CAP"], ["location", "JOB_LIST_SEARCH_TOTAL_CAP"], ["no filter", "JOB_LIST_TOTAL_CAP"]] as const) {
         const costs = measured.get(label)!;
         const affordable = caps.filter((_, i) => costs.withTotalMs[i]! <= 2 * costs.pageMs);
+        const largest = affordable.length ? affordable.at(-1)! : undefined;
         const used = label === "no filter" ? cap : searchCap;
         say(
           `${label}: page ${ms(costs.pageMs)} ms; largest cap whose page + total costs at most twice the page: ` +
-            `${affordable.length ? affordable.at(-1)!.toLocaleString("en") : "none"} (${which} gives ${used}: ` +
-            `${caps.includes(used) ? `${ms(costs.withTotalMs[caps.indexOf(used)]!)} ms, ${times(costs.withTotalMs[caps.indexOf(used)]! / costs.pageMs)} the page` : "not in the table"}).`,
+            `${largest?.toLocaleString("en") ?? "none"}, so the rule says ${Math.max(largest ?? 0, largestPage).toLocaleString("en")} ` +
+            `(${which} gives ${used}: ${caps.includes(used) ? `${ms(costs.withTotalMs[caps.indexOf(used)]!)} ms, ${times(costs.withTotalMs[caps.indexOf(used)]! / costs.pageMs)} the page` : "not in the table"}).`,
         );
       }
     }
