@@ -1,35 +1,46 @@
 // GET /api/v1/jobs/list on 1,000,000 postings, and what its `total` costs.
 //
-//   1. The cap table: for broad filters, the capped count (count_open_job_postings with
-//      count_limit) at caps 100 to 10,000 and the exact count as it was before issue 12,
-//      each beside the page it accompanies (single client, medians). The default of
-//      JOB_LIST_TOTAL_CAP comes from this table: a count that costs no more than its page
-//      for varied searches.
-//   2. EXPLAIN (ANALYZE, BUFFERS) of the page and of the capped count at the facade's cap,
-//      as they run inside the listing functions (auto_explain), and for contrast the same
+//   1. The cap table: for broad filters, the facade's one statement
+//      (list_open_job_postings_with_total: the page and its total) at caps 50 to 10,000,
+//      beside the page alone (the same function without a total), the list as it ran
+//      before (list_open_job_postings + count_open_job_postings, two statements, each
+//      planned per call) and the exact count as it was before issue 12 (single client,
+//      medians). The defaults of JOB_LIST_TOTAL_CAP and JOB_LIST_SEARCH_TOTAL_CAP come
+//      from this table.
+//   2. EXPLAIN (ANALYZE, BUFFERS) of the facade's statement at the facade's caps, as it
+//      runs inside the listing function (auto_explain), and for contrast the same
 //      filters through the table under RLS.
-//   3. Load, side by side in one run: the facade over HTTP (page + capped total, no cache
-//      of any kind) beside the same statements straight to Postgres as anon (page and
-//      count in one transaction, in two, and the page alone), the goals of issue 12
-//      against the page alone, statements per request (pg_stat_statements), and the
-//      facade's resident memory at idle and at peak.
+//   3. Where a request's time goes in the facade (one in flight): the statement, the core,
+//      the Elysia app in process, the facade over HTTP, and single pieces such as the zod
+//      validation of each 200 answer.
+//   4. Load, side by side in one run: the facade over HTTP (the page and its capped
+//      total, one statement, no cache of any kind) beside statements straight to
+//      Postgres as anon: the facade's statement, the list as it ran before, and the page
+//      alone (now and before); the goals of issue 12 against the page alone, CPU per
+//      request (the facade's process, Postgres), statements per request
+//      (pg_stat_statements), and the facade's resident memory at idle and at peak.
 //
 //   npm run bench -- jobs-list     (about five minutes at full scale)
 //
 // Environment: BENCH_POSTINGS (1000000), BENCH_CONCURRENCY (32), BENCH_SECONDS (3 per
 // load run), BENCH_ROUNDS (1: rounds of the load runs, the best of each kept, for a
 // machine others are using), BENCH_CAP_RUNS (7: runs per median in the cap table),
-// BENCH_PARTS (caps,explain,load: the parts to run), BENCH_TOTAL_CAP (the facade's
-// JOB_LIST_TOTAL_CAP; unset: its default).
+// BENCH_PARTS (caps,explain,profile,load: the parts to run), BENCH_PROFILE_CALLS (300
+// sequential calls per layer and round of the profile, 3 rounds), BENCH_TOTAL_CAP and
+// BENCH_SEARCH_TOTAL_CAP (the facade's JOB_LIST_TOTAL_CAP and JOB_LIST_SEARCH_TOTAL_CAP;
+// unset: their defaults).
 import postgres from "postgres";
 import { JOB_LIST_CURSOR } from "../src/core/jobs/model.ts";
 import { encodeKeysetCursor } from "../src/core/keyset.ts";
-import { jobFiltersOf, selectJobCount, selectJobPage, type JobListFilters, type JobListPage } from "../src/core/jobs/service.ts";
+import { listLimits } from "../src/core/validation.ts";
+import { jobFiltersOf, selectJobPage, totalCapOf, type JobListFilters, type JobListPage } from "../src/core/jobs/service.ts";
 import { readSettings } from "../src/core/settings.ts";
 import { anonymous, asCaller, createDatabasePool, type Sql } from "../src/db/client.ts";
 import { authenticatorUrl } from "../src/local/stack.ts";
+import { installListingBefore, selectCountBefore, selectExactCount, selectPageBefore } from "./support/job-list-before.ts";
+import { profileJobList, profileLines } from "./support/job-list-profile.ts";
 import { runLoad, type LoadResult } from "./support/measure.ts";
-import { guardedServerPid, megabytes, rssBytes, samplePeakRss } from "./support/process-metrics.ts";
+import { cpuMs, guardedServerPid, megabytes, parentPid, rssBytes, samplePeakRss, treeCpuMs } from "./support/process-metrics.ts";
 import { seedJobPostings, vocabulary } from "./support/seed-job-postings.ts";
 import { resetStatementCounts, serverStatementCount, startBenchStack } from "./support/throwaway-stack.ts";
 
@@ -38,11 +49,11 @@ const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 32);
 const seconds = Number(process.env.BENCH_SECONDS ?? 3);
 const capRuns = Number(process.env.BENCH_CAP_RUNS ?? 7);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 1);
-const parts = new Set((process.env.BENCH_PARTS ?? "caps,explain,load").split(",").map((part) => part.trim()));
+const parts = new Set((process.env.BENCH_PARTS ?? "caps,explain,profile,load").split(",").map((part) => part.trim()));
 /** The facade's pool (DB_POOL_SIZE default); the direct client gets the same. */
 const poolSize = 10;
 /** The caps the table compares. */
-const caps = [100, 500, 1000, 5000, 10_000];
+const caps = [50, 100, 200, 1000, 5000, 10_000];
 
 type Goal = "no filter" | "filtered" | "varied";
 
@@ -94,58 +105,32 @@ async function medianMs(fn: () => Promise<unknown>): Promise<number> {
   return median(runs);
 }
 
-/**
- * The count as it was before issue 12 (migration 20261201000200): every match counted.
- * Installed in the throwaway database only, to measure against; anon may run it, so it
- * runs through asCaller like the facade's statements.
- */
-async function installExactCount(superuser: postgres.Sql) {
-  await superuser`create schema bench_before`;
-  await superuser`grant usage on schema bench_before to anon`;
-  await superuser`
-    create function bench_before.count_open_job_postings(
-      filter_job_type public.job_type, filter_experience_level public.experience_level, filter_location text, search_text text)
-    returns bigint language plpgsql stable security definer set search_path = '' as $$
-    declare
-      filters record := private.open_job_postings_filters(filter_location, search_text);
-      total bigint;
-    begin
-      execute 'select count(*) from public.job_postings j where '
-           || private.open_job_postings_conditions(
-                filter_job_type is not null, filter_experience_level is not null,
-                filters.location_pattern is not null, filters.search_query is not null)
-        into total
-        using filter_job_type, filter_experience_level, filters.location_pattern, filters.search_query;
-      return total;
-    end;
-    $$`;
-  await superuser`grant execute on function bench_before.count_open_job_postings(public.job_type, public.experience_level, text, text) to anon`;
-}
-
-function selectExactCount(tx: postgres.TransactionSql, filters: JobListFilters) {
-  return tx<{ total: number }[]>`
-    select bench_before.count_open_job_postings(${filters.jobType}::public.job_type, ${filters.experienceLevel}::public.experience_level,
-                                                ${filters.location}::text, ${filters.q}::text) as total`;
-}
-
 async function main() {
   const started = performance.now();
   say(`jobs/list benchmark: ${postings.toLocaleString("en")} postings, concurrency ${concurrency}, ${seconds} s per load run, pool ${poolSize} (facade and direct alike)`);
   say("Starting a throwaway embedded PostgreSQL, migrations (Supabase CLI) and the local stack…");
-  const stack = await startBenchStack({ env: process.env.BENCH_TOTAL_CAP ? { JOB_LIST_TOTAL_CAP: process.env.BENCH_TOTAL_CAP } : {} });
+  const env: Record<string, string> = {};
+  if (process.env.BENCH_TOTAL_CAP) env.JOB_LIST_TOTAL_CAP = process.env.BENCH_TOTAL_CAP;
+  if (process.env.BENCH_SEARCH_TOTAL_CAP) env.JOB_LIST_SEARCH_TOTAL_CAP = process.env.BENCH_SEARCH_TOTAL_CAP;
+  const stack = await startBenchStack({ env });
   const facadePid = guardedServerPid(stack.servers.find((server) => server.name === "facade")!.pid);
   const facadeIdleRss = rssBytes(facadePid);
-  /** The cap the facade runs with (its JOB_LIST_TOTAL_CAP), which the direct statements use too. */
-  const cap = readSettings("facade", (name) => stack.serverEnv[name]).JOB_LIST_TOTAL_CAP;
+  /** The caps the facade runs with, which the direct statements use too. */
+  const settings = readSettings("facade", (name) => stack.serverEnv[name]);
+  const facadeCaps = { totalCap: settings.JOB_LIST_TOTAL_CAP, searchTotalCap: settings.JOB_LIST_SEARCH_TOTAL_CAP };
+  const cap = facadeCaps.totalCap;
+  const searchCap = Math.min(cap, facadeCaps.searchTotalCap);
   const superuser = postgres(stack.superuserUrl, { max: 2, onnotice: () => {} });
   const db = createDatabasePool(authenticatorUrl(stack.superuserUrl), { max: poolSize, applicationName: "bench-direct" });
   try {
-    say(`The facade's JOB_LIST_TOTAL_CAP: ${cap}.`);
+    say(`The facade's JOB_LIST_TOTAL_CAP: ${cap}; JOB_LIST_SEARCH_TOTAL_CAP: ${facadeCaps.searchTotalCap} (a location or text search counts to ${searchCap}).`);
     say(`Seeding (generate_series in SQL):`);
     const seed = await seedJobPostings(stack.superuserUrl, { postings, log: say });
     say(`  ${seed.total.toLocaleString("en")} postings (${seed.open.toLocaleString("en")} open), table + indexes ${seed.tableMb} MB`);
     say(`  seeding took ${((seed.recruitersMs + seed.insertMs + seed.indexMs + seed.vacuumMs) / 1000).toFixed(1)} s`);
-    await installExactCount(superuser);
+    await installListingBefore(superuser);
+    const [backend] = await superuser<{ pid: number }[]>`select pg_backend_pid() as pid`;
+    const postmasterPid = parentPid(backend!.pid);
 
     // A cursor three hundred thousand open postings deep.
     const [deep] = await superuser`
@@ -173,34 +158,48 @@ async function main() {
         after: query.cursor ? { createdAt: deep!.created_at as string, id: Number(deep!.id) } : null,
       },
     });
+    /** The cap the facade counts a request's total to. */
+    const capFor = (query: Record<string, string>) => totalCapOf(jobFiltersOf(query), facadeCaps);
+    /** The page alone: the facade's statement without a total. What the goals hold the facade to. */
     const pageAlone = (db: Sql, query: Record<string, string>) => {
       const { filters, page } = requestOf(query);
-      return asCaller(db, anonymous, (tx) => selectJobPage(tx, filters, page));
+      return asCaller(db, anonymous, (tx) => selectJobPage(tx, filters, page, null));
     };
-    /** What the facade's jobs service runs: the page and the capped count, one transaction, sent together. */
-    const pageAndCountOneTransaction = (db: Sql, query: Record<string, string>, countLimit = cap) => {
+    /** What the facade's jobs service runs: the page and its capped total, one statement. */
+    const facadeStatement = (db: Sql, query: Record<string, string>, countLimit = capFor(query)) => {
       const { filters, page } = requestOf(query);
-      return asCaller(db, anonymous, (tx) => Promise.all([selectJobPage(tx, filters, page), selectJobCount(tx, filters, countLimit)]));
+      return asCaller(db, anonymous, (tx) => selectJobPage(tx, filters, page, countLimit));
     };
-    /** The way before issue 12: the page and the count side by side, each in a transaction of its own. */
-    const pageAndCountTwoTransactions = (db: Sql, query: Record<string, string>, exact = false) => {
+    /** The page alone as it was read before (list_open_job_postings, planned per call). */
+    const pageAloneBefore = (db: Sql, query: Record<string, string>) => {
       const { filters, page } = requestOf(query);
-      return Promise.all([
-        asCaller(db, anonymous, (tx) => selectJobPage(tx, filters, page)),
-        asCaller(db, anonymous, (tx) => (exact ? selectExactCount(tx, filters) : selectJobCount(tx, filters, cap))),
-      ]);
+      return asCaller(db, anonymous, (tx) => selectPageBefore(tx, filters, page));
+    };
+    /** The list as the facade ran it before: the page and the count capped at JOB_LIST_TOTAL_CAP, one transaction, sent together. */
+    const listBefore = (db: Sql, query: Record<string, string>) => {
+      const { filters, page } = requestOf(query);
+      return asCaller(db, anonymous, (tx) => Promise.all([selectPageBefore(tx, filters, page), selectCountBefore(tx, filters, cap)]));
+    };
+    /** Before issue 12: the page and the exact count side by side, each in a transaction of its own. */
+    const listWithExactCount = (db: Sql, query: Record<string, string>) => {
+      const { filters, page } = requestOf(query);
+      return Promise.all([asCaller(db, anonymous, (tx) => selectPageBefore(tx, filters, page)), asCaller(db, anonymous, (tx) => selectExactCount(tx, filters))]);
     };
 
     // ------------------------------------------------------------------ the cap table
     if (parts.has("caps")) {
       say();
       say(`What a total costs at each cap: median ms, one client, as anon, warm cache (${capRuns} runs each; for the varied searches,`);
-      say(`the median over ${variedSample} different searches of each one's median of 3). "exact" is the count before issue 12.`);
-      say(`* = the facade's cap (JOB_LIST_TOTAL_CAP); the last column is the count at that cap over the page.`);
-      const header = ["case", "matches", "page ms", ...caps.map((c) => `${c.toLocaleString("en")}${c === cap ? "*" : ""}`), "exact", "*/page"];
+      say(`the median over ${variedSample} different searches of each one's median of 3).`);
+      say(`  page      the page alone: list_open_job_postings_with_total without a total (count_limit null)`);
+      say(`  50 … 10k  the facade's one statement, the page and its total counted to that cap; * = the facade's cap for the case`);
+      say(`  before    the list as the facade ran it before: list_open_job_postings + count_open_job_postings at ${cap}, two statements`);
+      say(`  exact     the page before and the exact count (before issue 12)`);
+      say(`The last column is the facade's statement at its cap over the page alone.`);
+      const header = ["case", "matches", "page", ...caps.map((c) => c.toLocaleString("en")), "before", "exact", "*/page"];
       const rows: string[][] = [];
-      /** Per case: page ms and count ms per cap (exact last). */
-      const measured = new Map<string, { pageMs: number; countMs: number[] }>();
+      /** Per case: page ms, page + total ms per cap. */
+      const measured = new Map<string, { pageMs: number; withTotalMs: number[] }>();
       for (const c of cases.filter((c) => c.broad)) {
         const queries = c.goal === "varied" ? Array.from({ length: variedSample }, (_, i) => c.query(i)) : [c.query(0)];
         const exactCounts = await Promise.all(
@@ -222,58 +221,62 @@ async function main() {
           return median(each);
         };
         const pageMs = await timeEach((query) => pageAlone(db, query));
-        const countMs: number[] = [];
-        for (const countLimit of caps) {
-          countMs.push(await timeEach((query) => asCaller(db, anonymous, (tx) => selectJobCount(tx, requestOf(query).filters, countLimit))));
-        }
-        countMs.push(await timeEach((query) => asCaller(db, anonymous, (tx) => selectExactCount(tx, requestOf(query).filters)), 1));
-        measured.set(c.label, { pageMs, countMs });
+        const withTotalMs: number[] = [];
+        for (const countLimit of caps) withTotalMs.push(await timeEach((query) => facadeStatement(db, query, countLimit)));
+        const beforeMs = await timeEach((query) => listBefore(db, query));
+        const exactMs = await timeEach((query) => listWithExactCount(db, query), 1);
+        measured.set(c.label, { pageMs, withTotalMs });
+        const caseCap = capFor(queries[0]!);
         const matches =
           queries.length === 1
             ? exactCounts[0]!.toLocaleString("en")
-            : `median ${median(exactCounts).toLocaleString("en")}, ${exactCounts.filter((n) => n > cap).length}/${queries.length} > ${cap}`;
-        const atCap = caps.indexOf(cap);
-        rows.push([c.label, matches, ms(pageMs), ...countMs.map(ms), atCap >= 0 ? times(countMs[atCap]! / pageMs) : "?"]);
+            : `median ${median(exactCounts).toLocaleString("en")}, ${exactCounts.filter((n) => n > caseCap).length}/${queries.length} > ${caseCap}`;
+        const atCap = caps.indexOf(caseCap);
+        rows.push([
+          c.label,
+          matches,
+          ms(pageMs),
+          ...withTotalMs.map((value, i) => `${ms(value)}${caps[i] === caseCap ? "*" : ""}`),
+          ms(beforeMs),
+          ms(exactMs),
+          atCap >= 0 ? times(withTotalMs[atCap]! / pageMs) : "?",
+        ]);
       }
       table(header, rows);
 
-      // The rule the default follows: the largest cap whose count costs no more than the
-      // page for varied searches (the goal: different broad searches at >= 0.5x the page alone).
-      const variedCosts = measured.get(varied)!;
-      const affordable = caps.filter((_, i) => variedCosts.countMs[i]! <= variedCosts.pageMs);
-      const capIndex = caps.indexOf(cap);
+      // The rule JOB_LIST_SEARCH_TOTAL_CAP's default follows: the largest cap at which a
+      // search's page and its total cost no more than twice the page alone (the goal:
+      // different broad searches at >= 0.5x the page alone), but never less than the
+      // largest page (limit is at most 100), so that a total never reads less than one
+      // page shows.
       say();
-      say(`Varied searches: page ${ms(variedCosts.pageMs)} ms; the count at the facade's cap (${cap}) ${capIndex >= 0 ? `${ms(variedCosts.countMs[capIndex]!)} ms` : "not in the table"}.`);
-      say(
-        `Largest cap whose count costs no more than the page for varied searches in this run: ${affordable.length ? affordable.at(-1)!.toLocaleString("en") : "none"}` +
-          (affordable.includes(cap) ? ` (the facade's cap ${cap} is within it).` : ` (the facade's cap ${cap} is NOT).`),
-      );
-      // What the default weighs: below it, what finding the matches costs (a GIN or trigram
-      // bitmap of every match, built whole before the LIMIT stops anything) barely moves;
-      // above it, the count grows with the cap (about cap / share of postings matching rows).
-      const growth = (label: string, from: number, to: number) => {
-        const costs = measured.get(label)?.countMs;
-        const a = caps.indexOf(from);
-        const b = caps.indexOf(to);
-        return costs && a >= 0 && b >= 0 ? times(costs[b]! / costs[a]!) : "?";
-      };
-      say(
-        `From cap 100 to ${cap} the varied searches' count grows ${growth(varied, 100, cap)} and the one broad search's ${growth("q (one search)", 100, cap)}; ` +
-          `from ${cap} to 10,000, ${growth(varied, cap, 10_000)} and ${growth("q (one search)", cap, 10_000)}.`,
-      );
+      const largestPage = listLimits.maxLimit;
+      const atCap = (costs: { pageMs: number; withTotalMs: number[] }, value: number) =>
+        caps.includes(value) ? `${ms(costs.withTotalMs[caps.indexOf(value)]!)} ms, ${times(costs.withTotalMs[caps.indexOf(value)]! / costs.pageMs)} the page` : "not in the table";
+      for (const label of [varied, "location"]) {
+        const costs = measured.get(label)!;
+        const affordable = caps.filter((_, i) => costs.withTotalMs[i]! <= 2 * costs.pageMs);
+        const largest = affordable.length ? affordable.at(-1)! : undefined;
+        say(
+          `${label}: page ${ms(costs.pageMs)} ms; largest cap whose page + total costs at most twice the page: ${largest?.toLocaleString("en") ?? "none"}, ` +
+            `so the rule says ${Math.max(largest ?? 0, largestPage).toLocaleString("en")} (JOB_LIST_SEARCH_TOTAL_CAP gives ${searchCap}: ${atCap(costs, searchCap)}).`,
+        );
+      }
+      const unfiltered = measured.get("no filter")!;
+      say(`no filter: page ${ms(unfiltered.pageMs)} ms; with its total to JOB_LIST_TOTAL_CAP (${cap}): ${atCap(unfiltered, cap)}; to 10,000: ${atCap(unfiltered, 10_000)}.`);
     }
 
     // -------------------------------------------------------------------- the plans
     if (parts.has("explain")) {
       say();
-      say(`EXPLAIN (ANALYZE, BUFFERS) of each statement as it runs inside list_open_job_postings / count_open_job_postings`);
-      say(`(count_limit ${cap}, the facade's cap), captured with auto_explain, role anon:`);
+      say(`EXPLAIN (ANALYZE, BUFFERS) of the statement each list runs inside list_open_job_postings_with_total at the facade's caps`);
+      say(`(${cap}; ${searchCap} for location and q), captured with auto_explain, role anon:`);
       const plans: string[] = [];
       const explainer = postgres(stack.superuserUrl, {
         max: 1,
         onnotice: (notice) => {
           const message = String(notice.message ?? "");
-          if (/Query Text: (select j\.id|select count\(\*\) from \(select 1 from public\.job_postings)/.test(message)) plans.push(message);
+          if (/Query Text: with (page|found) as materialized/.test(message)) plans.push(message);
         },
       });
       try {
@@ -283,20 +286,16 @@ async function main() {
         }
         await explainer`set client_min_messages = log`;
         for (const c of cases) {
-          const { filters, page } = requestOf(c.query(0));
-          for (const [what, run] of [
-            ["page", (tx: postgres.TransactionSql) => selectJobPage(tx, filters, page)],
-            [`count (count_limit ${cap})`, (tx: postgres.TransactionSql) => selectJobCount(tx, filters, cap)],
-          ] as const) {
-            plans.length = 0;
-            await explainer.begin(async (tx) => {
-              await tx`set local role anon`;
-              await run(tx);
-            });
-            say();
-            say(`--- ${c.label}: ${what}`);
-            for (const plan of plans) say(plan.replace(/^duration: [^\n]*\n/, "").replace(/Query Parameters: .*\n/, "").trimEnd());
-          }
+          const query = c.query(0);
+          const { filters, page } = requestOf(query);
+          plans.length = 0;
+          await explainer.begin(async (tx) => {
+            await tx`set local role anon`;
+            await selectJobPage(tx, filters, page, capFor(query));
+          });
+          say();
+          say(`--- ${c.label}: the page and its total (count_limit ${capFor(query)})`);
+          for (const plan of plans) say(plan.replace(/^duration: [^\n]*\n/, "").replace(/Query Parameters: .*\n/, "").trimEnd());
         }
 
         // What the same filters cost through the table, where RLS keeps the filters off the indexes.
@@ -320,15 +319,28 @@ async function main() {
       }
     }
 
+    // ------------------------------------------------------------------ the profile
+    if (parts.has("profile")) {
+      const calls = Number(process.env.BENCH_PROFILE_CALLS ?? 300);
+      for (const c of [cases[0]!, cases.find((c) => c.label === "q (one search)")!]) {
+        say();
+        say(`Where a request's time goes, ${c.label}: ${calls * 3} sequential calls per layer (pieces: ${calls * 30}), interleaved; median µs per request and share of the facade over HTTP:`);
+        const lines = await profileJobList({ serverEnv: stack.serverEnv, facadeUrl: stack.facadeUrl, query: c.query(0), calls, rounds: 3 });
+        for (const line of profileLines(lines)) say(line);
+      }
+    }
+
     // --------------------------------------------------------------- load, side by side
     if (parts.has("load")) {
       say();
       say(`Load: ${concurrency} concurrent loops per run, ${seconds} s each after a 1 s warm-up, ${rounds} round(s) (the best req/s of each kept).`);
       say("No total is cached anywhere.");
-      say(`  facade        GET /api/v1/jobs/list over HTTP: the page and its total capped at ${cap}, one transaction`);
-      say("  db page+count the facade's two statements straight to Postgres as anon, one transaction, sent together");
-      say("  db two tx     the same two statements, each in its own transaction side by side (how the facade ran them before)");
-      say("  db page       the page statement alone: what the goals hold the facade to");
+      say(`  facade       GET /api/v1/jobs/list over HTTP: the page and its total (capped at ${cap}, ${searchCap} for location and q), one statement`);
+      say("  db now       the facade's statement straight to Postgres as anon (asCaller: one transaction)");
+      say(`  db before    the list as the facade ran it before: page + count (capped at ${cap}), two statements in one transaction, sent together`);
+      say("  db page      the page statement alone (the facade's, without a total): what the goals hold the facade to");
+      say("  page before  the page alone as it was read before (list_open_job_postings, planned per call)");
+      say("CPU ms per request, from /proc over each run: pg = the whole Postgres server; facade = the facade's process.");
       let facadePeakRss = facadeIdleRss;
       let counter = 0;
       const facadeList = async () => {
@@ -337,9 +349,17 @@ async function main() {
         return response.status === 200 && body.success === true;
       };
       let currentCase: Case | undefined;
-      const run = (label: string, request: () => Promise<boolean>) => runLoad({ label, concurrency, seconds, warmupSeconds: 1, request });
-      type CaseResults = { c: Case; facade: LoadResult; one: LoadResult; two: LoadResult; page: LoadResult; before?: LoadResult };
-      const best = (a: LoadResult | undefined, b: LoadResult) => (a && a.rps >= b.rps ? a : b);
+      type Measured = LoadResult & { pgCpuMs: number; facadeCpuMs: number };
+      /** A load run after an unmeasured warm-up, with the CPU Postgres and the facade spent per request. */
+      const run = async (label: string, request: () => Promise<boolean>): Promise<Measured> => {
+        await runLoad({ label, concurrency, seconds: 1, request });
+        const pg0 = treeCpuMs(postmasterPid);
+        const facade0 = cpuMs(facadePid);
+        const result = await runLoad({ label, concurrency, seconds, request });
+        return { ...result, pgCpuMs: (treeCpuMs(postmasterPid) - pg0) / result.requests, facadeCpuMs: (cpuMs(facadePid) - facade0) / result.requests };
+      };
+      type CaseResults = { c: Case; facade: Measured; now: Measured; before: Measured; page: Measured; pageBefore: Measured; exact?: Measured };
+      const best = (a: Measured | undefined, b: Measured) => (a && a.rps >= b.rps ? a : b);
       const results: CaseResults[] = [];
       for (let round = 1; round <= rounds; round++) {
         for (const [index, c] of cases.entries()) {
@@ -347,52 +367,64 @@ async function main() {
           const sampler = samplePeakRss(facadePid);
           const facade = await run(c.label, facadeList);
           facadePeakRss = Math.max(facadePeakRss, sampler.stop());
-          const one = await run(c.label, async () => (await pageAndCountOneTransaction(db, c.query(counter++)), true));
-          const two = await run(c.label, async () => (await pageAndCountTwoTransactions(db, c.query(counter++)), true));
+          const now = await run(c.label, async () => (await facadeStatement(db, c.query(counter++)), true));
+          const before = await run(c.label, async () => (await listBefore(db, c.query(counter++)), true));
           const page = await run(c.label, async () => (await pageAlone(db, c.query(counter++)), true));
+          const pageBefore = await run(c.label, async () => (await pageAloneBefore(db, c.query(counter++)), true));
           // Before issue 12, for the case it was about: every new search counted every match.
-          const before = c.goal === "varied" ? await run(c.label, async () => (await pageAndCountTwoTransactions(db, c.query(counter++), true), true)) : undefined;
+          const exact = c.goal === "varied" ? await run(c.label, async () => (await listWithExactCount(db, c.query(counter++)), true)) : undefined;
           const kept = results[index];
           results[index] = {
             c,
             facade: best(kept?.facade, facade),
-            one: best(kept?.one, one),
-            two: best(kept?.two, two),
+            now: best(kept?.now, now),
+            before: best(kept?.before, before),
             page: best(kept?.page, page),
-            before: before && best(kept?.before, before),
+            pageBefore: best(kept?.pageBefore, pageBefore),
+            exact: exact && best(kept?.exact, exact),
           };
-          say(`  round ${round}, ${c.label}: facade ${facade.rps.toFixed(0)}, page+count ${one.rps.toFixed(0)}, two tx ${two.rps.toFixed(0)}, page ${page.rps.toFixed(0)} req/s`);
+          say(
+            `  round ${round}, ${c.label}: facade ${facade.rps.toFixed(0)}, db now ${now.rps.toFixed(0)}, db before ${before.rps.toFixed(0)}, ` +
+              `db page ${page.rps.toFixed(0)}, page before ${pageBefore.rps.toFixed(0)} req/s`,
+          );
         }
       }
       say();
+      const cells = (r: Measured) => [r.rps.toFixed(0), ms(r.p50Ms), ms(r.p99Ms), ms(r.pgCpuMs)];
       table(
-        ["case", "facade req/s", "p50 ms", "p99 ms", "db page+count", "p50 ms", "p99 ms", "db two tx", "p50 ms", "p99 ms", "db page", "p50 ms", "p99 ms", "facade/page req/s", "errors"],
-        results.map(({ c, facade, one, two, page }) => [
+        [
+          "case", "facade req/s", "p50 ms", "p99 ms", "pg cpu", "facade cpu",
+          "db now", "p50 ms", "p99 ms", "pg cpu",
+          "db before", "p50 ms", "p99 ms", "pg cpu",
+          "db page", "p50 ms", "p99 ms", "pg cpu",
+          "page before", "p50 ms", "p99 ms", "pg cpu",
+          "facade/page", "errors",
+        ],
+        results.map(({ c, facade, now, before, page, pageBefore }) => [
           c.label,
-          facade.rps.toFixed(0),
-          ms(facade.p50Ms),
-          ms(facade.p99Ms),
-          one.rps.toFixed(0),
-          ms(one.p50Ms),
-          ms(one.p99Ms),
-          two.rps.toFixed(0),
-          ms(two.p50Ms),
-          ms(two.p99Ms),
-          page.rps.toFixed(0),
-          ms(page.p50Ms),
-          ms(page.p99Ms),
+          ...cells(facade),
+          ms(facade.facadeCpuMs),
+          ...cells(now),
+          ...cells(before),
+          ...cells(page),
+          ...cells(pageBefore),
           times(facade.rps / page.rps),
-          String(facade.errors + one.errors + two.errors + page.errors),
+          String(facade.errors + now.errors + before.errors + page.errors + pageBefore.errors),
         ]),
       );
+      say();
+      say("The statement straight to Postgres, now against before (req/s), and the page alone now against before:");
+      for (const { c, now, before, page, pageBefore } of results) {
+        say(`  ${c.label}: ${times(now.rps / before.rps)}; page alone ${times(page.rps / pageBefore.rps)}`);
+      }
       const variedResult = results.find((r) => r.c.goal === "varied")!;
-      if (variedResult.before) {
-        const b = variedResult.before;
+      if (variedResult.exact) {
+        const b = variedResult.exact;
         say(`Before issue 12 (${varied}: page + exact count, two transactions): ${b.rps.toFixed(0)} req/s, p50 ${ms(b.p50Ms)} ms, p99 ${ms(b.p99Ms)} ms;`);
         say(`the facade now: ${times(variedResult.facade.rps / b.rps)} that rate.`);
       }
 
-      // Statements and connections per request, no filter (pg_stat_statements counts top-level statements).
+      // Statements per request, no filter (pg_stat_statements counts top-level statements).
       say();
       say("Statements per request (pg_stat_statements, no filter, 200 requests one after another):");
       const statementsPer = async (request: () => Promise<unknown>) => {
@@ -402,9 +434,9 @@ async function main() {
       };
       currentCase = cases[0]!;
       const viaFacade = await statementsPer(facadeList);
-      const oneTx = await statementsPer(() => pageAndCountOneTransaction(db, {}));
-      const twoTx = await statementsPer(() => pageAndCountTwoTransactions(db, {}));
-      say(`  facade ${viaFacade.toFixed(2)}; one transaction ${oneTx.toFixed(2)} (one connection held); two transactions ${twoTx.toFixed(2)} (two connections held)`);
+      const direct = await statementsPer(() => facadeStatement(db, {}));
+      const directBefore = await statementsPer(() => listBefore(db, {}));
+      say(`  facade ${viaFacade.toFixed(2)}; its statement straight to Postgres ${direct.toFixed(2)}; the list before ${directBefore.toFixed(2)} (begin and commit included)`);
 
       say();
       say(`Facade memory (resident set): idle ${megabytes(facadeIdleRss)} (right after start), peak under load ${megabytes(facadePeakRss)}.`);

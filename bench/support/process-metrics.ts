@@ -38,3 +38,40 @@ export function samplePeakRss(pid: number, everyMs = 10): { stop(): number } {
 }
 
 export const megabytes = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
+
+/** CPU time `pid` has used (user + system), ms; clock ticks are 10 ms, so read it over whole runs. */
+export function cpuMs(pid: number): number {
+  const fields = statFields(pid);
+  return ((fields.utime + fields.stime) * 1000) / clockTicksPerSecond;
+}
+
+/**
+ * CPU time of `pid` and all its children, ms: the live children's own, and through
+ * cutime/cstime that of the children it has reaped (Postgres' parallel workers come
+ * and go). For a postmaster: the whole server.
+ */
+export function treeCpuMs(pid: number): number {
+  const parent = statFields(pid);
+  let ticks = parent.utime + parent.stime + parent.cutime + parent.cstime;
+  for (const entry of fs.readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const child = statFields(Number(entry));
+      if (child.ppid === pid) ticks += child.utime + child.stime;
+    } catch {}
+  }
+  return (ticks * 1000) / clockTicksPerSecond;
+}
+
+/** The parent of `pid` (a Postgres backend's is its postmaster). */
+export function parentPid(pid: number): number {
+  return statFields(pid).ppid;
+}
+
+const clockTicksPerSecond = 100;
+
+function statFields(pid: number) {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ").map(Number);
+  return { ppid: fields[1]!, utime: fields[11]!, stime: fields[12]!, cutime: fields[13]!, cstime: fields[14]! };
+}

@@ -59,6 +59,7 @@ export interface FacadeDeps {
     | "ERASURE_REAUTH_SECONDS"
     | "ERASURE_RETRY_BASE_MS"
     | "JOB_LIST_TOTAL_CAP"
+    | "JOB_LIST_SEARCH_TOTAL_CAP"
   >;
   log: Logger;
   /** Proxies of ours in front that append to X-Forwarded-For (TRUST_PROXY; false: none). */
@@ -89,10 +90,11 @@ export function createApp(deps: FacadeDeps) {
     .use(sharedResumesModule({ service: resumes, trustProxy: deps.trustProxy }))
     .use(
       jobsModule({
-        service: createJobsService({ sql: deps.sql, totalCap: deps.settings.JOB_LIST_TOTAL_CAP }),
+        service: createJobsService({ sql: deps.sql, totalCap: deps.settings.JOB_LIST_TOTAL_CAP, searchTotalCap: deps.settings.JOB_LIST_SEARCH_TOTAL_CAP }),
         verifier,
         trustProxy: deps.trustProxy,
         totalCap: deps.settings.JOB_LIST_TOTAL_CAP,
+        searchTotalCap: deps.settings.JOB_LIST_SEARCH_TOTAL_CAP,
       }),
     )
     .use(applicationsModule({ service: createApplicationsService(deps), verifier }))

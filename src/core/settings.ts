@@ -111,11 +111,22 @@ const variables = {
   /**
    * GET /api/v1/jobs/list counts its total exactly up to this many postings and answers
    * this many with total_relation "gte" past it, so a total never counts every match.
-   * 1000 from bench/jobs-list.ts's table: below it, a text or location search's count
-   * barely gets cheaper (finding the matches costs the same at any cap); above it, broad
-   * searches' counts grow with the cap. At most count_open_job_postings' own bound.
+   * 1000 from bench/jobs-list.ts's table: the lists it applies to (no filter, job_type,
+   * experience_level) count entries of an index, index-only, and a total to 1000 costs
+   * about what their page does; to 10,000 it costs several pages. Location and text
+   * searches count to JOB_LIST_SEARCH_TOTAL_CAP. At most count_open_job_postings' own bound.
    */
   JOB_LIST_TOTAL_CAP: z.preprocess(orDefault(1000), z.coerce.number().int().min(1).max(100_000)),
+  /**
+   * The cap of the total when the list is a location or text search (never above
+   * JOB_LIST_TOTAL_CAP). A search's count costs in proportion to its cap: each match it
+   * counts is a posting read (no index answers "open and matching"), where the other
+   * lists count index entries. 100, the largest page, so that a total never reads less
+   * than a page shows; bench/jobs-list.ts's table of caps (1,000,000 postings, different
+   * two-word searches, median): the page alone ~1.9 ms, with its total to 50 ~2.9 ms, to
+   * 100 ~4.8 ms, to 1000 ~21 ms.
+   */
+  JOB_LIST_SEARCH_TOTAL_CAP: z.preprocess(orDefault(100), z.coerce.number().int().min(1).max(100_000)),
 
   // --- Webhooks (the facade registers endpoints, the worker delivers) ---------------
   /** Keys that seal webhook signing secrets: `id:base64` of 32 bytes, comma-separated, the first current. */
@@ -213,7 +224,7 @@ export const settingGroups = {
   facade: [
     ...sharedNames, "SUPABASE_ANON_KEY", "SUPABASE_SERVICE_ROLE_KEY", "FACADE_PORT", "FACADE_HOST", "TRUST_PROXY", "REDIS_URL",
     "WEBHOOK_SECRET_KEYS", "WEBHOOK_ALLOWED_HOSTS",
-    "ERASURE_REAUTH_SECONDS", "ERASURE_RETRY_BASE_MS", "JOB_LIST_TOTAL_CAP",
+    "ERASURE_REAUTH_SECONDS", "ERASURE_RETRY_BASE_MS", "JOB_LIST_TOTAL_CAP", "JOB_LIST_SEARCH_TOTAL_CAP",
   ],
   worker: [
     "APP_DATABASE_URL", "DB_POOL_SIZE", "LOG_LEVEL",

@@ -45,6 +45,8 @@ export interface DatabaseOptions {
   applicationName?: string;
   /** How long opening a connection may take before the query fails (answered 503). Default 10 s. */
   connectTimeoutSeconds?: number;
+  /** Told each statement as it is sent (postgres.js's debug hook): the tests count what a request costs. */
+  debug?: (connection: number, statement: string, parameters: unknown[]) => void;
 }
 
 /** A pool of connections to `url` (opened as queries need them), typed as the generated row types say. */
@@ -61,6 +63,7 @@ export function createDatabasePool(url: string, options: DatabaseOptions): Sql {
     prepare: !/:6543\//.test(url),
     connection: { application_name: options.applicationName ?? "previewcv" },
     onnotice: () => {},
+    debug: options.debug,
     // Rows arrive as src/db/database.types.ts describes them (and as PostgREST hands
     // them to supabase-js), so the generated row types hold for our queries too.
     types: {

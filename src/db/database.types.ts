@@ -876,6 +876,30 @@ export type Database = {
           title: string
         }[]
       }
+      list_open_job_postings_with_total: {
+        Args: {
+          after_created_at?: string
+          after_id?: number
+          count_limit?: number
+          filter_experience_level?: Database["public"]["Enums"]["experience_level"]
+          filter_job_type?: Database["public"]["Enums"]["job_type"]
+          filter_location?: string
+          page_limit?: number
+          page_offset?: number
+          search_text?: string
+        }
+        Returns: {
+          company_name: string
+          created_at: string
+          experience_level: Database["public"]["Enums"]["experience_level"]
+          id: number
+          job_type: Database["public"]["Enums"]["job_type"]
+          location: string
+          salary_range: string
+          title: string
+          total: number
+        }[]
+      }
       my_recruiter_profile: {
         Args: Record<PropertyKey, never>
         Returns: {

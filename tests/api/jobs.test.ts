@@ -3,7 +3,9 @@
 // and keyset paging, expiry without a cron job, and every way a request can be wrong.
 import { beforeAll, describe, expect, test } from "bun:test";
 import postgres from "postgres";
-import { asPostgrestCaller, type AccessTokenClaims, type Caller, type Sql } from "../../src/db/client.ts";
+import { JOB_LIST_CURSOR } from "../../src/core/jobs/model.ts";
+import { encodeKeysetCursor } from "../../src/core/keyset.ts";
+import { asPostgrestCaller, createDatabasePool, type AccessTokenClaims, type Caller, type Sql } from "../../src/db/client.ts";
 import { jwtClaims } from "../support/jwt.ts";
 import { registerCandidate, registerRecruiter, type Account } from "../support/accounts.ts";
 import { asAuthenticatorUrl } from "../support/database.ts";
@@ -401,6 +403,99 @@ describe("the total is counted up to JOB_LIST_TOTAL_CAP", () => {
   });
 });
 
+describe("the search cap (JOB_LIST_SEARCH_TOTAL_CAP)", () => {
+  const listCapped = (caps: { jobListTotalCap?: number; jobListSearchTotalCap?: number }) => {
+    const app = stack.variant(caps);
+    const capped = facadeCaller({ facadeUrl: stack.facadeUrl, handle: (request) => app.handle(request) }, ip);
+    return async (query: string): Promise<ListAnswer> => {
+      const answer = await capped("GET", `/api/v1/jobs/list?${query}`);
+      expect(answer.status).toBe(200);
+      return answer.body as ListAnswer;
+    };
+  };
+
+  test("a location or text search counts to the search cap; the other lists to JOB_LIST_TOTAL_CAP", async () => {
+    const place = uniquePlace("SearchCap");
+    for (let i = 0; i < 3; i++) await createJob(recruiter, { location: place, description: "Searchcapword in every one." });
+    const list = listCapped({ jobListTotalCap: 1000, jobListSearchTotalCap: 2 });
+    expect(await list(`location=${encodeURIComponent(place)}`)).toMatchObject({ total: 2, total_relation: "gte" });
+    expect(await list(`q=searchcapword`)).toMatchObject({ total: 2, total_relation: "gte" });
+    expect(await list(`location=${encodeURIComponent(place)}&job_type=full-time`)).toMatchObject({ total: 2, total_relation: "gte" });
+    // No search: the whole board (every open posting of the shared database), not cut at 2.
+    const board = await list("");
+    const [open] = await db`select count(*)::int as n from public.job_postings j where private.job_posting_is_open(j)`;
+    expect(board).toMatchObject({ total: Math.min(open!.n, 1000), total_relation: open!.n > 1000 ? "gte" : "eq" });
+    expect(board.total).toBeGreaterThan(2);
+    // Up to the search cap the total is exact.
+    expect(await listCapped({ jobListSearchTotalCap: 3 })(`location=${encodeURIComponent(place)}`)).toMatchObject({ total: 3, total_relation: "eq" });
+  });
+});
+
+describe("one statement per list", () => {
+  /** The facade over a pool that records every statement it sends. */
+  const recordingFacade = () => {
+    const sent: string[] = [];
+    const sql = createDatabasePool(asAuthenticatorUrl(stack.superuserUrl), { max: 2, debug: (_connection, statement) => sent.push(statement) });
+    const app = stack.variant({ sql });
+    const caller = facadeCaller({ facadeUrl: stack.facadeUrl, handle: (request) => app.handle(request) }, ip);
+    return {
+      /** The answer, and the statements it sent that read postings (not the transaction's own). */
+      async list(query: string) {
+        sent.length = 0;
+        const answer = await caller("GET", `/api/v1/jobs/list?${query}`);
+        expect(answer.status).toBe(200);
+        const reads = sent.filter((statement) => /open_job_postings/.test(statement)).map((statement) => /public\.(\w+)\(/.exec(statement)?.[1]);
+        return { body: answer.body as ListAnswer, reads };
+      },
+      end: () => sql.end({ timeout: 5 }),
+    };
+  };
+
+  test("the page carries its total: one statement on every page that has rows", async () => {
+    const facade = recordingFacade();
+    try {
+      const place = uniquePlace("OneStatement");
+      for (let i = 0; i < 3; i++) await createJob(recruiter, { location: place, job_type: "contract" });
+      const inPlace = `location=${encodeURIComponent(place)}`;
+      const first = await facade.list(`${inPlace}&limit=2`);
+      expect([first.body.total, first.body.total_relation, first.body.jobs.length, first.reads]).toEqual([3, "eq", 2, ["list_open_job_postings_with_total"]]);
+      const second = await facade.list(`${inPlace}&limit=2&cursor=${first.body.next_cursor}`);
+      expect([second.body.total, second.body.jobs.length, second.reads]).toEqual([3, 1, ["list_open_job_postings_with_total"]]);
+      const byOffset = await facade.list(`${inPlace}&limit=2&offset=2`);
+      expect([byOffset.body.total, byOffset.body.jobs.length, byOffset.reads]).toEqual([3, 1, ["list_open_job_postings_with_total"]]);
+      // The lists the ordered indexes answer, and an empty first page (nothing matches: total 0).
+      expect((await facade.list("job_type=internship&limit=1")).reads).toEqual(["list_open_job_postings_with_total"]);
+      expect((await facade.list("")).reads).toEqual(["list_open_job_postings_with_total"]);
+      const none = await facade.list(`location=${encodeURIComponent(uniquePlace("Nowhere"))}`);
+      expect([none.body.total, none.body.total_relation, none.reads]).toEqual([0, "eq", ["list_open_job_postings_with_total"]]);
+    } finally {
+      await facade.end();
+    }
+  });
+
+  test("past the last page there is no row to carry the total: it is counted on its own, and right", async () => {
+    const facade = recordingFacade();
+    try {
+      const place = uniquePlace("PastTheEnd");
+      const created: number[] = [];
+      for (let i = 0; i < 3; i++) created.push(await createJob(recruiter, { location: place }));
+      const inPlace = `location=${encodeURIComponent(place)}`;
+      const byOffset = await facade.list(`${inPlace}&offset=3`);
+      expect([byOffset.body.jobs, byOffset.body.total, byOffset.body.total_relation, byOffset.body.next_cursor]).toEqual([[], 3, "eq", null]);
+      expect(byOffset.reads).toEqual(["list_open_job_postings_with_total", "count_open_job_postings"]);
+      // A cursor at the oldest of them: nothing after it, and still the total of the list.
+      const [oldest] = await db`
+        select id, to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as created_at
+          from public.job_postings where id = ${created[0]!}`;
+      const cursor = encodeKeysetCursor(JOB_LIST_CURSOR, { createdAt: oldest!.created_at as string, id: Number(oldest!.id) });
+      const afterTheLast = await facade.list(`${inPlace}&cursor=${cursor}`);
+      expect([afterTheLast.body.jobs, afterTheLast.body.total, afterTheLast.body.total_relation]).toEqual([[], 3, "eq"]);
+    } finally {
+      await facade.end();
+    }
+  });
+});
+
 describe("expiry", () => {
   test("a posting past expires_at leaves the list, the detail read and apply without any job running", async () => {
     const place = uniquePlace("Expiring");
@@ -689,6 +784,42 @@ describe("the listing functions show what the policy \"visitors read open postin
       }
     } finally {
       await api.end();
+    }
+  });
+
+  test("a page that starts at the top and ends early tells its total: the count is not run", async () => {
+    // What Postgres ran, as auto_explain logs the statements inside the function.
+    const plans: string[] = [];
+    const explainer = postgres(stack.superuserUrl, { max: 1, onnotice: (notice) => plans.push(String(notice.message ?? "")) });
+    try {
+      await explainer`load 'auto_explain'`;
+      for (const setting of ["log_min_duration = 0", "log_analyze = on", "log_timing = off", "log_nested_statements = on"]) {
+        await explainer.unsafe(`set auto_explain.${setting}`);
+      }
+      await explainer`set client_min_messages = log`;
+      const place = uniquePlace("Told");
+      for (let i = 0; i < 3; i++) await createJob(recruiter, { location: place, job_type: "internship" });
+      const list = async (args: string, parameters: string[] = []) => {
+        plans.length = 0;
+        const rows = await explainer.begin(async (tx) => {
+          await tx`set local role anon`;
+          return tx.unsafe(`select id, total from public.list_open_job_postings_with_total(${args})`, parameters);
+        });
+        const plan = plans.find((text) => /Query Text: with (page|found) as materialized/.test(text)) ?? "";
+        // The page's reads of job_postings all run; the count's is the one that may not.
+        const counted = /on job_postings \w+[^\n]*\(never executed\)/.test(plan) ? "not counted" : "counted";
+        return { totals: rows.map((row) => Number(row.total)), counted, planned: plan !== "" };
+      };
+      // A location search with a total past 200 (the count is a statement part of its own).
+      expect(await list("filter_location => $1, page_limit => 5, count_limit => 1000", [place])).toEqual({ totals: [3, 3, 3], counted: "not counted", planned: true });
+      expect(await list("filter_location => $1, page_limit => 2, count_limit => 1000", [place])).toEqual({ totals: [3, 3], counted: "counted", planned: true });
+      // A list the ordered indexes answer: every open internship of the test database.
+      const [internships] = await db`select count(*)::int as n from public.job_postings j where private.job_posting_is_open(j) and job_type = 'internship'`;
+      const whole = await list("filter_job_type => 'internship', page_limit => 1000, count_limit => 1000");
+      expect(whole).toEqual({ totals: Array(internships!.n).fill(internships!.n), counted: "not counted", planned: true });
+      expect((await list("filter_job_type => 'internship', page_limit => 1, count_limit => 1000")).counted).toBe("counted");
+    } finally {
+      await explainer.end();
     }
   });
 

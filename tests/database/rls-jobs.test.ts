@@ -305,6 +305,8 @@ describe("job board functions", () => {
       tx`select application_id as id, candidate_email from public.job_applicants(${world.deactivated.job})`,
     "list open postings": (tx: Transaction) => tx`select id from public.list_open_job_postings(filter_location => ${world.place})`,
     "count open postings": (tx: Transaction) => tx`select public.count_open_job_postings(filter_location => ${world.place}) as id`,
+    "list open postings with their total": (tx: Transaction) =>
+      tx`select id from public.list_open_job_postings_with_total(filter_location => ${world.place})`,
   };
   type Action = keyof typeof actions;
 
@@ -329,6 +331,8 @@ describe("job board functions", () => {
     ["anon",        "count open postings",        sees(2)],
     ["candidate A", "list open postings",         sees(world.jobs.rOpen, world.jobs.sOpen)],
     ["candidate A", "count open postings",        sees(2)],
+    ["anon",        "list open postings with their total", sees(world.jobs.rOpen, world.jobs.sOpen)],
+    ["candidate A", "list open postings with their total", sees(world.jobs.rOpen, world.jobs.sOpen)],
     ["anon",        "view D's posting",           nothing],
     ["candidate A", "view D's posting",           nothing],
     ...refusedPersonas.flatMap((p): MatrixRow<Persona, Action>[] => [
@@ -341,6 +345,7 @@ describe("job board functions", () => {
       [p, "list applicants to D's job", nothing],
       [p, "list open postings",         nothing],
       [p, "count open postings",        sees(null)],
+      [p, "list open postings with their total", nothing],
     ]),
   ];
 
@@ -455,6 +460,47 @@ describe("security definer reads show what the caller's policy shows, for every 
         if (total !== policy.length) failures.push(`${persona} / ${filter}: counted ${total}, the policy shows ${policy.length}`);
         // anon's policy is the open rule alone: the functions show all it may read.
         if (persona === "anon" && JSON.stringify(listed) !== JSON.stringify(table)) failures.push(`anon / ${filter}: listed ${listed}, anon reads ${table}`);
+      }
+    }
+    expect(failures).toEqual([]);
+  });
+
+  test("list_open_job_postings_with_total: the same rows, each carrying the count, on every kind of page", async () => {
+    const failures: string[] = [];
+    for (const persona of personas) {
+      const outcome = await attempt(world.api, world.callers[persona], async (tx) => {
+        const seen: Record<string, unknown>[] = [];
+        for (const filter of filters) {
+          const policy = await tx.unsafe(
+            `select j.id, to_char(j.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as created_at
+               from public.job_postings j where j.location = $1 and ${filter.oracle} and ${openRule} order by j.created_at desc, j.id desc`,
+            [place],
+          );
+          const pages: [string, string, unknown[]][] = [
+            ["whole", "", []],
+            // One row: the page does not tell the total, so it is counted.
+            ["first of one row", ", page_limit => 1", []],
+            ["second by offset", ", page_limit => 1, page_offset => 1", []],
+          ];
+          if (policy.length > 0) {
+            pages.push(["after the first by cursor", ", after_created_at => $2::timestamptz, after_id => $3", [policy[0]!.created_at, policy[0]!.id]]);
+          }
+          for (const [page, args, values] of pages) {
+            const rows = await tx.unsafe(
+              `select id, total from public.list_open_job_postings_with_total(filter_location => $1${filter.args}${args})`,
+              [place, ...values] as never[],
+            );
+            seen.push({ filter: filter.label, page, ids: rows.map((r) => r.id), totals: rows.map((r) => Number(r.total)), policy: policy.map((r) => r.id) });
+          }
+        }
+        return seen;
+      });
+      if (!outcome.ok) throw new Error(`${persona}: ${outcome.message}`);
+      for (const seen of outcome.rows) {
+        const { filter, page, ids, totals, policy } = seen as { filter: string; page: string; ids: number[]; totals: number[]; policy: number[] };
+        const expected = { whole: policy, "first of one row": policy.slice(0, 1), "second by offset": policy.slice(1, 2), "after the first by cursor": policy.slice(1) }[page];
+        if (JSON.stringify(ids) !== JSON.stringify(expected)) failures.push(`${persona} / ${filter} / ${page}: listed ${ids}, the policy shows ${expected}`);
+        if (totals.some((total) => total !== policy.length)) failures.push(`${persona} / ${filter} / ${page}: totals ${totals}, the policy shows ${policy.length}`);
       }
     }
     expect(failures).toEqual([]);

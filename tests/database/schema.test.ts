@@ -191,6 +191,8 @@ describe("functions", () => {
       anon: [
         "count_open_job_postings(job_type,experience_level,text,text,integer)",
         "list_open_job_postings(job_type,experience_level,text,text,timestamp with time zone,bigint,integer,integer)",
+        // The page and its total in one call (20261206700100); the two above wrap it.
+        "list_open_job_postings_with_total(job_type,experience_level,text,text,timestamp with time zone,bigint,integer,integer,integer)",
         "private.job_posting_is_open(job_postings)",
         "private.job_posting_views(job_postings)",
         "recruiter_username_available(text)",
@@ -202,6 +204,7 @@ describe("functions", () => {
         "export_my_data()",
         "job_applicants(bigint)",
         "list_open_job_postings(job_type,experience_level,text,text,timestamp with time zone,bigint,integer,integer)",
+        "list_open_job_postings_with_total(job_type,experience_level,text,text,timestamp with time zone,bigint,integer,integer,integer)",
         "my_recruiter_profile()",
         // The recruiter opens an applicant's resume: pending becomes reviewed (issue 13).
         "open_applicant_resume(bigint)",
@@ -293,9 +296,10 @@ describe("functions", () => {
         from pg_proc p join pg_namespace n on n.oid = p.pronamespace
        where n.nspname in ('public', 'private') and p.prosecdef and has_function_privilege('anon', p.oid, 'execute')
        order by 1`;
+    // list_open_job_postings and count_open_job_postings wrap the listing with its total
+    // (20261206700100) and run with the caller's rights.
     expect(rows.map((row) => row.fn)).toEqual([
-      "count_open_job_postings(job_type,experience_level,text,text,integer)",
-      "list_open_job_postings(job_type,experience_level,text,text,timestamp with time zone,bigint,integer,integer)",
+      "list_open_job_postings_with_total(job_type,experience_level,text,text,timestamp with time zone,bigint,integer,integer,integer)",
       "recruiter_username_available(text)",
       "view_job_posting(bigint,inet,text)",
     ]);

@@ -48,7 +48,7 @@ export interface InProcessFacade extends Required<FacadeTarget> {
    * A facade over the same parts with other settings, a logger of the test's own, or
    * another database pool (its rate limits counted there too).
    */
-  variant(options: { log?: Logger; maxUploadBytes?: number; signedUrlTtlSeconds?: number; trustProxy?: boolean; jobListTotalCap?: number; sql?: Sql }): FacadeApp;
+  variant(options: { log?: Logger; maxUploadBytes?: number; signedUrlTtlSeconds?: number; trustProxy?: boolean; jobListTotalCap?: number; jobListSearchTotalCap?: number; sql?: Sql }): FacadeApp;
 }
 
 const facadeOrigin = "http://localhost";
@@ -158,6 +158,7 @@ async function build(): Promise<InProcessFacade> {
           MAX_UPLOAD_BYTES: options.maxUploadBytes ?? settings.MAX_UPLOAD_BYTES,
           SIGNED_URL_TTL_SECONDS: options.signedUrlTtlSeconds ?? settings.SIGNED_URL_TTL_SECONDS,
           JOB_LIST_TOTAL_CAP: options.jobListTotalCap ?? settings.JOB_LIST_TOTAL_CAP,
+          JOB_LIST_SEARCH_TOTAL_CAP: options.jobListSearchTotalCap ?? settings.JOB_LIST_SEARCH_TOTAL_CAP,
         },
       }),
   };

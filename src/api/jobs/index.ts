@@ -26,7 +26,8 @@ export const JobIdParams = z.object({ job_id: RowIdText });
 
 const notVisible = "No such posting, or one the caller may not see (closed or expired, to anyone but its recruiter)";
 
-export function jobsModule(deps: { service: JobsService; verifier: JwtVerifier; trustProxy: TrustedProxies; totalCap: number }) {
+export function jobsModule(deps: { service: JobsService; verifier: JwtVerifier; trustProxy: TrustedProxies; totalCap: number; searchTotalCap: number }) {
+  const searchCap = Math.min(deps.totalCap, deps.searchTotalCap);
   const jobs = deps.service;
   return new Elysia({ prefix: "/api/v1/jobs", tags: ["Jobs"] })
     .use(clientIpPlugin({ trustProxy: deps.trustProxy }))
@@ -52,7 +53,8 @@ export function jobsModule(deps: { service: JobsService; verifier: JwtVerifier; 
             description:
               "Filters: job_type, experience_level, location (case-insensitive substring), q (full-text over title, company and description; websearch syntax). " +
               "Page with limit (default 20, at most 100) and offset (at most 10000), or pass the previous page's next_cursor as cursor for keyset paging at any depth. " +
-              `total is counted exactly up to ${deps.totalCap} postings (JOB_LIST_TOTAL_CAP), so that its cost stays bounded however many postings match: past that, total is ${deps.totalCap} ` +
+              `total is counted exactly up to ${deps.totalCap} postings (JOB_LIST_TOTAL_CAP), and up to ${searchCap} when location or q is given (JOB_LIST_SEARCH_TOTAL_CAP: ` +
+              "a search's count reads each posting it counts), so that its cost stays bounded however many postings match: past the cap, total is the cap " +
               'with total_relation "gte" (a lower bound, as search engines report it); otherwise total_relation is "eq".',
           },
         },

@@ -100,8 +100,8 @@ export const ListJobsResponse = z.object({
   total: z
     .number()
     .describe(
-      "Open postings matching the filters, counted exactly up to the server's cap (JOB_LIST_TOTAL_CAP, 1000 unless configured): " +
-        "past it, total is the cap and total_relation is gte. The seed's integer, kept for its clients.",
+      "Open postings matching the filters, counted exactly up to the server's cap (JOB_LIST_TOTAL_CAP, 1000 unless configured; " +
+        "JOB_LIST_SEARCH_TOTAL_CAP when location or q is given): past it, total is the cap and total_relation is gte. The seed's integer, kept for its clients.",
     ),
   total_relation: TotalRelation.describe(
     'eq: total is exact. gte: more postings match than the cap; total is the cap, a lower bound (show it as "1000+"). Paging with next_cursor still reaches every one.',

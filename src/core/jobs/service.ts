@@ -2,12 +2,12 @@
 // ApiErrors out; never sees the HTTP context. Every statement runs as the caller
 // (asCaller), under the same RLS as a supabase-js frontend: the database decides who
 // may post, edit or see what; this code only words its refusals the seed's way.
-// The public list reads through public.list_open_job_postings/count_open_job_postings
-// (migration 20261125001300), granted to anon and authenticated like any rpc: they
-// show what the policy "visitors read open postings" shows (private.job_posting_is_open)
-// themselves, so that the filters can use their indexes, which they cannot through the
-// table under RLS. Its total is counted up to a cap (migration 20261206300100): a page
-// costs O(limit), so its total must not cost O(matches).
+// The public list is one statement, public.list_open_job_postings_with_total (migration
+// 20261206700100), granted to anon and authenticated like any rpc: it shows what the
+// policy "visitors read open postings" shows (private.job_posting_is_open) itself, so
+// that the filters can use their indexes, which they cannot through the table under
+// RLS. Its total is counted up to a cap (migration 20261206300100): a page costs
+// O(limit), so its total must not cost O(matches).
 import { databaseErrorOf, forbidden, notFound } from "../errors.ts";
 import { asCaller, type Caller, type Sql, type Transaction, type SignedInCaller } from "../../db/client.ts";
 import type { Tables } from "../../db/database.types.ts";
@@ -32,6 +32,8 @@ export interface JobsServiceDeps {
   sql: Sql;
   /** JOB_LIST_TOTAL_CAP: list totals are exact up to this many postings, a lower bound past it. */
   totalCap: number;
+  /** JOB_LIST_SEARCH_TOTAL_CAP: the same for a location or text search (at most totalCap). */
+  searchTotalCap: number;
 }
 
 /** The filters of the public listing, normalised (what the database functions take). */
@@ -60,7 +62,7 @@ export interface JobListPage {
 // Rows typed from the generated schema: a renamed column breaks the build.
 type Posting = Tables<"job_postings">;
 type SummaryRow = Pick<Posting, "id" | "title" | "company_name" | "location" | "job_type" | "experience_level" | "salary_range" | "created_at">;
-type PageRow = SummaryRow & { cursor_at: string };
+type PageRow = SummaryRow & { cursor_at: string; total: number | null };
 type DetailRow = SummaryRow &
   Pick<Posting, "description" | "requirements" | "is_active" | "views_count" | "applications_count" | "updated_at" | "expires_at"> & {
     is_open: boolean;
@@ -76,16 +78,17 @@ type DetailWithRecruiterRow = DetailRow & {
 };
 
 /**
- * One page of open postings, newest first: `limit` rows plus one to tell whether
+ * One page of open postings, newest first, each row with the total of matching postings
+ * counted up to `countLimit` (null: no total): `limit` rows plus one to tell whether
  * another page follows. The statement the facade runs (and the benchmark beside it).
  * The cursor's created_at travels as text: a parameter the server types timestamptz is
  * serialised by postgres.js through a JS Date, which would drop its microseconds.
  */
-export function selectJobPage(tx: Transaction | Sql, filters: JobListFilters, page: JobListPage) {
+export function selectJobPage(tx: Transaction | Sql, filters: JobListFilters, page: JobListPage, countLimit: number | null) {
   return tx<PageRow[]>`
     select id, title, company_name, location, job_type, experience_level, salary_range, created_at,
-           to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as cursor_at
-      from public.list_open_job_postings(
+           to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as cursor_at, total
+      from public.list_open_job_postings_with_total(
              filter_job_type => ${filters.jobType}::public.job_type,
              filter_experience_level => ${filters.experienceLevel}::public.experience_level,
              filter_location => ${filters.location}::text,
@@ -93,12 +96,14 @@ export function selectJobPage(tx: Transaction | Sql, filters: JobListFilters, pa
              after_created_at => ${page.after?.createdAt ?? null}::text::timestamptz,
              after_id => ${page.after?.id ?? null}::bigint,
              page_limit => ${page.limit + 1}::integer,
-             page_offset => ${page.offset}::integer)`;
+             page_offset => ${page.offset}::integer,
+             count_limit => ${countLimit}::integer)`;
 }
 
 /**
  * How many open postings match, counted up to `countLimit`: a total above it means
- * "more than countLimit" (the database stops counting at countLimit + 1).
+ * "more than countLimit" (the database stops counting at countLimit + 1). The list asks
+ * it only for an empty page past the last one, which has no row to carry its total.
  */
 export function selectJobCount(tx: Transaction | Sql, filters: JobListFilters, countLimit: number) {
   return tx<{ total: number | null }[]>`
@@ -108,6 +113,14 @@ export function selectJobCount(tx: Transaction | Sql, filters: JobListFilters, c
              filter_location => ${filters.location}::text,
              search_text => ${filters.q}::text,
              count_limit => ${countLimit}::integer) as total`;
+}
+
+/**
+ * The cap of a list's total: a location or text search counts to the search cap, which
+ * costs a read of each posting it counts; other lists count index entries.
+ */
+export function totalCapOf(filters: JobListFilters, caps: { totalCap: number; searchTotalCap: number }): number {
+  return filters.location || filters.q ? Math.min(caps.totalCap, caps.searchTotalCap) : caps.totalCap;
 }
 
 /** The seed's `total` from a count capped at `cap`: exact up to the cap, the cap as a lower bound past it. */
@@ -181,7 +194,7 @@ function postingColumns(body: Partial<CreateJobBody> & { is_active?: boolean }):
 }
 
 export function createJobsService(deps: JobsServiceDeps) {
-  const { sql, totalCap } = deps;
+  const { sql } = deps;
 
   /** After an update matched nothing: someone else's posting (403) or none the caller can see (404). */
   async function refuseChange(tx: Transaction, jobId: number): Promise<never> {
@@ -206,17 +219,22 @@ export function createJobsService(deps: JobsServiceDeps) {
     async list(caller: Caller, query: ListJobsQuery): Promise<ListJobsResponse> {
       const filters = jobFiltersOf(query);
       const page: JobListPage = { limit: query.limit ?? listLimits.defaultLimit, offset: query.offset ?? 0, after: query.cursor ?? null };
-      // The page and its capped total in one transaction as the caller, sent together
-      // (postgres.js pipelines them): one connection and one begin/commit per request
-      // instead of two (bench/jobs-list.ts measures both ways).
-      const [rows, [counted]] = await asCaller(sql, caller, (tx) =>
-        Promise.all([selectJobPage(tx, filters, page), selectJobCount(tx, filters, totalCap)]),
-      );
+      const cap = totalCapOf(filters, deps);
+      // One statement: the page, each row carrying the capped total. An empty page has
+      // no row to carry it: nothing matches when it is a first page; past the last page
+      // (an offset or a cursor beyond the end, rare) it is counted on its own.
+      const [rows, counted] = await asCaller(sql, caller, async (tx) => {
+        const rows = await selectJobPage(tx, filters, page, cap);
+        if (rows.length > 0) return [rows, rows[0]!.total] as const;
+        if (page.after === null && page.offset === 0) return [rows, 0] as const;
+        const [count] = await selectJobCount(tx, filters, cap);
+        return [rows, count?.total] as const;
+      });
       const { shown, nextCursor } = keysetPage(JOB_LIST_CURSOR, rows, page.limit);
       return {
         success: true as const,
         // Null for a signed-in caller whose account may not act (they see no postings either).
-        ...cappedTotal(counted?.total ?? 0, totalCap),
+        ...cappedTotal(counted ?? 0, cap),
         jobs: shown.map(summaryOf),
         next_cursor: nextCursor,
       };
