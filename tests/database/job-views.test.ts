@@ -142,10 +142,13 @@ describe("what is kept of a viewer", () => {
     expect(await views(job)).toBe(2);
     const keys = await superuser`select day from private.job_view_keys`;
     expect(keys.map((k) => (k.day as Date).toISOString().slice(0, 10))).toEqual([new Date().toISOString().slice(0, 10)]);
-    const [forgotten] = await superuser`select private.forget_old_job_visitors(100000) as n`;
-    expect(forgotten!.n).toBeGreaterThanOrEqual(1);
+    // Forgotten in batches: by this call, or already by a view's occasional batch (1 in
+    // 100 views) or another suite's, which is why only the outcome is asserted.
+    await superuser`select private.forget_old_job_visitors(100000)`;
     const [left] = await superuser`select count(*)::int as n from private.job_posting_visitors where day < (now() at time zone 'UTC')::date`;
     expect(left!.n).toBe(0);
+    const [kept] = await superuser`select count(*)::int as n from private.job_posting_visitors where job_id = ${job}`;
+    expect(kept!.n).toBe(1); // today's viewer only
   });
 
   test("the API roles can neither read nor write the viewers or the keys", async () => {

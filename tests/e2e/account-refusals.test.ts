@@ -223,9 +223,14 @@ describe.each(Object.keys(expected) as (keyof typeof expected)[])("a %s account'
   });
 
   for (const face of faces) {
-    test(`the public fetch through the ${face.name} does not take it for the owner's (the view is counted)`, async () => {
+    const what = kind === "deactivated" ? "does not serve a deactivated owner's resume at all (404)" : "does not take it for the owner's (the view is counted)";
+    test(`the public fetch through the ${face.name} ${what}`, async () => {
       const [share] = await db`select permanent_token from public.resumes where id = ${pair.resumeId}`;
       const answer = await fetchPublicResume(face, stack, share!.permanent_token, { ip: testClientIp(), headers: { authorization: `Bearer ${pair.candidate.token}` } });
+      if (kind === "deactivated") {
+        expect([answer.status, answer.body.detail]).toEqual([404, "Resume not found"]);
+        return;
+      }
       expect(answer.status).toBe(200);
       const [view] = await db`select kind from public.resume_access_logs where resume_id = ${pair.resumeId} order by id desc limit 1`;
       expect(view!.kind).not.toBe("owner");
