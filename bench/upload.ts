@@ -14,9 +14,12 @@
 // against the goal of holding each file about once: 16 x 10 MB x 1.5 above idle, idle
 // being read right after the stack started (before any upload).
 //
-// The uploads are spread over a pool of accounts, each taking the next in turn: an account
-// keeps at most 50 resumes and 100 MB (private.record_uploaded_resume), which one account
-// would fill within a second of this load. The files are deleted between cases.
+// The uploads are spread over a pool of accounts, each taking the next in turn, and the
+// per-account limits (UPLOADS_PER_HOUR_PER_USER, MAX_RESUMES_PER_USER,
+// MAX_RESUME_BYTES_PER_USER) are lifted for this stack: at these rates every account
+// reaches its hourly 30 within seconds, and a refused upload is not an upload (a goal
+// counts as met only when its cases answered no errors). The files are deleted between
+// cases.
 //
 // Knobs (environment): BENCH_SECONDS (5 per case), BENCH_UPLOAD_CONCURRENCY (4),
 // BENCH_UPLOAD_ACCOUNTS (40).
@@ -73,7 +76,15 @@ async function main() {
   console.log("Starting a throwaway stack (embedded PostgreSQL, migrations, gateway, edge functions, facade)…");
   // TRUST_PROXY: each account registers from an address of its own (X-Forwarded-For),
   // under the 20 registrations per address and hour (authRateLimits).
-  const stack = await startBenchStack({ bcryptCost: 4, env: { TRUST_PROXY: "true" } });
+  const stack = await startBenchStack({
+    bcryptCost: 4,
+    env: {
+      TRUST_PROXY: "true",
+      UPLOADS_PER_HOUR_PER_USER: "1000000000",
+      MAX_RESUMES_PER_USER: "1000000",
+      MAX_RESUME_BYTES_PER_USER: String(1024 ** 4),
+    },
+  });
   // Idle: the facade as it started, before any request.
   const facadePid = guardedServerPid(stack.servers.find((server) => server.name === "facade")!.pid);
   const idle = rssBytes(facadePid);
@@ -151,12 +162,16 @@ async function main() {
 
     const facade1MB = find("facade", "1 MB").rps / find("local storage alone", "1 MB").rps;
     const function1MB = find("edge function", "1 MB").rps / find("local storage alone", "1 MB").rps;
+    // A goal measured over refusals proves nothing: it is met only when its runs had no errors.
+    const verdict = (met: boolean, ...clean: boolean[]) =>
+      clean.every(Boolean) ? (met ? "met" : "NOT MET") : "NOT MEASURED (errors above)";
+    const noErrors = (target: Target) => find(target, "1 MB").errors === 0 && find("local storage alone", "1 MB").errors === 0;
     console.log("\nFacade memory (resident set):");
     console.log(`  idle ${megabytes(idle)} (as started), peak ${megabytes(peak)} under ${memoryCase.uploads} concurrent 10 MB uploads (${outcomes.filter(Boolean).length} answered 200): ${megabytes(peak - idle)} above idle`);
     console.log("\nGoals:");
-    console.log(`  upload of 1 MB >= 0.7x the storage write alone:          facade ${facade1MB.toFixed(2)}x ${facade1MB >= 0.7 ? "met" : "NOT MET"}`);
-    console.log(`  upload of 1 MB >= 0.7x the storage write alone:          edge function ${function1MB.toFixed(2)}x ${function1MB >= 0.7 ? "met" : "NOT MET"}`);
-    console.log(`  peak RSS above idle <= 16 x 10 MB x 1.5 (${megabytes(allowed)}):  ${megabytes(peak - idle)} ${peak - idle <= allowed ? "met" : "NOT MET"}`);
+    console.log(`  upload of 1 MB >= 0.7x the storage write alone:          facade ${facade1MB.toFixed(2)}x ${verdict(facade1MB >= 0.7, noErrors("facade"))}`);
+    console.log(`  upload of 1 MB >= 0.7x the storage write alone:          edge function ${function1MB.toFixed(2)}x ${verdict(function1MB >= 0.7, noErrors("edge function"))}`);
+    console.log(`  peak RSS above idle <= 16 x 10 MB x 1.5 (${megabytes(allowed)}):  ${megabytes(peak - idle)} ${verdict(peak - idle <= allowed, outcomes.every(Boolean))}`);
     if (rows.some((row) => row.errors > 0) || outcomes.some((ok) => !ok)) process.exitCode = 1;
   } finally {
     await superuser.end();
