@@ -483,7 +483,10 @@ describe("security definer reads show what the caller's policy shows, for every 
             ["second by offset", ", page_limit => 1, page_offset => 1", []],
           ];
           if (policy.length > 0) {
-            pages.push(["after the first by cursor", ", after_created_at => $2::timestamptz, after_id => $3", [policy[0]!.created_at, policy[0]!.id]]);
+            // ::text first, as the services pass cursors: postgres.js serializes a value for a
+            // timestamptz parameter through a JS Date, which keeps milliseconds only (postings
+            // made within one millisecond then all fell on the wrong side of the cursor).
+            pages.push(["after the first by cursor", ", after_created_at => $2::text::timestamptz, after_id => $3", [policy[0]!.created_at, policy[0]!.id]]);
           }
           for (const [page, args, values] of pages) {
             const rows = await tx.unsafe(
