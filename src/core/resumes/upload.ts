@@ -18,6 +18,7 @@
 // deleted again); a failed insert deletes the stored file before answering.
 import { asCaller } from "../../db/client.ts";
 import { postgresRateLimiter } from "../../db/rate-limit.ts";
+import { releaseBuffer } from "../body.ts";
 import { apiErrorFromDatabase, tooManyRequests } from "../errors.ts";
 import { qrCodePngDataUrl } from "../qr.ts";
 import { newPermanentToken, newStorageFileName } from "../random-tokens.ts";
@@ -66,6 +67,18 @@ export async function uploadResume(deps: ResumeDeps, caller: SignedInCaller, rea
   const userId = caller.claims.sub;
   await enforceUploadRate(deps, userId);
   const form = await readForm();
+  try {
+    return await storeUploadedResume(deps, caller, form);
+  } finally {
+    // The body's one buffer is ours and used up (stored, or refused): its memory goes
+    // back now rather than at the collector's next pass.
+    releaseBuffer(form.pdf);
+  }
+}
+
+/** Stores the form's PDF and records it as the caller's resume; all or nothing. */
+async function storeUploadedResume(deps: ResumeDeps, caller: SignedInCaller, form: UploadForm): Promise<UploadResult> {
+  const userId = caller.claims.sub;
   const key = newStorageFileName();
   const permanentToken = newPermanentToken();
   const previewUrl = previewUrlOf(deps.settings.PREVIEW_BASE_URL, permanentToken);
