@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { releaseBuffer } from "../../src/core/body.ts";
 import { isMultipartFile, MultipartError, readMultipartForm, type MultipartFile } from "../../src/core/multipart.ts";
 
 const boundary = "----previewcv-test-boundary";
@@ -92,6 +93,36 @@ describe("readMultipartForm", () => {
     expect(file.bytes.buffer.byteLength).toBe(body.length);
     expect(file.bytes.byteOffset).toBe(body.length - 1_000_000 - `\r\n--${boundary}--\r\n`.length);
     expect(typeof form.get("resume_name")).toBe("string");
+  });
+
+  test("each chunk that is its own buffer is released once copied; a view into a shared buffer is left alone; the file intact", async () => {
+    const body = multipartBody(200_000);
+    const own = (from: number, to: number) => body.slice(from, to); // a copy: its own buffer
+    const shared = new Uint8Array(body.length + 100);
+    shared.set(body.subarray(60_000, 120_000), 50);
+    const chunks = [own(0, 60_000), shared.subarray(50, 60_050), own(120_000, body.length)];
+    const stream = new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (const chunk of chunks) controller.enqueue(chunk);
+        controller.close();
+      },
+    });
+    const form = await readMultipartForm(post(stream), { maxBodyBytes: body.length });
+    const file = form.get("file") as MultipartFile;
+    const tail = `\r\n--${boundary}--\r\n`.length;
+    expect(file.bytes.byteLength).toBe(200_000);
+    expect(Buffer.from(file.bytes).equals(body.subarray(body.length - tail - 200_000, body.length - tail))).toBe(true);
+    expect(chunks.map((chunk) => (chunk.buffer as ArrayBuffer & { detached: boolean }).detached)).toEqual([true, false, true]);
+    expect(shared[50]).toBe(body[60_000]!);
+  });
+
+  test("releaseBuffer empties every view of a buffer at once; twice is harmless", () => {
+    const bytes = new Uint8Array(1_000).fill(1);
+    const view = bytes.subarray(10, 20);
+    releaseBuffer(view);
+    expect([bytes.byteLength, view.byteLength]).toEqual([0, 0]);
+    releaseBuffer(bytes);
+    expect(bytes.byteLength).toBe(0);
   });
 
   test("quoted names with escapes, filename*, a preamble, padding after a boundary, an epilogue; a name sent twice answers its first value", async () => {
