@@ -12,8 +12,7 @@
 //
 // The app of `app.handle` is built as the facade builds its own (src/api/composition.ts),
 // from the stack's settings; its log lines go to /dev/null, at the stack's level.
-// The cases alternate call by call (pieces: batch by batch) and each reports its median,
-// so a shared machine's noise hits them alike and its outliers do not count.
+// Sampled and printed by profile-split.ts.
 import fs from "node:fs";
 import { isbot } from "isbot";
 import { createApp } from "../../src/api/app.ts";
@@ -26,6 +25,7 @@ import { SharedResumeResponse, type SharedResume } from "../../src/core/resumes/
 import { fetchSharedResume, publicFetchHeaders } from "../../src/core/resumes/public-fetch.ts";
 import { readSettings } from "../../src/core/settings.ts";
 import type { Sql } from "../../src/db/client.ts";
+import { profileSplitLines, sampleProfile, type Layer, type Piece, type ProfileLine } from "./profile-split.ts";
 
 export interface ProfileOptions {
   /** The environment the stack's servers run with (settings, database URL, storage). */
@@ -39,12 +39,6 @@ export interface ProfileOptions {
   /** Sequential calls per layer and round; the pieces run ten times as many, in batches of 100. */
   calls: number;
   rounds: number;
-}
-
-export interface ProfileLine {
-  name: string;
-  microseconds: number;
-  kind: "layer" | "piece";
 }
 
 const viewerAgent = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36";
@@ -83,7 +77,7 @@ export async function profilePublicFetch(options: ProfileOptions): Promise<Profi
   const digest = await apiTokenDigest(options.apiToken);
   const answerHeaders = answerHeadersFor({ allowedOrigins: settings.CORS_ALLOWED_ORIGINS });
 
-  const layers: [string, () => Promise<unknown>][] = [
+  const layers: Layer[] = [
     ["statement (postgres.js)", () => statement(deps.sql, digest, pick())],
     ["fetchSharedResume (core, in process)", () => fetchSharedResume(deps, coreRequest(headersOf()))],
     [
@@ -98,7 +92,7 @@ export async function profilePublicFetch(options: ProfileOptions): Promise<Profi
     ["function direct over HTTP (Deno)", http(options.urls.functionDirect)],
     ["edge function over HTTP (gateway)", http(options.urls.edgeFunction)],
   ];
-  const pieces: [string, () => unknown][] = [
+  const pieces: Piece[] = [
     ["API-token digest (apiTokenDigest)", () => apiTokenDigest(options.apiToken)],
     ["signing the PDF URL (storage.signedUrl)", () => deps.storage.signedUrl(options.storageKey, { expiresInSeconds: settings.SIGNED_URL_TTL_SECONDS })],
     ["zod validation of the 200 (SharedResumeResponse)", () => SharedResumeResponse["~standard"].validate(answer)],
@@ -119,41 +113,12 @@ export async function profilePublicFetch(options: ProfileOptions): Promise<Profi
     ["bot detection (isbot)", () => isbot(viewerAgent)],
   ];
 
-  // Interleaved call by call (layers) and batch by batch (pieces), so whatever else the
-  // machine does at a moment hits every case alike; the median per call is kept.
-  const layerSamples = new Map<string, number[]>(layers.map(([name]) => [name, []]));
-  const pieceSamples = new Map<string, number[]>(pieces.map(([name]) => [name, []]));
   try {
-    for (const [, call] of layers) for (let i = 0; i < Math.ceil(options.calls / 10); i++) await call(); // warm-up
-    for (let round = 0; round < options.rounds; round++) {
-      for (let i = 0; i < options.calls; i++) {
-        for (const [name, call] of layers) {
-          const started = performance.now();
-          await call();
-          layerSamples.get(name)!.push((performance.now() - started) * 1000);
-        }
-      }
-      for (let batch = 0; batch < options.calls / 10; batch++) {
-        for (const [name, call] of pieces) {
-          const started = performance.now();
-          for (let i = 0; i < 100; i++) await call();
-          pieceSamples.get(name)!.push(((performance.now() - started) * 1000) / 100);
-        }
-      }
-    }
+    return await sampleProfile(layers, pieces, options);
   } finally {
     await deps.sql.end({ timeout: 5 });
     fs.closeSync(devNull);
   }
-  return [
-    ...layers.map(([name]) => ({ name, microseconds: median(layerSamples.get(name)!), kind: "layer" as const })),
-    ...pieces.map(([name]) => ({ name, microseconds: median(pieceSamples.get(name)!), kind: "piece" as const })),
-  ];
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
 }
 
 /** The statement of src/core/resumes/public-fetch.ts, as the "database limit" case sends it. */
@@ -167,19 +132,14 @@ function statement(sql: Sql, digest: Uint8Array, token: string) {
 
 /** The split as a table: µs per request, and each line's share of the facade over HTTP. */
 export function printProfile(lines: ProfileLine[], options: { calls: number; rounds: number }): void {
-  const of = (name: string) => lines.find((line) => line.name === name)!.microseconds;
-  const whole = of("facade over HTTP");
-  const row = (name: string, microseconds: number) =>
-    console.log(`  ${name.padEnd(52)} ${microseconds.toFixed(1).padStart(8)} µs  ${((microseconds / whole) * 100).toFixed(1).padStart(5)}%`);
   console.log(
     `Profile split: ${options.calls * options.rounds} sequential calls per layer (pieces: ${options.calls * options.rounds * 10}), interleaved; median µs per request and share of the facade over HTTP:`,
   );
-  console.log("  layers (each contains the one before):");
-  for (const line of lines.filter((line) => line.kind === "layer")) row(line.name, line.microseconds);
-  console.log("  what each facade layer adds:");
-  row("the core beyond the statement", of("fetchSharedResume (core, in process)") - of("statement (postgres.js)"));
-  row("Elysia and the plugins beyond the core", of("app.handle (Elysia, in process)") - of("fetchSharedResume (core, in process)"));
-  row("HTTP (Bun's server and this client) beyond app.handle", whole - of("app.handle (Elysia, in process)"));
-  console.log("  single pieces (each once per request):");
-  for (const line of lines.filter((line) => line.kind === "piece")) row(line.name, line.microseconds);
+  const split = profileSplitLines(lines, {
+    statement: "statement (postgres.js)",
+    core: "fetchSharedResume (core, in process)",
+    app: "app.handle (Elysia, in process)",
+    http: "facade over HTTP",
+  });
+  for (const line of split) console.log(line);
 }
