@@ -15,7 +15,7 @@ import { readSettings } from "../src/core/settings.ts";
 import type { Sql } from "../src/db/client.ts";
 import { buildPdf } from "../tests/support/pdf.ts";
 import { printTable, ratio, runLoad, type LoadResult } from "./support/measure.ts";
-import { startBenchStack } from "./support/throwaway-stack.ts";
+import { noUploadLimits, startBenchStack } from "./support/throwaway-stack.ts";
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -38,9 +38,7 @@ async function main() {
       const overrides: Record<string, string> = {
         RESUME_THUMBNAILS: String(thumbnails),
         DB_POOL_SIZE: "4",
-        UPLOADS_PER_HOUR_PER_USER: "1000000000",
-        MAX_RESUMES_PER_USER: "1000000",
-        MAX_RESUME_BYTES_PER_USER: String(1024 ** 4),
+        ...noUploadLimits,
       };
       const settings = readSettings("facade", (name) => overrides[name] ?? stack.serverEnv[name]);
       const deps = await createFacadeDeps(settings, createLogger({ service: "bench-upload", level: "error" }));

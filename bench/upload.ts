@@ -34,7 +34,7 @@ import { startBunnyStorageStandin } from "../tests/support/bunny-storage-standin
 import { buildPdf } from "../tests/support/pdf.ts";
 import { printTable, ratio, runLoad, type LoadResult } from "./support/measure.ts";
 import { guardedServerPid, megabytes, rssBytes, samplePeakRss } from "./support/process-metrics.ts";
-import { startBenchStack } from "./support/throwaway-stack.ts";
+import { noUploadLimits, startBenchStack } from "./support/throwaway-stack.ts";
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
 const concurrency = Number(process.env.BENCH_UPLOAD_CONCURRENCY ?? 4);
@@ -80,9 +80,7 @@ async function main() {
     bcryptCost: 4,
     env: {
       TRUST_PROXY: "true",
-      UPLOADS_PER_HOUR_PER_USER: "1000000000",
-      MAX_RESUMES_PER_USER: "1000000",
-      MAX_RESUME_BYTES_PER_USER: String(1024 ** 4),
+      ...noUploadLimits,
     },
   });
   // Idle: the facade as it started, before any request.

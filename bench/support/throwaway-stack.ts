@@ -10,6 +10,16 @@ import { freePort } from "../../src/local/ports.ts";
 import { startThrowawayPostgres, type ThrowawayPostgres } from "../../src/local/throwaway-postgres.ts";
 import { startStack, type RunningStack, type StackOptions } from "../../src/local/stack.ts";
 
+/**
+ * The per-account upload limits, lifted: an upload benchmark sends thousands of uploads
+ * per account, and a refused upload (429, 409) is not an upload it can measure.
+ */
+export const noUploadLimits = {
+  UPLOADS_PER_HOUR_PER_USER: "1000000000",
+  MAX_RESUMES_PER_USER: "1000000",
+  MAX_RESUME_BYTES_PER_USER: String(1024 ** 4),
+} as const;
+
 export interface BenchStack extends RunningStack {
   superuserUrl: string;
   close(): Promise<void>;
