@@ -200,7 +200,7 @@ export async function fetchSharedResume(
     success: true,
     resume_id: row.resume_id!,
     resume_name: row.resume_name!,
-    pdf_signed_url: pdfUrl!,
+    pdf_signed_url: pdfUrl,
     permanent_token: row.permanent_token!,
     qr_code_base64: row.qr_code_base64 ?? null,
     access_count: Number(row.access_count ?? 0),

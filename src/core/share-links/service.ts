@@ -5,6 +5,7 @@
 // public.set_resume_share_link_password, the rotation done by
 // public.rotate_resume_share_link: the same functions supabase-js calls.
 import { apiErrorFromDatabase, conflict, notFound } from "../errors.ts";
+import { resumeNotFound } from "../resumes/manage.ts";
 import { previewUrlOf } from "../resumes/upload.ts";
 import { asCaller, type SignedInCaller, type Sql, type Transaction } from "../../db/client.ts";
 import type { Tables } from "../../db/database.types.ts";
@@ -20,7 +21,6 @@ type LinkRow = Omit<Tables<"resume_share_links">, "password_hash">;
 /** Every column the API roles may read (password_hash is not one). */
 const linkColumns = "id, resume_id, token, label, expires_at, view_limit, views_used, has_password, require_viewer_email, revoked_at, created_at, updated_at";
 
-export const resumeNotFound = () => notFound("Resume not found");
 export const shareLinkNotFound = () => notFound("Share link not found");
 /** The database says the same (PT409, private.check_share_link) to supabase-js callers. */
 export const shareLinkRevoked = () => conflict("The link is revoked and can no longer change");
