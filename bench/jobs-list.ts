@@ -31,7 +31,7 @@
 // unset: their defaults).
 import postgres from "postgres";
 import { JOB_LIST_CURSOR } from "../src/core/jobs/model.ts";
-import { encodeKeysetCursor } from "../src/core/keyset.ts";
+import { cursorTimestampFormat, encodeKeysetCursor } from "../src/core/keyset.ts";
 import { listLimits } from "../src/core/validation.ts";
 import { jobFiltersOf, selectJobPage, totalCapOf, type JobListFilters, type JobListPage } from "../src/core/jobs/service.ts";
 import { readSettings } from "../src/core/settings.ts";
@@ -134,7 +134,7 @@ async function main() {
 
     // A cursor three hundred thousand open postings deep.
     const [deep] = await superuser`
-      select to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as created_at, id
+      select to_char(created_at at time zone 'UTC', ${cursorTimestampFormat}) as created_at, id
         from public.job_postings j where private.job_posting_is_open(j)
        order by created_at desc, id desc offset ${Math.min(300_000, Math.max(0, seed.open - 50))} limit 1`;
     const deepCursor = encodeKeysetCursor(JOB_LIST_CURSOR, { createdAt: deep!.created_at as string, id: Number(deep!.id) });

@@ -9,6 +9,7 @@
 // like the facade's statements.
 import type postgres from "postgres";
 import type { JobListFilters, JobListPage } from "../../src/core/jobs/service.ts";
+import { cursorTimestampFormat } from "../../src/core/keyset.ts";
 
 export async function installListingBefore(superuser: postgres.Sql): Promise<void> {
   await superuser`create schema bench_before`;
@@ -97,7 +98,7 @@ export async function installListingBefore(superuser: postgres.Sql): Promise<voi
 export function selectPageBefore(tx: postgres.TransactionSql, filters: JobListFilters, page: JobListPage) {
   return tx`
     select id, title, company_name, location, job_type, experience_level, salary_range, created_at,
-           to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as cursor_at
+           to_char(created_at at time zone 'UTC', ${cursorTimestampFormat}) as cursor_at
       from bench_before.list_open_job_postings(${filters.jobType}::public.job_type, ${filters.experienceLevel}::public.experience_level,
              ${filters.location}::text, ${filters.q}::text, ${page.after?.createdAt ?? null}::text::timestamptz, ${page.after?.id ?? null}::bigint,
              ${page.limit + 1}::integer, ${page.offset}::integer)`;

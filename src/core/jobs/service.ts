@@ -11,7 +11,7 @@
 import { databaseErrorOf, forbidden, notFound } from "../errors.ts";
 import { asCaller, type Caller, type Sql, type Transaction, type SignedInCaller } from "../../db/client.ts";
 import type { Tables } from "../../db/database.types.ts";
-import { keysetPage, type KeysetCursor } from "../keyset.ts";
+import { cursorTimestampFormat, keysetPage, type KeysetCursor } from "../keyset.ts";
 import { listLimits } from "../validation.ts";
 import type {
   CreateJobBody,
@@ -87,7 +87,7 @@ type DetailWithRecruiterRow = DetailRow & {
 export function selectJobPage(tx: Transaction | Sql, filters: JobListFilters, page: JobListPage, countLimit: number | null) {
   return tx<PageRow[]>`
     select id, title, company_name, location, job_type, experience_level, salary_range, created_at,
-           to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as cursor_at, total
+           to_char(created_at at time zone 'UTC', ${cursorTimestampFormat}) as cursor_at, total
       from public.list_open_job_postings_with_total(
              filter_job_type => ${filters.jobType}::public.job_type,
              filter_experience_level => ${filters.experienceLevel}::public.experience_level,
