@@ -5,7 +5,7 @@
 // A 500 is a bug: anything that is the client's fault must become an ApiError, and so
 // must a dependency that is out of reach (503 with Retry-After, below).
 import { z } from "zod";
-import { CallerRefusedError } from "../db/client.ts";
+import { CallerRefusedError, callerStates } from "../db/client.ts";
 
 /** The JSON of every refusal, on both faces: what `ApiError.body` is. */
 export const ApiErrorBody = z.looseObject({
@@ -120,8 +120,8 @@ export function callerRefusal(state: string): ApiError {
   }
 }
 
-/** States private.caller_state() answers, to tell a PT401/PT403 about the caller from another one. */
-const callerStates = new Set(["anonymous", "no_account", "deactivated", "banned", "signed_out", "session_expired"]);
+/** The states of a caller who may not act, to tell a PT401/PT403 about the caller from another one. */
+const refusedCallerStates = new Set<string>(callerStates.filter((state) => state !== "active"));
 
 /**
  * Codes meaning the database is out of reach or not taking work right now (never the
@@ -184,7 +184,7 @@ export function apiErrorFromDatabase(error: unknown): ApiError | undefined {
   if (unavailable) return unavailable;
   const failure = databaseErrorOf(error);
   if (!failure) return undefined;
-  if ((failure.code === "PT401" || failure.code === "PT403") && failure.detail && callerStates.has(failure.detail)) {
+  if ((failure.code === "PT401" || failure.code === "PT403") && failure.detail && refusedCallerStates.has(failure.detail)) {
     return callerRefusal(failure.detail);
   }
   const postgrestStatus = /^PT(\d{3})$/.exec(failure.code);

@@ -82,7 +82,8 @@ export function createDatabasePool(url: string, options: DatabaseOptions): Sql {
 }
 
 /** What private.caller_state() says of a token's sub and session: it may act, or why not. */
-export type CallerState = "active" | "anonymous" | "no_account" | "deactivated" | "banned" | "signed_out" | "session_expired";
+export const callerStates = ["active", "anonymous", "no_account", "deactivated", "banned", "signed_out", "session_expired"] as const;
+export type CallerState = (typeof callerStates)[number];
 
 /**
  * asCaller refused a signed-in caller who may not act: their session ended (signed out,
