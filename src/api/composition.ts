@@ -1,7 +1,7 @@
 // The facade's composition root: its dependencies built from its settings (the
 // database pool, the JWT verifier and Auth client, storage, rate limits, webhook keys).
-// src/api/server.ts serves what this builds; the public-fetch benchmark builds the same
-// app in its own process to profile it. The only module of the facade besides
+// src/api/server.ts serves what this builds; the benchmarks build the same app in their
+// own process (to profile it, or to run it with other settings). The only module of the facade besides
 // server.ts that imports src/db at run time.
 import { createProjectJwtVerifier, createSupabaseAuthClient } from "../auth/index.ts";
 import type { Logger } from "../core/log.ts";
